@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IConsentLedger
+/// @notice Customer-controlled consent: grants, revocations and delegates per (subject, controller, purpose),
+/// with a per-controller hash chain over every consent action so that an export of a controller's history
+/// can be checked against one on-chain value. No personal data: subjects are addresses, the rest are hashes.
+interface IConsentLedger {
+    /// @notice A controller published (a new version of) the notice of one of its purposes.
+    event PurposeDefined(address indexed controller, bytes32 indexed purpose, bytes32 noticeHash, string noticeURI);
+
+    /// @notice A consent was granted or its grant updated; `seq` and `head` are the controller's history after it.
+    event ConsentGranted(
+        address indexed subject,
+        address indexed controller,
+        bytes32 indexed purpose,
+        uint64 categories,
+        uint40 expiresAt,
+        bytes32 noticeHash,
+        address actor,
+        uint64 seq,
+        bytes32 head
+    );
+
+    /// @notice One consent was revoked.
+    event ConsentRevoked(
+        address indexed subject,
+        address indexed controller,
+        bytes32 indexed purpose,
+        address actor,
+        uint64 seq,
+        bytes32 head
+    );
+
+    /// @notice Every consent of `subject` towards `controller` granted before this action was revoked.
+    event AllConsentsRevoked(
+        address indexed subject,
+        address indexed controller,
+        address actor,
+        uint64 seq,
+        bytes32 head
+    );
+
+    /// @notice `delegate` may sign for `subject` until `until` (0: removed).
+    event DelegateSet(address indexed subject, address indexed delegate, uint40 until);
+
+    /// @notice Publishes the notice of `purpose` for the caller (the controller); a new call is a new version.
+    function definePurpose(bytes32 purpose, bytes32 noticeHash, string calldata noticeURI) external;
+
+    /// @notice The current notice of a controller's purpose (zero hash when undefined).
+    function purposeOf(address controller, bytes32 purpose)
+        external
+        view
+        returns (bytes32 noticeHash, string memory noticeURI);
+
+    /// @notice The caller grants `controller` the use of `categories` for `purpose` until `expiresAt` (0: no expiry).
+    function grant(address controller, bytes32 purpose, uint64 categories, uint40 expiresAt, bytes32 noticeHash)
+        external;
+
+    /// @notice As `grant`, authorised by an EIP-712 `Grant` signature of `subject` or of one of its live delegates.
+    function grantBySig(
+        address subject,
+        address controller,
+        bytes32 purpose,
+        uint64 categories,
+        uint40 expiresAt,
+        bytes32 noticeHash,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice The caller revokes its consent to `controller` for `purpose`.
+    function revoke(address controller, bytes32 purpose) external;
+
+    /// @notice As `revoke`, authorised by an EIP-712 `Revoke` signature.
+    function revokeBySig(
+        address subject,
+        address controller,
+        bytes32 purpose,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice The caller revokes every consent it gave `controller`, in constant time.
+    function revokeAll(address controller) external;
+
+    /// @notice As `revokeAll`, authorised by an EIP-712 `RevokeAll` signature.
+    function revokeAllBySig(address subject, address controller, uint256 deadline, bytes calldata signature)
+        external;
+
+    /// @notice The caller lets `delegate` sign grants and revocations for it until `until` (0 removes it).
+    function setDelegate(address delegate, uint40 until) external;
+
+    /// @notice As `setDelegate`, authorised by an EIP-712 `SetDelegate` signature.
+    function setDelegateBySig(
+        address subject,
+        address delegate,
+        uint40 until,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice Whether the consent is granted, not revoked (singly or by a later revoke-all) and not expired.
+    function isGranted(address subject, address controller, bytes32 purpose) external view returns (bool);
+
+    /// @notice The consent record; `revokedAt` is the time of the revocation (single or revoke-all) that ended it.
+    function consentOf(address subject, address controller, bytes32 purpose)
+        external
+        view
+        returns (uint40 grantedAt, uint40 expiresAt, uint40 revokedAt, uint64 categories, bool active);
+
+    /// @notice Until when `delegate` may sign for `subject` (0: not a delegate).
+    function delegateUntil(address subject, address delegate) external view returns (uint40);
+
+    /// @notice The head of the controller's history hash chain and the number of actions in it.
+    function historyHead(address controller) external view returns (bytes32 head, uint64 length);
+
+    /// @notice The next EIP-712 nonce of `subject`, shared by all its by-signature actions.
+    function nonces(address subject) external view returns (uint256);
+}

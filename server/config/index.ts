@@ -1,0 +1,77 @@
+import { z } from "zod";
+
+/**
+ * The relay's whole configuration, read from environment variables and validated at start. Every
+ * variable is documented in README.md (Configuration). Secrets (signer keys, keystore password, admin
+ * token, card-token pepper) are never logged: see `redactedConfig`.
+ */
+const hexKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "a 0x-prefixed 32-byte hex private key");
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "a 0x-prefixed 20-byte hex address");
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const int = (min: number) => z.coerce.number().int().min(min);
+
+export const envSchema = z.object({
+  // HTTP
+  HOST: z.string().default("127.0.0.1"),
+  PORT: int(0).max(65535).default(8080),
+  BODY_LIMIT: z.string().default("64kb"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  RELAY_ADMIN_TOKEN: z.string().min(24, "at least 24 characters").optional(),
+  DEVICE_CLOCK_TOLERANCE_SECONDS: int(1).default(300),
+  CARD_TOKEN_PEPPER: z.string().min(16, "at least 16 characters").optional(),
+  // Storage
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "a postgres:// URL").optional(),
+  DATA_DIR: z.string().default("data/relay"),
+  // Chain
+  RPC_URL: z.url().default("http://127.0.0.1:8545"),
+  CHAIN_ID: int(1).optional(),
+  DEPLOYMENT_FILE: z.string().optional(),
+  LEDGER_ADDRESS: address.optional(),
+  POINTS_ADDRESS: address.optional(),
+  DEPLOY_BLOCK: int(0).optional(),
+  SIGNER_KEYS: z
+    .string()
+    .transform((s) => s.split(",").map((k) => k.trim()).filter(Boolean))
+    .pipe(z.array(hexKey))
+    .optional(),
+  KEYSTORE_FILE: z.string().optional(),
+  KEYSTORE_PASSWORD: z.string().optional(),
+  // Submission
+  CONFIRMATIONS: int(0).default(1),
+  BATCH_MAX: int(1).default(50),
+  BATCH_WAIT_MS: int(0).default(100),
+  BATCHING: bool.default(true),
+  STUCK_TIMEOUT_MS: int(1000).default(60_000),
+  FEE_BUMP_PERCENT: int(10).default(20),
+  SUBMITTER_POLL_MS: int(10).default(500),
+  // Indexer
+  INDEXER_CONFIRMATIONS: int(0).default(1),
+  INDEXER_POLL_MS: int(10).default(1000),
+  INDEXER_MAX_RANGE: int(1).default(2000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses and checks the environment; throws a ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Env {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+const SECRET_KEYS = ["SIGNER_KEYS", "KEYSTORE_PASSWORD", "RELAY_ADMIN_TOKEN", "CARD_TOKEN_PEPPER", "DATABASE_URL"] as const;
+
+/** The configuration with its secrets replaced, for logs. */
+export function redactedConfig(config: Env): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...config };
+  for (const k of SECRET_KEYS) if (out[k] !== undefined) out[k] = "[redacted]";
+  return out;
+}

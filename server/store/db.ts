@@ -1,0 +1,137 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+
+/**
+ * One SQL dialect (PostgreSQL) over two drivers: PGlite, embedded in the process with its data in a
+ * folder, and a PostgreSQL server through `pg`. Callers see the same interface and the same value
+ * types from both: int8 as `number` (refused past 2^53), numeric as `string`, timestamptz as `Date`.
+ * Store amounts (uint256) as `numeric(78,0)` and addresses and hashes as lower-case hex `text`.
+ */
+export type Row = Record<string, unknown>;
+
+export interface QueryResult<T extends Row = Row> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+}
+
+export interface Db extends Queryable {
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  readonly kind: "pglite" | "postgres";
+}
+
+export class DatabaseError extends Error {
+  override name = "DatabaseError";
+}
+
+const INT8 = 20;
+
+function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new DatabaseError(`int8 value ${value} is beyond 2^53; store it as numeric`);
+  return n;
+}
+
+export interface OpenDbOptions {
+  /** A `postgres://` URL selects PostgreSQL; otherwise PGlite is used. */
+  databaseUrl?: string;
+  /** PGlite data folder; omitted means in memory (tests). */
+  dataDir?: string;
+  /** Pool size for PostgreSQL. */
+  poolSize?: number;
+}
+
+export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
+  const db = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : await openPglite(options.dataDir);
+  await migrate(db);
+  return db;
+}
+
+async function openPglite(dataDir?: string): Promise<Db> {
+  if (dataDir) await fs.mkdir(dataDir, { recursive: true });
+  const lite = await PGlite.create(dataDir, { parsers: { [INT8]: parseInt8 } });
+  const wrap = (q: { query: PGlite["query"] }): Queryable => ({
+    async query<T extends Row>(sql: string, params: readonly unknown[] = []) {
+      const r = await q.query<T>(sql, params as unknown[]);
+      return { rows: r.rows, rowCount: r.affectedRows || r.rows.length };
+    },
+  });
+  return {
+    kind: "pglite",
+    ...wrap(lite),
+    transaction: (fn) => lite.transaction((tx) => fn(wrap(tx))),
+    close: () => lite.close(),
+  };
+}
+
+function openPostgres(url: string, max: number): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === INT8 ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  pool.on("error", () => {
+    /* idle client errors surface on the next query */
+  });
+  const wrap = (q: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<T extends Row>(sql: string, params: readonly unknown[] = []) {
+      const r = await q.query<T>(sql, params as unknown[]);
+      return { rows: r.rows, rowCount: r.rowCount ?? r.rows.length };
+    },
+  });
+  return {
+    kind: "postgres",
+    ...wrap(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await fn(wrap(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+const MIGRATIONS_DIR = path.join(__dirname, "migrations");
+
+/**
+ * Applies, in file-name order, every `migrations/NNN_name.sql` not yet recorded in
+ * `schema_migrations`, each in its own transaction. An advisory lock keeps two relay instances
+ * starting together against one PostgreSQL from racing.
+ */
+export async function migrate(db: Db): Promise<string[]> {
+  const files = (await fs.readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f)).sort();
+  const applied: string[] = [];
+  await db.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock(727274)");
+    await tx.query(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+    );
+    const done = new Set((await tx.query<{ name: string }>("SELECT name FROM schema_migrations")).rows.map((r) => r.name));
+    for (const file of files) {
+      if (done.has(file)) continue;
+      await tx.query(await fs.readFile(path.join(MIGRATIONS_DIR, file), "utf8"));
+      await tx.query("INSERT INTO schema_migrations (name) VALUES ($1)", [file]);
+      applied.push(file);
+    }
+  });
+  return applied;
+}
