@@ -73,6 +73,8 @@ interface ICoalitionPoints {
     /// @notice Burns the balance of a customer inactive for longer than the expiry period; backing goes to treasury.
     function expire(address customer) external;
 
+    /// @notice The ERC-20 settlement asset that backs the points.
+    function settlementAsset() external view returns (address);
     /// @notice Settlement-asset units backing one point.
     function unitValue() external view returns (uint256);
     /// @notice Settlement-asset units backing the points in circulation: totalSupply() * unitValue().
