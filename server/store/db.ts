@@ -18,6 +18,8 @@ export interface QueryResult<T extends Row = Row> {
 
 export interface Queryable {
   query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec?(sql: string): Promise<void>;
 }
 
 export interface Db extends Queryable {
@@ -57,10 +59,13 @@ export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
 async function openPglite(dataDir?: string): Promise<Db> {
   if (dataDir) await fs.mkdir(dataDir, { recursive: true });
   const lite = await PGlite.create(dataDir, { parsers: { [INT8]: parseInt8 } });
-  const wrap = (q: { query: PGlite["query"] }): Queryable => ({
+  const wrap = (q: { query: PGlite["query"]; exec: PGlite["exec"] }): Queryable => ({
     async query<T extends Row>(sql: string, params: readonly unknown[] = []) {
       const r = await q.query<T>(sql, params as unknown[]);
       return { rows: r.rows, rowCount: r.affectedRows || r.rows.length };
+    },
+    async exec(sql: string) {
+      await q.exec(sql);
     },
   });
   return {
@@ -128,7 +133,8 @@ export async function migrate(db: Db): Promise<string[]> {
     const done = new Set((await tx.query<{ name: string }>("SELECT name FROM schema_migrations")).rows.map((r) => r.name));
     for (const file of files) {
       if (done.has(file)) continue;
-      await tx.query(await fs.readFile(path.join(MIGRATIONS_DIR, file), "utf8"));
+      const script = await fs.readFile(path.join(MIGRATIONS_DIR, file), "utf8");
+      await (tx.exec ? tx.exec(script) : tx.query(script));
       await tx.query("INSERT INTO schema_migrations (name) VALUES ($1)", [file]);
       applied.push(file);
     }
