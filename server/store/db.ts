@@ -93,6 +93,9 @@ function openPostgres(url: string, max: number): Db {
       const r = await q.query<T>(sql, params as unknown[]);
       return { rows: r.rows, rowCount: r.rowCount ?? r.rows.length };
     },
+    async exec(sql: string) {
+      await q.query(sql);
+    },
   });
   return {
     kind: "postgres",
