@@ -6,6 +6,38 @@ pragma solidity 0.8.28;
 /// with a per-controller hash chain over every consent action so that an export of a controller's history
 /// can be checked against one on-chain value. No personal data: subjects are addresses, the rest are hashes.
 interface IConsentLedger {
+    /// @notice `definePurpose` with the zero purpose id.
+    error ZeroPurpose();
+    /// @notice `definePurpose` with the zero notice hash (the zero hash means "undefined").
+    error ZeroNoticeHash();
+    /// @notice A grant names a purpose its controller never defined.
+    error PurposeNotDefined(address controller, bytes32 purpose);
+    /// @notice A grant names a notice other than the controller's current one for that purpose.
+    error StaleNotice(address controller, bytes32 purpose, bytes32 currentNoticeHash, bytes32 givenNoticeHash);
+    /// @notice A grant with no data category: a consent must cover at least one category.
+    error EmptyCategories();
+    /// @notice A grant whose (non-zero) `expiresAt` is not after the current block time.
+    error ExpiryNotInFuture(uint40 expiresAt, uint40 blockTime);
+    /// @notice A revocation of a consent that is not active (never granted, revoked, or expired).
+    error ConsentNotActive(address subject, address controller, bytes32 purpose);
+    /// @notice `setDelegate` with the zero address or the subject itself as delegate.
+    error InvalidDelegate(address delegate);
+    /// @notice `setDelegate` with a non-zero `until` before the current block time.
+    error DelegateUntilInPast(uint40 until, uint40 blockTime);
+    /// @notice A by-signature action submitted after its `deadline`.
+    error ExpiredSignature(uint256 deadline);
+    /// @notice A 65-byte signature whose `s` is in the upper half of the curve order (malleable form).
+    error MalleableSignature(bytes32 s);
+    /// @notice The signature is a delegate's, but the delegation ended at `until`.
+    error DelegateExpired(address subject, address delegate, uint40 until);
+    /// @notice The signature is valid for the subject's previous nonce: a replay.
+    error NonceAlreadyUsed(address subject, uint256 nonce);
+    /// @notice The signature is valid for the subject's next nonce: another signed action must be submitted first.
+    error NonceNotYetValid(address subject, uint256 nonce);
+    /// @notice The signature is not the subject's nor a live delegate's for this exact message (fields, nonce,
+    /// chain, contract); `signer` is the address an ECDSA signature recovered to, zero when none.
+    error InvalidSigner(address subject, address signer);
+
     /// @notice A controller published (a new version of) the notice of one of its purposes.
     event PurposeDefined(address indexed controller, bytes32 indexed purpose, bytes32 noticeHash, string noticeURI);
 

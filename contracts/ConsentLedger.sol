@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {IConsentLedger} from "./interfaces/IConsentLedger.sol";
+
+/// @title ConsentLedger
+/// @notice An open, ownerless ledger of customer consents to brands (controllers), per purpose, with
+/// delegates, EIP-712 signed actions and a per-controller history hash chain. See docs/consent.md.
+/// @dev Storage layout, chosen for the gas floor (docs/gas.md):
+/// - one slot per consent record: grantedAt, expiresAt, revokedAt (uint40), categories (uint64) and the
+///   revoke-all epoch (uint72) of the (subject, controller) pair at the time of the grant;
+/// - per (subject, controller), an epoch counter that `revokeAll` increments: a record whose epoch is not the
+///   current one was ended by the revoke-all that moved the counter past it. Ordering by a counter, not by
+///   time, keeps `multicall([grant, revokeAll])` and `multicall([revokeAll, grant])` right within one block;
+/// - per (subject, controller), the time of every revoke-all, six uint40 per slot (revoke-all number `e`
+///   in slot `e / 6` at bits `40 * (e % 6)`), so `consentOf` reports the exact time of the revoke-all that
+///   ended a record, while a revoke-all writes a fresh slot only every sixth time;
+/// - per controller, the history head and length (two slots).
+contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
+    /// @notice EIP-712 type hash of `Grant`.
+    bytes32 public constant GRANT_TYPEHASH = keccak256(
+        "Grant(address subject,address controller,bytes32 purpose,uint64 categories,uint40 expiresAt,"
+        "bytes32 noticeHash,uint256 nonce,uint256 deadline)"
+    );
+    /// @notice EIP-712 type hash of `Revoke`.
+    bytes32 public constant REVOKE_TYPEHASH =
+        keccak256("Revoke(address subject,address controller,bytes32 purpose,uint256 nonce,uint256 deadline)");
+    /// @notice EIP-712 type hash of `RevokeAll`.
+    bytes32 public constant REVOKE_ALL_TYPEHASH =
+        keccak256("RevokeAll(address subject,address controller,uint256 nonce,uint256 deadline)");
+    /// @notice EIP-712 type hash of `SetDelegate`.
+    bytes32 public constant SET_DELEGATE_TYPEHASH =
+        keccak256("SetDelegate(address subject,address delegate,uint40 until,uint256 nonce,uint256 deadline)");
+
+    uint8 private constant _ACTION_GRANT = 1;
+    uint8 private constant _ACTION_REVOKE = 2;
+    uint8 private constant _ACTION_REVOKE_ALL = 3;
+    uint256 private constant _TIMES_PER_SLOT = 6;
+
+    struct Notice {
+        bytes32 noticeHash;
+        string noticeURI;
+    }
+
+    /// @dev Exactly one storage slot (40 + 40 + 40 + 64 + 72 = 256 bits).
+    struct Consent {
+        uint40 grantedAt;
+        uint40 expiresAt;
+        uint40 revokedAt;
+        uint64 categories;
+        uint72 epoch;
+    }
+
+    struct History {
+        bytes32 head;
+        uint64 length;
+    }
+
+    /// @dev Outcome of checking one signature against one digest; `actor` is zero when it authorises nothing.
+    struct Verdict {
+        address actor;
+        address recovered;
+        address expiredDelegate;
+        uint40 expiredUntil;
+        bytes32 highS;
+    }
+
+    mapping(address controller => mapping(bytes32 purpose => Notice)) private _notices;
+    mapping(address subject => mapping(address controller => mapping(bytes32 purpose => Consent))) private _consents;
+    mapping(address subject => mapping(address controller => uint72)) private _epochs;
+    mapping(address subject => mapping(address controller => mapping(uint256 slot => uint256))) private _revokeAllTimes;
+    mapping(address subject => mapping(address delegate => uint40)) private _delegates;
+    mapping(address controller => History) private _histories;
+
+    constructor() EIP712("Confiance ConsentLedger", "1") {}
+
+    // ----------------------------------------------------------------------------------------------- purposes
+
+    /// @inheritdoc IConsentLedger
+    function definePurpose(bytes32 purpose, bytes32 noticeHash, string calldata noticeURI) external {
+        if (purpose == bytes32(0)) revert ZeroPurpose();
+        if (noticeHash == bytes32(0)) revert ZeroNoticeHash();
+        Notice storage notice = _notices[msg.sender][purpose];
+        notice.noticeHash = noticeHash;
+        notice.noticeURI = noticeURI;
+        emit PurposeDefined(msg.sender, purpose, noticeHash, noticeURI);
+    }
+
+    /// @inheritdoc IConsentLedger
+    function purposeOf(address controller, bytes32 purpose)
+        external
+        view
+        returns (bytes32 noticeHash, string memory noticeURI)
+    {
+        Notice storage notice = _notices[controller][purpose];
+        return (notice.noticeHash, notice.noticeURI);
+    }
+
+    // ----------------------------------------------------------------------------------------------- actions
+
+    /// @inheritdoc IConsentLedger
+    function grant(address controller, bytes32 purpose, uint64 categories, uint40 expiresAt, bytes32 noticeHash)
+        external
+    {
+        _grant(msg.sender, controller, purpose, categories, expiresAt, noticeHash, msg.sender);
+    }
+
+    /// @inheritdoc IConsentLedger
+    function grantBySig(
+        address subject,
+        address controller,
+        bytes32 purpose,
+        uint64 categories,
+        uint40 expiresAt,
+        bytes32 noticeHash,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes memory fields =
+            abi.encode(GRANT_TYPEHASH, subject, controller, purpose, categories, expiresAt, noticeHash);
+        address actor = _authorize(subject, fields, deadline, signature, true);
+        _grant(subject, controller, purpose, categories, expiresAt, noticeHash, actor);
+    }
+
+    /// @inheritdoc IConsentLedger
+    function revoke(address controller, bytes32 purpose) external {
+        _revoke(msg.sender, controller, purpose, msg.sender);
+    }
+
+    /// @inheritdoc IConsentLedger
+    function revokeBySig(
+        address subject,
+        address controller,
+        bytes32 purpose,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes memory fields = abi.encode(REVOKE_TYPEHASH, subject, controller, purpose);
+        address actor = _authorize(subject, fields, deadline, signature, true);
+        _revoke(subject, controller, purpose, actor);
+    }
+
+    /// @inheritdoc IConsentLedger
+    function revokeAll(address controller) external {
+        _revokeAll(msg.sender, controller, msg.sender);
+    }
+
+    /// @inheritdoc IConsentLedger
+    function revokeAllBySig(address subject, address controller, uint256 deadline, bytes calldata signature)
+        external
+    {
+        bytes memory fields = abi.encode(REVOKE_ALL_TYPEHASH, subject, controller);
+        address actor = _authorize(subject, fields, deadline, signature, true);
+        _revokeAll(subject, controller, actor);
+    }
+
+    /// @inheritdoc IConsentLedger
+    function setDelegate(address delegate, uint40 until) external {
+        _setDelegate(msg.sender, delegate, until);
+    }
+
+    /// @inheritdoc IConsentLedger
+    /// @dev Only the subject may sign it (directly or through its ERC-1271 wallet): a delegate cannot appoint
+    /// delegates nor extend its own delegation.
+    function setDelegateBySig(
+        address subject,
+        address delegate,
+        uint40 until,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes memory fields = abi.encode(SET_DELEGATE_TYPEHASH, subject, delegate, until);
+        _authorize(subject, fields, deadline, signature, false);
+        _setDelegate(subject, delegate, until);
+    }
+
+    // ----------------------------------------------------------------------------------------------- views
+
+    /// @inheritdoc IConsentLedger
+    function isGranted(address subject, address controller, bytes32 purpose) external view returns (bool) {
+        return _isActive(_consents[subject][controller][purpose], _epochs[subject][controller]);
+    }
+
+    /// @inheritdoc IConsentLedger
+    /// @dev `grantedAt` is the time of the latest grant (a re-grant renews it). A record ended by a revoke-all
+    /// reports that revoke-all's time as `revokedAt`, unless it had expired before it (then 0: expiry ended it).
+    function consentOf(address subject, address controller, bytes32 purpose)
+        external
+        view
+        returns (uint40 grantedAt, uint40 expiresAt, uint40 revokedAt, uint64 categories, bool active)
+    {
+        Consent memory c = _consents[subject][controller][purpose];
+        uint72 epoch = _epochs[subject][controller];
+        revokedAt = c.revokedAt;
+        if (c.grantedAt != 0 && revokedAt == 0 && c.epoch != epoch) {
+            uint256 packed = _revokeAllTimes[subject][controller][c.epoch / _TIMES_PER_SLOT];
+            uint40 endedAt = uint40(packed >> (40 * (c.epoch % _TIMES_PER_SLOT)));
+            if (c.expiresAt == 0 || endedAt < c.expiresAt) revokedAt = endedAt;
+        }
+        return (c.grantedAt, c.expiresAt, revokedAt, c.categories, _isActive(c, epoch));
+    }
+
+    /// @inheritdoc IConsentLedger
+    /// @dev The stored value, even when it has passed; a delegate is live while `block.timestamp <= until`.
+    function delegateUntil(address subject, address delegate) external view returns (uint40) {
+        return _delegates[subject][delegate];
+    }
+
+    /// @inheritdoc IConsentLedger
+    function historyHead(address controller) external view returns (bytes32 head, uint64 length) {
+        History storage history = _histories[controller];
+        return (history.head, history.length);
+    }
+
+    /// @inheritdoc IConsentLedger
+    function nonces(address subject) public view override(IConsentLedger, Nonces) returns (uint256) {
+        return super.nonces(subject);
+    }
+
+    /// @notice The EIP-712 domain separator of this deployment (name, version, chain id, address).
+    /// @return The separator signed messages are hashed under.
+    // solhint-disable-next-line func-name-mixedcase
+    function DOMAIN_SEPARATOR() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    // ----------------------------------------------------------------------------------------------- internals
+
+    function _grant(
+        address subject,
+        address controller,
+        bytes32 purpose,
+        uint64 categories,
+        uint40 expiresAt,
+        bytes32 noticeHash,
+        address actor
+    ) private {
+        bytes32 current = _notices[controller][purpose].noticeHash;
+        if (current == bytes32(0)) revert PurposeNotDefined(controller, purpose);
+        if (noticeHash != current) revert StaleNotice(controller, purpose, current, noticeHash);
+        if (categories == 0) revert EmptyCategories();
+        uint40 now_ = uint40(block.timestamp);
+        if (expiresAt != 0 && expiresAt <= now_) revert ExpiryNotInFuture(expiresAt, now_);
+
+        _consents[subject][controller][purpose] = Consent({
+            grantedAt: now_,
+            expiresAt: expiresAt,
+            revokedAt: 0,
+            categories: categories,
+            epoch: _epochs[subject][controller]
+        });
+        (uint64 seq, bytes32 head) =
+            _append(controller, _ACTION_GRANT, subject, purpose, categories, expiresAt, noticeHash, actor);
+        emit ConsentGranted(subject, controller, purpose, categories, expiresAt, noticeHash, actor, seq, head);
+    }
+
+    function _revoke(address subject, address controller, bytes32 purpose, address actor) private {
+        Consent storage c = _consents[subject][controller][purpose];
+        if (!_isActive(c, _epochs[subject][controller])) revert ConsentNotActive(subject, controller, purpose);
+        c.revokedAt = uint40(block.timestamp);
+        (uint64 seq, bytes32 head) = _append(controller, _ACTION_REVOKE, subject, purpose, 0, 0, bytes32(0), actor);
+        emit ConsentRevoked(subject, controller, purpose, actor, seq, head);
+    }
+
+    function _revokeAll(address subject, address controller, address actor) private {
+        uint72 epoch = _epochs[subject][controller];
+        _epochs[subject][controller] = epoch + 1;
+        _revokeAllTimes[subject][controller][epoch / _TIMES_PER_SLOT] |=
+            block.timestamp << (40 * (epoch % _TIMES_PER_SLOT));
+        (uint64 seq, bytes32 head) =
+            _append(controller, _ACTION_REVOKE_ALL, subject, bytes32(0), 0, 0, bytes32(0), actor);
+        emit AllConsentsRevoked(subject, controller, actor, seq, head);
+    }
+
+    function _setDelegate(address subject, address delegate, uint40 until) private {
+        if (delegate == address(0) || delegate == subject) revert InvalidDelegate(delegate);
+        if (until != 0 && until < block.timestamp) revert DelegateUntilInPast(until, uint40(block.timestamp));
+        _delegates[subject][delegate] = until;
+        emit DelegateSet(subject, delegate, until);
+    }
+
+    /// @dev Extends the controller's history chain by one link and returns its 1-based position and new head.
+    function _append(
+        address controller,
+        uint8 action,
+        address subject,
+        bytes32 purpose,
+        uint64 categories,
+        uint40 expiresAt,
+        bytes32 noticeHash,
+        address actor
+    ) private returns (uint64 seq, bytes32 head) {
+        History storage history = _histories[controller];
+        head = keccak256(
+            abi.encode(
+                history.head,
+                action,
+                subject,
+                purpose,
+                categories,
+                expiresAt,
+                noticeHash,
+                actor,
+                uint40(block.timestamp)
+            )
+        );
+        seq = history.length + 1;
+        history.head = head;
+        history.length = seq;
+    }
+
+    function _isActive(Consent memory c, uint72 epoch) private view returns (bool) {
+        return c.grantedAt != 0 && c.revokedAt == 0 && c.epoch == epoch
+            && (c.expiresAt == 0 || block.timestamp < c.expiresAt);
+    }
+
+    /// @dev Checks deadline and signature, consumes the subject's nonce and returns the signer (the actor).
+    /// `fields` is `abi.encode(TYPEHASH, <fields before nonce>)`: every field is static, so appending nonce and
+    /// deadline gives the EIP-712 struct encoding. The diagnosis below runs on the failure path only.
+    function _authorize(
+        address subject,
+        bytes memory fields,
+        uint256 deadline,
+        bytes calldata signature,
+        bool allowDelegates
+    ) private returns (address) {
+        if (block.timestamp > deadline) revert ExpiredSignature(deadline);
+        uint256 nonce = _useNonce(subject);
+        Verdict memory v = _check(subject, _digest(fields, nonce, deadline), signature, allowDelegates);
+        if (v.actor != address(0)) return v.actor;
+
+        if (v.highS != bytes32(0)) revert MalleableSignature(v.highS);
+        if (v.expiredDelegate != address(0)) revert DelegateExpired(subject, v.expiredDelegate, v.expiredUntil);
+        if (nonce != 0 && _check(subject, _digest(fields, nonce - 1, deadline), signature, allowDelegates).actor
+                != address(0)) {
+            revert NonceAlreadyUsed(subject, nonce - 1);
+        }
+        if (_check(subject, _digest(fields, nonce + 1, deadline), signature, allowDelegates).actor != address(0)) {
+            revert NonceNotYetValid(subject, nonce + 1);
+        }
+        revert InvalidSigner(subject, v.recovered);
+    }
+
+    function _digest(bytes memory fields, uint256 nonce, uint256 deadline) private view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encodePacked(fields, nonce, deadline)));
+    }
+
+    /// @dev Who, if anyone, `signature` authorises to act for `subject` on `digest`. Accepted, in this order:
+    /// a 65-byte ECDSA signature by the subject or (if allowed) a live delegate; an ERC-1271 signature of a
+    /// subject contract; (if allowed) `abi.encodePacked(delegate, innerSignature)` with `delegate` a live
+    /// delegate contract accepting `innerSignature` under ERC-1271. Never reverts.
+    function _check(address subject, bytes32 digest, bytes calldata signature, bool allowDelegates)
+        private
+        view
+        returns (Verdict memory v)
+    {
+        if (signature.length == 65) {
+            (address signer, ECDSA.RecoverError err, bytes32 errArg) = ECDSA.tryRecoverCalldata(digest, signature);
+            if (err == ECDSA.RecoverError.InvalidSignatureS) {
+                v.highS = errArg;
+            } else if (err == ECDSA.RecoverError.NoError) {
+                v.recovered = signer;
+                if (signer == subject) {
+                    v.actor = subject;
+                    return v;
+                }
+                if (allowDelegates && _acceptDelegate(subject, signer, v)) return v;
+            }
+        }
+        if (subject.code.length != 0 && SignatureChecker.isValidERC1271SignatureNowCalldata(subject, digest, signature))
+        {
+            v.actor = subject;
+            return v;
+        }
+        if (allowDelegates && signature.length > 20) {
+            address delegate = address(bytes20(signature[:20]));
+            if (
+                _delegates[subject][delegate] != 0 && delegate.code.length != 0
+                    && SignatureChecker.isValidERC1271SignatureNowCalldata(delegate, digest, signature[20:])
+            ) {
+                _acceptDelegate(subject, delegate, v);
+            }
+        }
+    }
+
+    /// @dev Sets `v.actor` when `delegate` is a live delegate of `subject`; notes it in `v` when it has expired.
+    function _acceptDelegate(address subject, address delegate, Verdict memory v) private view returns (bool) {
+        uint40 until = _delegates[subject][delegate];
+        if (until == 0) return false;
+        if (block.timestamp <= until) {
+            v.actor = delegate;
+            return true;
+        }
+        v.expiredDelegate = delegate;
+        v.expiredUntil = until;
+        return false;
+    }
+}
