@@ -1,0 +1,334 @@
+import { keccak256, type Address, type Hex, type TransactionReceipt } from "viem";
+import type { PrivateKeyAccount } from "viem/accounts";
+import type { RelayDeps } from "../deps";
+import { encodeBatch, encodeOperation, InvalidCallError, planBatch, type Batch, type BatchKind } from "./batch";
+import { broadcastRaw } from "./broadcast";
+import { bumpFees, currentFees, type Fees } from "./fees";
+import { holdLease, releaseLease } from "./lease";
+import type { SubmitterMetrics } from "./metrics";
+import { failQueued, nextQueued, type OperationError, type QueuedOperation } from "./outbox";
+import { decodeRevert, revertOf } from "./revert";
+import {
+  countPending,
+  dropTransaction,
+  finaliseConfirmed,
+  finaliseReverted,
+  OperationsTakenError,
+  pendingTransactions,
+  persistReplacement,
+  persistSignedTransaction,
+  setBroadcastError,
+  setMined,
+  type Attempt,
+  type PendingTx,
+  type SignedTx,
+} from "./transactions";
+
+/**
+ * The loop of one relay key: reconcile what it has sent (receipts, confirmations, stuck replacements,
+ * rebroadcasts), then sign and send what is queued. docs/relay-submission.md gives the states and why
+ * each step is safe to interrupt.
+ */
+export interface SignerLoopOptions {
+  deps: RelayDeps;
+  account: PrivateKeyAccount;
+  /** The default key also sends operations queued without a signer. */
+  isDefault: boolean;
+  metrics: SubmitterMetrics;
+  /** This process's identity for the per-key lease. */
+  owner: string;
+}
+
+export interface SignerLoop {
+  stop(): Promise<void>;
+}
+
+/** Transactions of one key sent and not yet final, at most. */
+export const MAX_IN_FLIGHT = 16;
+/** A batch that reverts on chain is retried one by one; an operation is in at most this many transactions. */
+export const MAX_ATTEMPTS = 3;
+const MAX_BACKOFF_MS = 5_000;
+const GAS_MARGIN_PERCENT = 25n;
+const GAS_MARGIN_FIXED = 10_000n;
+
+interface TxCall {
+  to: Address;
+  data: Hex;
+  gas: bigint;
+}
+
+export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
+  const { deps, account, isDefault, metrics, owner } = opts;
+  const { db, config } = deps;
+  const client = deps.chain.client;
+  const chainId = deps.chain.chainId;
+  const address = account.address;
+  const log = deps.logger.child({ component: "submitter", signer: address });
+  const poll = config.SUBMITTER_POLL_MS;
+  const confirmations = Math.max(1, config.CONFIRMATIONS);
+  const leaseMs = Math.max(10_000, poll * 10);
+  /** Transactions this process has (re)broadcast: after a restart every pending one is sent again. */
+  const broadcasted = new Set<number>();
+
+  let stopped = false;
+  let wake: (() => void) | undefined;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+
+  async function sign(call: TxCall, nonce: number, fees: Fees): Promise<SignedTx> {
+    const base = { chainId, nonce, to: call.to, data: call.data, gas: call.gas, value: 0n };
+    const raw =
+      fees.type === "eip1559"
+        ? await account.signTransaction({ ...base, type: "eip1559", maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas })
+        : await account.signTransaction({ ...base, type: "legacy", gasPrice: fees.gasPrice });
+    return { raw, hash: keccak256(raw), fees };
+  }
+
+  async function send(txId: number, raw: Hex, hadError: boolean): Promise<void> {
+    try {
+      const outcome = await broadcastRaw(client, raw);
+      broadcasted.add(txId);
+      if (outcome !== "sent") log.debug({ txId, outcome }, "broadcast answered");
+      if (hadError) await setBroadcastError(db, txId, null);
+    } catch (err) {
+      await setBroadcastError(db, txId, (err as Error).message);
+      throw err;
+    }
+  }
+
+  async function findReceipt(hashes: readonly Hex[]): Promise<TransactionReceipt | undefined> {
+    for (const hash of hashes) {
+      try {
+        return await client.getTransactionReceipt({ hash });
+      } catch (err) {
+        if ((err as Error).name !== "TransactionReceiptNotFoundError") throw err;
+      }
+    }
+    return undefined;
+  }
+
+  /** Why a mined transaction reverted: the same call replayed on the state before its block. */
+  async function explainRevert(t: PendingTx, receipt: TransactionReceipt): Promise<OperationError> {
+    if (receipt.gasUsed >= t.gas) return { code: "OutOfGas", message: `transaction ${receipt.transactionHash} ran out of gas (${t.gas})` };
+    try {
+      await client.call({ account: address, to: t.to, data: t.data, blockNumber: receipt.blockNumber - 1n });
+    } catch (err) {
+      const revert = revertOf(err);
+      if (!revert) throw err;
+      return decodeRevert(revert);
+    }
+    return { code: "TransactionReverted", message: `transaction ${receipt.transactionHash} reverted in block ${receipt.blockNumber}` };
+  }
+
+  async function settle(t: PendingTx, receipt: TransactionReceipt, head: number): Promise<void> {
+    const hash = receipt.transactionHash;
+    const block = Number(receipt.blockNumber);
+    if (t.minedHash?.toLowerCase() !== hash.toLowerCase() || t.blockNumber !== block) await setMined(db, t.id, hash, block);
+    if (head - block + 1 < confirmations) return;
+    if (receipt.status === "success") {
+      const { kinds } = await finaliseConfirmed(db, t.id, hash, block);
+      for (const kind of kinds) metrics.confirmed.inc({ kind });
+      log.info({ nonce: t.nonce, hash, block, operations: kinds.length }, "transaction confirmed");
+      return;
+    }
+    const error = await explainRevert(t, receipt);
+    const { failed, requeued } = await finaliseReverted(db, t.id, hash, block, error, MAX_ATTEMPTS);
+    for (const kind of failed) metrics.failed.inc({ kind, stage: "reverted" });
+    if (requeued.length > 0) metrics.requeued.inc({ reason: "batchReverted" }, requeued.length);
+    log.warn({ nonce: t.nonce, hash, block, error, failed: failed.length, requeued: requeued.length }, "transaction reverted");
+  }
+
+  async function replace(t: PendingTx, latest: Attempt): Promise<void> {
+    const fees = bumpFees(latest.fees, config.FEE_BUMP_PERCENT, await currentFees(client));
+    const signed = await persistReplacement(db, t.id, () => sign(t, t.nonce, fees));
+    if (!signed) return;
+    metrics.replacements.inc();
+    log.warn({ nonce: t.nonce, previous: latest.hash, hash: signed.hash, ageMs: Math.round(latest.ageMs) }, "stuck transaction replaced with a higher fee");
+    await send(t.id, signed.raw, t.broadcastError !== null);
+  }
+
+  async function reconcile(minedCount: number, head: number): Promise<void> {
+    for (const t of await pendingTransactions(db, chainId, address)) {
+      if (stopped) return;
+      const newestFirst = t.attempts.map((a) => a.hash).reverse();
+      if (t.nonce < minedCount) {
+        const receipt = await findReceipt(newestFirst);
+        if (receipt) {
+          await settle(t, receipt, head);
+          continue;
+        }
+        const deepCount =
+          confirmations > 1
+            ? await client.getTransactionCount({ address, blockNumber: BigInt(Math.max(0, head - confirmations + 1)) })
+            : minedCount;
+        if (t.nonce >= deepCount) continue;
+        const kinds = await dropTransaction(db, t.id, async (hashes) => (await findReceipt(hashes)) === undefined);
+        if (kinds) {
+          metrics.requeued.inc({ reason: "nonceUsedElsewhere" }, kinds.length);
+          log.error({ nonce: t.nonce, operations: kinds.length }, "nonce used by a transaction the relay did not sign; operations queued again");
+        }
+        continue;
+      }
+      if (t.blockNumber !== null) await setMined(db, t.id, null, null);
+      const latest = t.attempts[t.attempts.length - 1];
+      if (!latest) continue;
+      if (latest.ageMs >= config.STUCK_TIMEOUT_MS) await replace(t, latest);
+      else if (!broadcasted.has(t.id) || t.broadcastError !== null) await send(t.id, latest.raw, t.broadcastError !== null);
+    }
+  }
+
+  async function simulate(to: Address, data: Hex): Promise<{ data?: Hex; message: string } | undefined> {
+    try {
+      await client.call({ account: address, to, data, blockTag: "pending" });
+      return undefined;
+    } catch (err) {
+      const revert = revertOf(err);
+      if (!revert) throw err;
+      return revert;
+    }
+  }
+
+  /**
+   * Simulates the batch; the first call that reverts is failed with its decoded error and taken out
+   * (found by simulating prefixes), until the rest passes. While earlier transactions of this key are
+   * unmined, a reverting call may depend on them: the batch then stops before it, and it waits.
+   */
+  async function screen(batch: Batch, hasInFlight: boolean): Promise<{ ready: QueuedOperation[]; deferred: boolean }> {
+    const ops = [...batch.ops];
+    while (ops.length > 0) {
+      const whole = await simulate(batch.to, encodeBatch(batch.kind, ops));
+      if (!whole) return { ready: ops, deferred: false };
+      let lo = 0;
+      let hi = ops.length - 1;
+      let revert = whole;
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        const r = await simulate(batch.to, encodeBatch(batch.kind, ops.slice(0, mid + 1)));
+        if (r) {
+          hi = mid;
+          revert = r;
+        } else {
+          lo = mid + 1;
+        }
+      }
+      if (hasInFlight) return { ready: ops.slice(0, lo), deferred: true };
+      const bad = ops[lo]!;
+      const error = decodeRevert(revert);
+      if ((await failQueued(db, [bad.id], error)) > 0) metrics.failed.inc({ kind: bad.kind, stage: "simulation" });
+      log.info({ operation: bad.id, kind: bad.kind, error }, "operation failed in simulation");
+      ops.splice(lo, 1);
+    }
+    return { ready: [], deferred: false };
+  }
+
+  async function sendBatch(kind: BatchKind, to: Address, ops: QueuedOperation[], minedCount: number): Promise<boolean> {
+    const data = encodeBatch(kind, ops);
+    const estimate = await client.estimateGas({ account: address, to, data, blockTag: "pending" });
+    const gas = (estimate * (100n + GAS_MARGIN_PERCENT)) / 100n + GAS_MARGIN_FIXED;
+    const fees = await currentFees(client);
+    let persisted;
+    try {
+      persisted = await persistSignedTransaction(db, {
+        chainId,
+        signer: address,
+        minedCount,
+        opIds: ops.map((o) => o.id),
+        to,
+        data,
+        gas,
+        batch: kind,
+        sign: (nonce) => sign({ to, data, gas }, nonce, fees),
+      });
+    } catch (err) {
+      if (err instanceof OperationsTakenError) return false;
+      throw err;
+    }
+    metrics.transactions.inc({ batch: kind });
+    for (const op of ops) metrics.submitted.inc({ kind: op.kind });
+    log.info({ nonce: persisted.nonce, hash: persisted.signed.hash, batch: kind, operations: ops.length }, "transaction signed");
+    await send(persisted.txId, persisted.signed.raw, false);
+    return true;
+  }
+
+  /** Sends what is queued; returns how long to wait before the next step. */
+  async function submitQueued(minedCount: number): Promise<number> {
+    let inFlight = await countPending(db, chainId, address);
+    while (!stopped) {
+      if (inFlight >= MAX_IN_FLIGHT) return poll;
+      const queue = await nextQueued(db, address, isDefault, config.BATCH_MAX);
+      if (queue.length === 0) return poll;
+      if (config.BATCHING && queue.length < config.BATCH_MAX) {
+        const oldest = Math.max(...queue.map((q) => q.ageMs));
+        if (oldest < config.BATCH_WAIT_MS) return Math.max(1, Math.min(poll, config.BATCH_WAIT_MS - oldest));
+      }
+      const batch = planBatch(queue, deps.chain.deployment, config.BATCHING, config.BATCH_MAX)!;
+      let invalid = false;
+      for (const op of batch.ops) {
+        try {
+          encodeOperation(op);
+        } catch (err) {
+          if (!(err instanceof InvalidCallError)) throw err;
+          await failQueued(db, [op.id], { code: "InvalidCall", message: err.message });
+          metrics.failed.inc({ kind: op.kind, stage: "simulation" });
+          invalid = true;
+        }
+      }
+      if (invalid) continue;
+      const { ready, deferred } = await screen(batch, inFlight > 0);
+      if (ready.length > 0) {
+        const kind: BatchKind = ready.length === 1 ? "single" : batch.kind;
+        if (await sendBatch(kind, batch.to, ready, minedCount)) inFlight++;
+      }
+      if (deferred) return poll;
+    }
+    return poll;
+  }
+
+  async function step(): Promise<number> {
+    if (!(await holdLease(db, chainId, address, owner, leaseMs))) return poll;
+    const [minedCount, head] = await Promise.all([
+      client.getTransactionCount({ address, blockTag: "latest" }),
+      client.getBlockNumber().then(Number),
+    ]);
+    await reconcile(minedCount, head);
+    if (stopped) return poll;
+    return submitQueued(minedCount);
+  }
+
+  const done = (async () => {
+    let backoff = 0;
+    while (!stopped) {
+      let delay: number;
+      try {
+        delay = await step();
+        if (backoff > 0) log.info("chain submission resumed");
+        backoff = 0;
+      } catch (err) {
+        metrics.rpcErrors.inc({ signer: address });
+        backoff = Math.min(MAX_BACKOFF_MS, backoff === 0 ? poll : backoff * 2);
+        log.warn({ err: { name: (err as Error).name, message: (err as Error).message.split("\n")[0] }, retryInMs: backoff }, "submission step failed");
+        delay = backoff;
+      }
+      if (!stopped) await sleep(delay);
+    }
+    await releaseLease(db, chainId, address, owner).catch(() => undefined);
+  })();
+
+  log.info({ default: isDefault }, "submitter started");
+  return {
+    async stop() {
+      stopped = true;
+      wake?.();
+      await done;
+    },
+  };
+}
