@@ -1,0 +1,115 @@
+/**
+ * `npm run devices -- <command> [options]`: registers brands, stores and devices through a running relay's
+ * HTTP API (so it works whatever database the relay uses, PGlite included).
+ *
+ *   add-brand       --address 0x.. --name NAME --points-per-unit 1 --operator 0x..   (admin token)
+ *   rotate-key      --address 0x..                                                   (admin token)
+ *   brands                                                                           (admin token)
+ *   set-earning-rule --points-per-unit 1.5                                           (brand API key)
+ *   add-store       --id paris-1 --name "Paris Rivoli"                               (brand API key)
+ *   stores                                                                           (brand API key)
+ *   add-device      --store paris-1 --id door-1 --name "Door beacon" (--public-key KEY | --key-out FILE)
+ *   devices         --store paris-1
+ *   disable-device  --id door-1        enable-device --id door-1
+ *   keygen          --key-out FILE     (a new Ed25519 key pair: private key PEM to FILE, public key printed)
+ *
+ * Common options: --relay URL (RELAY_URL, default http://127.0.0.1:8080), --admin-token (RELAY_ADMIN_TOKEN),
+ * --api-key (BRAND_API_KEY). Prints the relay's JSON answer; exits 1 with its error code otherwise.
+ */
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+import { generateDeviceKeyPair } from "../server/devices/signing";
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    relay: { type: "string" },
+    "admin-token": { type: "string" },
+    "api-key": { type: "string" },
+    address: { type: "string" },
+    name: { type: "string" },
+    "points-per-unit": { type: "string" },
+    operator: { type: "string" },
+    id: { type: "string" },
+    store: { type: "string" },
+    "public-key": { type: "string" },
+    "key-out": { type: "string" },
+  },
+});
+
+class UsageError extends Error {
+  override name = "UsageError";
+}
+
+function need(name: keyof typeof values): string {
+  const v = values[name];
+  if (typeof v !== "string" || v === "") throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+const relay = (values.relay ?? process.env.RELAY_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
+const adminToken = () => values["admin-token"] ?? process.env.RELAY_ADMIN_TOKEN ?? need("admin-token");
+const apiKey = () => values["api-key"] ?? process.env.BRAND_API_KEY ?? need("api-key");
+
+async function call(method: string, path: string, token: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${relay}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await res.json()) as { error?: { code: string; message: string } };
+  if (!res.ok) throw new Error(`${res.status} ${json.error?.code ?? ""}: ${json.error?.message ?? JSON.stringify(json)}`);
+  return json;
+}
+
+function writeKey(file: string): string {
+  const pair = generateDeviceKeyPair();
+  fs.writeFileSync(file, pair.privateKeyPem, { mode: 0o600, flag: "wx" });
+  return pair.publicKey;
+}
+
+async function run(command: string | undefined): Promise<unknown> {
+  switch (command) {
+    case "add-brand":
+      return call("POST", "/v1/admin/brands", adminToken(), {
+        address: need("address"),
+        name: need("name"),
+        pointsPerUnit: need("points-per-unit"),
+        operator: need("operator"),
+      });
+    case "rotate-key":
+      return call("POST", `/v1/admin/brands/${need("address")}/api-key`, adminToken());
+    case "brands":
+      return call("GET", "/v1/admin/brands", adminToken());
+    case "set-earning-rule":
+      return call("POST", "/v1/brand/earning-rule", apiKey(), { pointsPerUnit: need("points-per-unit") });
+    case "add-store":
+      return call("POST", "/v1/brand/stores", apiKey(), { id: need("id"), name: need("name") });
+    case "stores":
+      return call("GET", "/v1/brand/stores", apiKey());
+    case "add-device": {
+      const publicKey = values["public-key"] ?? (values["key-out"] ? writeKey(values["key-out"]) : undefined);
+      if (!publicKey) throw new UsageError("give --public-key KEY, or --key-out FILE to generate a key pair");
+      return call("POST", `/v1/brand/stores/${encodeURIComponent(need("store"))}/devices`, apiKey(), { id: need("id"), name: need("name"), publicKey });
+    }
+    case "devices":
+      return call("GET", `/v1/brand/stores/${encodeURIComponent(need("store"))}/devices`, apiKey());
+    case "disable-device":
+    case "enable-device":
+      return call("POST", `/v1/brand/devices/${encodeURIComponent(need("id"))}/state`, apiKey(), { disabled: command === "disable-device" });
+    case "keygen":
+      return { publicKey: writeKey(need("key-out")), privateKeyFile: values["key-out"] };
+    default:
+      throw new UsageError(`unknown command ${command ?? "(none)"}: see the header of scripts/devices.ts`);
+  }
+}
+
+run(positionals[0]).then(
+  (out) => {
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  },
+  (err: Error) => {
+    process.stderr.write(`devices: ${err.message}\n`);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);

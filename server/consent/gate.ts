@@ -1,0 +1,42 @@
+import type { Address, Hex } from "viem";
+import type { Queryable } from "../store/db";
+
+export interface ConsentQuery {
+  subject: Address;
+  controller: Address;
+  purpose: Hex;
+  /** Unix seconds; defaults to now. */
+  now?: number;
+}
+
+/**
+ * Whether the relay may process `subject`'s data for `purpose` on behalf of `controller`, now.
+ *
+ * Granted = the indexed consent (table `consents`, kept by the indexer from ConsentLedger's logs) is
+ * active now (granted, not revoked, not expired) AND no revocation is pending: no `operations` row of
+ * kind `revoke` for that purpose or `revokeAll`, for that subject and controller, that is not failed
+ * and that the indexer has not indexed yet (not mined, or mined above the indexer's cursor). A
+ * revocation therefore takes effect the moment the relay accepts it, before it is mined; a grant takes
+ * effect once it is indexed (the chain is the source of truth for what was granted).
+ *
+ * One query, usable inside the transaction that stores the event.
+ */
+export async function isConsentGranted(db: Queryable, q: ConsentQuery): Promise<boolean> {
+  const now = q.now ?? Math.floor(Date.now() / 1000);
+  const { rows } = await db.query<{ granted: boolean }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM consents c
+        WHERE c.subject = $1 AND c.controller = $2 AND c.purpose = $3
+          AND c.granted_at > 0 AND c.revoked_at = 0 AND (c.expires_at = 0 OR c.expires_at > $4)
+     ) AND NOT EXISTS (
+       SELECT 1 FROM operations o
+        WHERE o.subject = $1 AND o.controller = $2
+          AND (o.kind = 'revokeAll' OR (o.kind = 'revoke' AND o.purpose = $3))
+          AND o.status <> 'failed'
+          AND (o.block_number IS NULL
+               OR o.block_number > COALESCE((SELECT block_number FROM indexer_cursor LIMIT 1), -1))
+     ) AS granted`,
+    [q.subject.toLowerCase(), q.controller.toLowerCase(), q.purpose.toLowerCase(), now],
+  );
+  return rows[0]?.granted === true;
+}

@@ -1,0 +1,273 @@
+import { Router, type Response } from "express";
+import { z } from "zod";
+import { keccak256, type Address, type Hex } from "viem";
+import { coalitionPointsAbi, consentLedgerAbi } from "../chain/abis";
+import { enqueueOperation, type NewOperation, type OperationKind } from "../chain/outbox";
+import { resolvePurpose } from "../consent/purposes";
+import { chainCall } from "../http/chainCall";
+import type { HttpContext } from "../http/context";
+import { HttpError, parseOr400 } from "../http/errors";
+import { defineRoute } from "../http/openapi";
+import { addressSchema, bytes32Schema, lower, signatureSchema, uintSchema } from "../http/schemas";
+import { checkNonce, lockSubject, recordAction, type NonceContract } from "./nonces";
+import { verifyCustomerSignature, type SignedMessage } from "./signatures";
+import { ledgerDomain, ledgerTypes, pointsDomain, pointsTypes } from "./typedData";
+
+export const purposeSchema = z
+  .string()
+  .refine((v) => /^0x[0-9a-fA-F]{64}$/.test(v) || /^[a-z0-9][a-z0-9._-]{0,63}$/.test(v), {
+    message: "expected a bytes32 purpose id or a short purpose name such as \"loyalty\"",
+    params: { code: "invalid_purpose" },
+  })
+  .meta({ description: "purpose id (bytes32) or its name; the id is keccak256 of the name", example: "in-store-recognition" });
+
+const nonce = uintSchema(256, "invalid_nonce", "the subject's EIP-712 nonce on the contract (GET /v1/customers/{address}/nonces)");
+const deadline = uintSchema(256, "invalid_deadline", "unix time after which the signature is void");
+
+export const grantSchema = z
+  .object({
+    subject: addressSchema,
+    controller: addressSchema,
+    purpose: purposeSchema,
+    categories: uintSchema(64, "invalid_categories", "bitmap of data categories (docs/consent-categories)"),
+    expiresAt: uintSchema(40, "invalid_expiry", "unix time the consent ends; 0: no expiry").default(0),
+    noticeHash: bytes32Schema,
+    nonce,
+    deadline,
+    signature: signatureSchema,
+  })
+  .strict()
+  .meta({ id: "GrantRequest" });
+
+export const revokeSchema = z
+  .object({ subject: addressSchema, controller: addressSchema, purpose: purposeSchema, nonce, deadline, signature: signatureSchema })
+  .strict()
+  .meta({ id: "RevokeRequest" });
+
+export const revokeAllSchema = z
+  .object({ subject: addressSchema, controller: addressSchema, nonce, deadline, signature: signatureSchema })
+  .strict()
+  .meta({ id: "RevokeAllRequest" });
+
+export const setDelegateSchema = z
+  .object({
+    subject: addressSchema,
+    delegate: addressSchema,
+    until: uintSchema(40, "invalid_until", "unix time until which the delegate may sign; 0 removes it"),
+    nonce,
+    deadline,
+    signature: signatureSchema,
+  })
+  .strict()
+  .meta({ id: "SetDelegateRequest" });
+
+export const redeemSchema = z
+  .object({
+    customer: addressSchema,
+    brand: addressSchema,
+    points: uintSchema(256, "invalid_amount", "points to spend (> 0)"),
+    orderRef: bytes32Schema,
+    nonce,
+    deadline,
+    signature: signatureSchema,
+  })
+  .strict()
+  .meta({ id: "RedeemRequest" });
+
+export const acceptedOperationSchema = z
+  .object({ operationId: z.string(), kind: z.string(), status: z.string(), duplicate: z.boolean() })
+  .meta({ id: "AcceptedOperation" });
+
+interface Accept {
+  contract: NonceContract;
+  subject: Address;
+  nonce: bigint;
+  deadline: bigint;
+  signature: Hex;
+  typed: SignedMessage;
+  allowDelegates: boolean;
+  op: Omit<NewOperation, "idempotencyKey" | "contract">;
+  /** Checks before the signature (views on chain): throw an HttpError to refuse. */
+  precheck?: () => Promise<void>;
+}
+
+/** The customer-facing signed actions: consent (grant, revoke, revoke-all, set-delegate) and redemption. */
+export function customerActionsRouter(ctx: HttpContext): Router {
+  const router = Router();
+  const { deps, docs } = ctx;
+  const client = deps.chain.client;
+  const { ledger, points } = deps.chain.deployment;
+  const chainId = deps.chain.chainId;
+
+  /** Deadline, chain prechecks, signature, then (in one transaction, under the subject's lock) nonce and enqueue. */
+  async function accept(res: Response, a: Accept): Promise<void> {
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    if (a.deadline < now) throw new HttpError(400, "deadline_expired", `the signature's deadline ${a.deadline} has passed`);
+    const idempotencyKey = `sig:${keccak256(a.signature)}`;
+    const existing = await deps.db.query<{ id: string; kind: string; status: string }>(
+      "SELECT id::text AS id, kind, status FROM operations WHERE idempotency_key = $1",
+      [idempotencyKey],
+    );
+    if (existing.rows[0]) {
+      const e = existing.rows[0];
+      res.status(202).json({ operationId: e.id, kind: e.kind, status: e.status, duplicate: true });
+      return;
+    }
+    await a.precheck?.();
+    await chainCall("the signature's validity", () =>
+      verifyCustomerSignature(a.typed, { client, subject: a.subject, signature: a.signature, delegatesOf: a.allowDelegates ? ledger : undefined }),
+    );
+    const contractAddress = a.contract === "ledger" ? ledger : points;
+    const chainNonce = await chainCall("nonces", () =>
+      a.contract === "ledger"
+        ? client.readContract({ address: contractAddress, abi: consentLedgerAbi, functionName: "nonces", args: [a.subject] })
+        : client.readContract({ address: contractAddress, abi: coalitionPointsAbi, functionName: "nonces", args: [a.subject] }),
+    );
+    const queued = await deps.db.transaction(async (tx) => {
+      await lockSubject(tx, a.contract, a.subject);
+      await checkNonce(tx, a.contract, a.subject, a.nonce, chainNonce);
+      const { id } = await enqueueOperation(tx, { ...a.op, contract: a.contract, idempotencyKey });
+      await recordAction(tx, { operationId: id, contract: a.contract, subject: a.subject, nonce: a.nonce });
+      return id;
+    });
+    logQueued(res, { operationId: queued, kind: a.op.kind });
+    res.status(202).json({ operationId: queued, kind: a.op.kind, status: "queued", duplicate: false });
+  }
+
+  const responses = { 202: { description: "accepted and queued (or the same signature again: its first operation)", schema: acceptedOperationSchema } };
+
+  defineRoute(router, docs, "/v1", { method: "post", path: "/consents/grant", tags: ["customers"], summary: "Grant consent by EIP-712 signature (Grant)", body: grantSchema, responses }, async (req, res) => {
+    const b = parseOr400(grantSchema, req.body);
+    const subject = lower(b.subject);
+    const controller = lower(b.controller);
+    const purpose = resolvePurpose(b.purpose);
+    const categories = BigInt(b.categories);
+    const expiresAt = Number(b.expiresAt);
+    const noticeHash = b.noticeHash.toLowerCase() as Hex;
+    if (categories === 0n) throw new HttpError(400, "invalid_categories", "categories must name at least one data category");
+    if (expiresAt !== 0 && expiresAt <= Math.floor(Date.now() / 1000)) throw new HttpError(400, "invalid_expiry", "expiresAt is in the past");
+    const nonceValue = BigInt(b.nonce);
+    const deadlineValue = BigInt(b.deadline);
+    await accept(res, {
+      contract: "ledger",
+      subject,
+      nonce: nonceValue,
+      deadline: deadlineValue,
+      signature: b.signature as Hex,
+      allowDelegates: true,
+      typed: {
+        domain: ledgerDomain(chainId, ledger),
+        types: ledgerTypes,
+        primaryType: "Grant",
+        message: { subject, controller, purpose, categories, expiresAt, noticeHash, nonce: nonceValue, deadline: deadlineValue },
+      },
+      precheck: async () => {
+        const [current] = await chainCall("the purpose's notice", () =>
+          client.readContract({ address: ledger, abi: consentLedgerAbi, functionName: "purposeOf", args: [controller, purpose] }),
+        );
+        if (/^0x0{64}$/.test(current)) throw new HttpError(422, "purpose_not_defined", "the controller has not defined this purpose");
+        if (current.toLowerCase() !== noticeHash) {
+          throw new HttpError(422, "stale_notice", `noticeHash is not the controller's current notice (${current.toLowerCase()})`);
+        }
+      },
+      op: {
+        kind: "grant",
+        functionName: "grantBySig",
+        args: [subject, controller, purpose, categories, expiresAt, noticeHash, deadlineValue, b.signature],
+        subject,
+        controller,
+        purpose,
+      },
+    });
+  });
+
+  defineRoute(router, docs, "/v1", { method: "post", path: "/consents/revoke", tags: ["customers"], summary: "Revoke one consent by EIP-712 signature (Revoke); effective at the relay at once", body: revokeSchema, responses }, async (req, res) => {
+    const b = parseOr400(revokeSchema, req.body);
+    const subject = lower(b.subject);
+    const controller = lower(b.controller);
+    const purpose = resolvePurpose(b.purpose);
+    const nonceValue = BigInt(b.nonce);
+    const deadlineValue = BigInt(b.deadline);
+    await accept(res, {
+      contract: "ledger",
+      subject,
+      nonce: nonceValue,
+      deadline: deadlineValue,
+      signature: b.signature as Hex,
+      allowDelegates: true,
+      typed: { domain: ledgerDomain(chainId, ledger), types: ledgerTypes, primaryType: "Revoke", message: { subject, controller, purpose, nonce: nonceValue, deadline: deadlineValue } },
+      op: { kind: "revoke", functionName: "revokeBySig", args: [subject, controller, purpose, deadlineValue, b.signature], subject, controller, purpose },
+    });
+  });
+
+  defineRoute(router, docs, "/v1", { method: "post", path: "/consents/revoke-all", tags: ["customers"], summary: "Revoke every consent given to a controller (RevokeAll); effective at the relay at once", body: revokeAllSchema, responses }, async (req, res) => {
+    const b = parseOr400(revokeAllSchema, req.body);
+    const subject = lower(b.subject);
+    const controller = lower(b.controller);
+    const nonceValue = BigInt(b.nonce);
+    const deadlineValue = BigInt(b.deadline);
+    await accept(res, {
+      contract: "ledger",
+      subject,
+      nonce: nonceValue,
+      deadline: deadlineValue,
+      signature: b.signature as Hex,
+      allowDelegates: true,
+      typed: { domain: ledgerDomain(chainId, ledger), types: ledgerTypes, primaryType: "RevokeAll", message: { subject, controller, nonce: nonceValue, deadline: deadlineValue } },
+      op: { kind: "revokeAll", functionName: "revokeAllBySig", args: [subject, controller, deadlineValue, b.signature], subject, controller },
+    });
+  });
+
+  defineRoute(router, docs, "/v1", { method: "post", path: "/consents/set-delegate", tags: ["customers"], summary: "Name (or remove, until = 0) a delegate by EIP-712 signature (SetDelegate)", body: setDelegateSchema, responses }, async (req, res) => {
+    const b = parseOr400(setDelegateSchema, req.body);
+    const subject = lower(b.subject);
+    const delegate = lower(b.delegate);
+    const until = Number(b.until);
+    const nonceValue = BigInt(b.nonce);
+    const deadlineValue = BigInt(b.deadline);
+    if (delegate === subject) throw new HttpError(400, "invalid_delegate", "a subject cannot be its own delegate");
+    await accept(res, {
+      contract: "ledger",
+      subject,
+      nonce: nonceValue,
+      deadline: deadlineValue,
+      signature: b.signature as Hex,
+      allowDelegates: false,
+      typed: { domain: ledgerDomain(chainId, ledger), types: ledgerTypes, primaryType: "SetDelegate", message: { subject, delegate, until, nonce: nonceValue, deadline: deadlineValue } },
+      op: { kind: "setDelegate", functionName: "setDelegateBySig", args: [subject, delegate, until, deadlineValue, b.signature], subject },
+    });
+  });
+
+  defineRoute(router, docs, "/v1", { method: "post", path: "/points/redeem", tags: ["customers"], summary: "Redeem points at a brand by EIP-712 signature (Redeem)", body: redeemSchema, responses }, async (req, res) => {
+    const b = parseOr400(redeemSchema, req.body);
+    const customer = lower(b.customer);
+    const brand = lower(b.brand);
+    const amount = BigInt(b.points);
+    const orderRef = b.orderRef.toLowerCase() as Hex;
+    if (amount === 0n) throw new HttpError(400, "invalid_amount", "points must be positive");
+    const nonceValue = BigInt(b.nonce);
+    const deadlineValue = BigInt(b.deadline);
+    await accept(res, {
+      contract: "points",
+      subject: customer,
+      nonce: nonceValue,
+      deadline: deadlineValue,
+      signature: b.signature as Hex,
+      allowDelegates: false,
+      typed: { domain: pointsDomain(chainId, points), types: pointsTypes, primaryType: "Redeem", message: { customer, brand, points: amount, orderRef, nonce: nonceValue, deadline: deadlineValue } },
+      precheck: async () => {
+        const balance = await chainCall("the points balance", () =>
+          client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "balanceOf", args: [customer] }),
+        );
+        if (balance < amount) throw new HttpError(422, "insufficient_points", `the customer holds ${balance} points`);
+      },
+      op: { kind: "redeem" satisfies OperationKind, functionName: "redeemBySig", args: [customer, brand, amount, orderRef, deadlineValue, b.signature], subject: customer, controller: brand },
+    });
+  });
+
+  return router;
+}
+
+function logQueued(res: Response, fields: Record<string, unknown>): void {
+  res.req.log?.info(fields, "customer action queued");
+}

@@ -1,0 +1,155 @@
+import crypto from "node:crypto";
+import { Router } from "express";
+import { z } from "zod";
+import { keccak256, toBytes, type Address, type Hex } from "viem";
+import type { Env } from "../config";
+import type { Queryable } from "../store/db";
+import { chainCall } from "../http/chainCall";
+import type { HttpContext } from "../http/context";
+import { HttpError, parseOr400 } from "../http/errors";
+import { defineRoute } from "../http/openapi";
+import { addressSchema, lower, signatureSchema, uintSchema } from "../http/schemas";
+import { verifyCustomerSignature } from "./signatures";
+import { relayDomain, relayTypes } from "./typedData";
+
+/**
+ * Loyalty cards linked to wallets. The relay keeps only HMAC-SHA256(CARD_TOKEN_PEPPER, brand ":" token)
+ * of a card token: a leaked database does not reveal card numbers, and without the pepper nobody can test
+ * a guessed number against it.
+ */
+export function cardHash(pepper: string, brand: Address, cardToken: string): string {
+  return crypto.createHmac("sha256", pepper).update(`${brand.toLowerCase()}:${cardToken}`, "utf8").digest("hex");
+}
+
+/** The wallet a card token of `brand` is linked to, if any. */
+export async function walletOfCard(db: Queryable, config: Env, brand: Address, cardToken: string): Promise<Address | undefined> {
+  if (!config.CARD_TOKEN_PEPPER) return undefined;
+  const { rows } = await db.query<{ subject: string }>("SELECT subject FROM relay_card_links WHERE brand = $1 AND card_hash = $2", [
+    brand.toLowerCase(),
+    cardHash(config.CARD_TOKEN_PEPPER, brand, cardToken),
+  ]);
+  return rows[0]?.subject as Address | undefined;
+}
+
+export const cardTokenSchema = z
+  .string()
+  .refine((v) => v.length >= 4 && v.length <= 128 && /^[\x21-\x7e]+$/.test(v), {
+    message: "expected 4-128 printable ASCII characters",
+    params: { code: "invalid_card_token" },
+  })
+  .meta({ description: "the loyalty card's token as the reader sees it" });
+
+const deadline = uintSchema(256, "invalid_deadline", "unix time after which the signature is void");
+
+export const cardLinkSchema = z
+  .object({ subject: addressSchema, brand: addressSchema, cardToken: cardTokenSchema, deadline, signature: signatureSchema })
+  .strict()
+  .meta({ id: "CardLinkRequest", description: "signed LinkCard / UnlinkCard message (relay domain); card = keccak256(cardToken)" });
+
+export const eraseSchema = z
+  .object({ subject: addressSchema, brand: addressSchema, deadline, signature: signatureSchema })
+  .strict()
+  .meta({ id: "EraseRequest", description: "signed EraseData message (relay domain)" });
+
+/** Card linking and erasure of the relay's off-chain data about a customer, each proven by the wallet's signature. */
+export function cardsRouter(ctx: HttpContext): Router {
+  const router = Router();
+  const { deps, docs } = ctx;
+  const domain = relayDomain(deps.chain.chainId);
+
+  function pepper(): string {
+    if (!deps.config.CARD_TOKEN_PEPPER) throw new HttpError(503, "cards_disabled", "CARD_TOKEN_PEPPER is not configured: loyalty cards are off");
+    return deps.config.CARD_TOKEN_PEPPER;
+  }
+
+  async function verify(primaryType: "LinkCard" | "UnlinkCard" | "EraseData", subject: Address, message: Record<string, unknown>, signature: Hex, deadlineValue: bigint) {
+    if (deadlineValue < BigInt(Math.floor(Date.now() / 1000))) throw new HttpError(400, "deadline_expired", `the signature's deadline ${deadlineValue} has passed`);
+    await chainCall("the signature's validity", () =>
+      verifyCustomerSignature({ domain, types: relayTypes, primaryType, message }, { client: deps.chain.client, subject, signature }),
+    );
+  }
+
+  defineRoute(
+    router,
+    docs,
+    "/v1",
+    {
+      method: "post",
+      path: "/cards/link",
+      tags: ["customers"],
+      summary: "Link a loyalty card to a wallet (signed LinkCard)",
+      body: cardLinkSchema,
+      responses: { 201: { description: "linked", schema: z.object({ linked: z.literal(true) }) } },
+    },
+    async (req, res) => {
+      const b = parseOr400(cardLinkSchema, req.body);
+      const key = pepper();
+      const subject = lower(b.subject);
+      const brand = lower(b.brand);
+      const d = BigInt(b.deadline);
+      await verify("LinkCard", subject, { subject, brand, card: keccak256(toBytes(b.cardToken)), deadline: d }, b.signature as Hex, d);
+      const hash = cardHash(key, brand, b.cardToken);
+      const r = await deps.db.query(
+        `INSERT INTO relay_card_links (brand, card_hash, subject) VALUES ($1, $2, $3)
+         ON CONFLICT (brand, card_hash) DO UPDATE SET subject = EXCLUDED.subject, linked_at = now()
+         WHERE relay_card_links.subject = EXCLUDED.subject`,
+        [brand, hash, subject],
+      );
+      if (r.rowCount === 0) throw new HttpError(409, "card_linked_elsewhere", "this card is linked to another wallet: unlink it there first");
+      res.status(201).json({ linked: true });
+    },
+  );
+
+  defineRoute(
+    router,
+    docs,
+    "/v1",
+    {
+      method: "post",
+      path: "/cards/unlink",
+      tags: ["customers"],
+      summary: "Unlink (erase) a loyalty card (signed UnlinkCard)",
+      body: cardLinkSchema,
+      responses: { 200: { description: "erased", schema: z.object({ erased: z.number() }) } },
+    },
+    async (req, res) => {
+      const b = parseOr400(cardLinkSchema, req.body);
+      const key = pepper();
+      const subject = lower(b.subject);
+      const brand = lower(b.brand);
+      const d = BigInt(b.deadline);
+      await verify("UnlinkCard", subject, { subject, brand, card: keccak256(toBytes(b.cardToken)), deadline: d }, b.signature as Hex, d);
+      const r = await deps.db.query("DELETE FROM relay_card_links WHERE brand = $1 AND card_hash = $2 AND subject = $3", [brand, cardHash(key, brand, b.cardToken), subject]);
+      res.status(200).json({ erased: r.rowCount });
+    },
+  );
+
+  defineRoute(
+    router,
+    docs,
+    "/v1",
+    {
+      method: "post",
+      path: "/customers/erase",
+      tags: ["customers"],
+      summary: "Erase the relay's off-chain data about a customer for a brand: visits, scans, card links (signed EraseData)",
+      body: eraseSchema,
+      responses: { 200: { description: "erased", schema: z.object({ visits: z.number(), scans: z.number(), cards: z.number() }) } },
+    },
+    async (req, res) => {
+      const b = parseOr400(eraseSchema, req.body);
+      const subject = lower(b.subject);
+      const brand = lower(b.brand);
+      const d = BigInt(b.deadline);
+      await verify("EraseData", subject, { subject, brand, deadline: d }, b.signature as Hex, d);
+      const counts = await deps.db.transaction(async (tx) => ({
+        visits: (await tx.query("DELETE FROM relay_visits WHERE brand = $1 AND subject = $2", [brand, subject])).rowCount,
+        scans: (await tx.query("DELETE FROM relay_scans WHERE brand = $1 AND subject = $2", [brand, subject])).rowCount,
+        cards: (await tx.query("DELETE FROM relay_card_links WHERE brand = $1 AND subject = $2", [brand, subject])).rowCount,
+      }));
+      res.status(200).json(counts);
+    },
+  );
+
+  return router;
+}

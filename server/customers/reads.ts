@@ -1,0 +1,192 @@
+import { Router } from "express";
+import { z } from "zod";
+import type { Address } from "viem";
+import { coalitionPointsAbi, consentLedgerAbi } from "../chain/abis";
+import { getOperation } from "../chain/outbox";
+import { chainCall } from "../http/chainCall";
+import type { HttpContext } from "../http/context";
+import { HttpError, parseOr400 } from "../http/errors";
+import { defineRoute } from "../http/openapi";
+import { addressSchema, lower } from "../http/schemas";
+import { nextNonce } from "./nonces";
+
+const addressParams = z.object({ address: z.string() });
+
+export const operationSchema = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    status: z.enum(["queued", "submitted", "confirmed", "failed"]),
+    txHash: z.string().optional(),
+    blockNumber: z.number().optional(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: "Operation" });
+
+export const consentViewSchema = z
+  .object({
+    controller: z.string(),
+    purpose: z.string(),
+    categories: z.string(),
+    grantedAt: z.number(),
+    expiresAt: z.number(),
+    revokedAt: z.number(),
+    noticeHash: z.string(),
+    /** As the relay applies it now: indexed state, minus pending revocations. */
+    active: z.boolean(),
+    pendingRevocation: z.boolean(),
+  })
+  .meta({ id: "Consent" });
+
+const pendingSchema = z.object({ operationId: z.string(), kind: z.string(), status: z.string(), controller: z.string().nullable(), purpose: z.string().nullable() });
+
+export const pointsViewSchema = z
+  .object({
+    customer: z.string(),
+    balance: z.string(),
+    lifetimeEarned: z.string(),
+    lastActivity: z.number(),
+    history: z.array(
+      z.object({ kind: z.string(), brand: z.string().nullable(), points: z.string(), ref: z.string().nullable(), timestamp: z.number(), blockNumber: z.number(), txHash: z.string() }),
+    ),
+  })
+  .meta({ id: "PointsView" });
+
+/** Reads for customers' apps: operations, nonces, consents, points (from the indexed tables). */
+export function customerReadsRouter(ctx: HttpContext): Router {
+  const router = Router();
+  const { deps, docs } = ctx;
+  const db = deps.db;
+  const subjectOf = (raw: unknown): Address => lower(parseOr400(addressSchema, raw));
+
+  defineRoute(
+    router,
+    docs,
+    "/v1",
+    { method: "get", path: "/operations/:id", tags: ["customers"], summary: "An accepted chain action: queued, submitted, confirmed or failed, with the transaction hash and the reason", params: z.object({ id: z.string() }), responses: { 200: { description: "the operation", schema: operationSchema } } },
+    async (req, res) => {
+      const op = await getOperation(db, String(req.params.id));
+      if (!op) throw new HttpError(404, "operation_not_found", "no operation with this id");
+      res.json(op);
+    },
+  );
+
+  defineRoute(
+    router,
+    docs,
+    "/v1",
+    {
+      method: "get",
+      path: "/customers/:address/nonces",
+      tags: ["customers"],
+      summary: "The nonces the customer's next signed ledger and points actions must carry",
+      params: addressParams,
+      responses: { 200: { description: "next nonces", schema: z.object({ ledger: z.string(), points: z.string() }) } },
+    },
+    async (req, res) => {
+      const subject = subjectOf(req.params.address);
+      const { ledger, points } = deps.chain.deployment;
+      const [l, p] = await chainCall("nonces", () =>
+        Promise.all([
+          deps.chain.client.readContract({ address: ledger, abi: consentLedgerAbi, functionName: "nonces", args: [subject] }),
+          deps.chain.client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "nonces", args: [subject] }),
+        ]),
+      );
+      res.json({ ledger: (await nextNonce(db, "ledger", subject, l)).toString(), points: (await nextNonce(db, "points", subject, p)).toString() });
+    },
+  );
+
+  defineRoute(
+    router,
+    docs,
+    "/v1",
+    {
+      method: "get",
+      path: "/customers/:address/consents",
+      tags: ["customers"],
+      summary: "The customer's consents as indexed from the chain, with the effect of pending actions",
+      params: addressParams,
+      responses: { 200: { description: "consents", schema: z.object({ subject: z.string(), consents: z.array(consentViewSchema), pending: z.array(pendingSchema) }) } },
+    },
+    async (req, res) => {
+      const subject = subjectOf(req.params.address);
+      const now = Math.floor(Date.now() / 1000);
+      const pending = await db.query<{ id: string; kind: string; status: string; controller: string | null; purpose: string | null; block_number: number | null }>(
+        `SELECT id::text AS id, kind, status, controller, purpose, block_number FROM operations
+          WHERE subject = $1 AND contract = 'ledger' AND status <> 'failed'
+            AND (block_number IS NULL OR block_number > COALESCE((SELECT block_number FROM indexer_cursor LIMIT 1), -1))
+          ORDER BY seq`,
+        [subject],
+      );
+      const { rows } = await db.query<{
+        controller: string;
+        purpose: string;
+        categories: string;
+        granted_at: number;
+        expires_at: number;
+        revoked_at: number;
+        notice_hash: string;
+      }>("SELECT controller, purpose, categories, granted_at, expires_at, revoked_at, notice_hash FROM consents WHERE subject = $1 ORDER BY controller, purpose", [subject]);
+      const consents = rows.map((r) => {
+        const pendingRevocation = pending.rows.some(
+          (p) => p.controller === r.controller && (p.kind === "revokeAll" || (p.kind === "revoke" && p.purpose === r.purpose)),
+        );
+        const indexedActive = r.granted_at > 0 && r.revoked_at === 0 && (r.expires_at === 0 || r.expires_at > now);
+        return {
+          controller: r.controller,
+          purpose: r.purpose,
+          categories: r.categories,
+          grantedAt: r.granted_at,
+          expiresAt: r.expires_at,
+          revokedAt: r.revoked_at,
+          noticeHash: r.notice_hash,
+          active: indexedActive && !pendingRevocation,
+          pendingRevocation,
+        };
+      });
+      res.json({
+        subject,
+        consents,
+        pending: pending.rows.map((p) => ({ operationId: p.id, kind: p.kind, status: p.status, controller: p.controller, purpose: p.purpose })),
+      });
+    },
+  );
+
+  defineRoute(
+    router,
+    docs,
+    "/v1",
+    {
+      method: "get",
+      path: "/customers/:address/points",
+      tags: ["customers"],
+      summary: "The customer's points balance and history (latest 200 movements) as indexed from the chain",
+      params: addressParams,
+      responses: { 200: { description: "points", schema: pointsViewSchema } },
+    },
+    async (req, res) => {
+      const customer = subjectOf(req.params.address);
+      const bal = await db.query<{ balance: string; lifetime_earned: string; last_activity: number }>(
+        "SELECT balance::text AS balance, lifetime_earned::text AS lifetime_earned, last_activity FROM points_balances WHERE customer = $1",
+        [customer],
+      );
+      const history = await db.query<{ kind: string; brand: string | null; amount: string; ref: string | null; timestamp: number; block_number: number; tx_hash: string }>(
+        `SELECT kind, brand, amount::text AS amount, ref, timestamp, block_number, tx_hash FROM points_events
+          WHERE customer = $1 OR (kind = 'transfer' AND counterparty = $1)
+          ORDER BY block_number DESC, log_index DESC LIMIT 200`,
+        [customer],
+      );
+      res.json({
+        customer,
+        balance: bal.rows[0]?.balance ?? "0",
+        lifetimeEarned: bal.rows[0]?.lifetime_earned ?? "0",
+        lastActivity: bal.rows[0]?.last_activity ?? 0,
+        history: history.rows.map((h) => ({ kind: h.kind, brand: h.brand, points: h.amount, ref: h.ref, timestamp: h.timestamp, blockNumber: h.block_number, txHash: h.tx_hash })),
+      });
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,89 @@
+import type { Address } from "viem";
+
+/**
+ * The EIP-712 messages customers sign. Ledger and points messages are exactly those the contracts
+ * verify (DESIGN.md); the relay's own messages (card links, erasure) use the relay's domain, which has
+ * no verifying contract: it is bound to the chain id, and every message carries a deadline.
+ */
+export function ledgerDomain(chainId: number, ledger: Address) {
+  return { name: "Confiance ConsentLedger", version: "1", chainId, verifyingContract: ledger } as const;
+}
+
+export function pointsDomain(chainId: number, points: Address) {
+  return { name: "Confiance CoalitionPoints", version: "1", chainId, verifyingContract: points } as const;
+}
+
+export function relayDomain(chainId: number) {
+  return { name: "Confiance Relay", version: "1", chainId } as const;
+}
+
+export const ledgerTypes = {
+  Grant: [
+    { name: "subject", type: "address" },
+    { name: "controller", type: "address" },
+    { name: "purpose", type: "bytes32" },
+    { name: "categories", type: "uint64" },
+    { name: "expiresAt", type: "uint40" },
+    { name: "noticeHash", type: "bytes32" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+  Revoke: [
+    { name: "subject", type: "address" },
+    { name: "controller", type: "address" },
+    { name: "purpose", type: "bytes32" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+  RevokeAll: [
+    { name: "subject", type: "address" },
+    { name: "controller", type: "address" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+  SetDelegate: [
+    { name: "subject", type: "address" },
+    { name: "delegate", type: "address" },
+    { name: "until", type: "uint40" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;
+
+export const pointsTypes = {
+  Redeem: [
+    { name: "customer", type: "address" },
+    { name: "brand", type: "address" },
+    { name: "points", type: "uint256" },
+    { name: "orderRef", type: "bytes32" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;
+
+/**
+ * The relay's messages. `card` is keccak256 of the card token's UTF-8 bytes (the wallet never needs to
+ * show the token itself in the signing prompt).
+ *   LinkCard(address subject,address brand,bytes32 card,uint256 deadline)
+ *   UnlinkCard(address subject,address brand,bytes32 card,uint256 deadline)
+ *   EraseData(address subject,address brand,uint256 deadline)
+ */
+export const relayTypes = {
+  LinkCard: [
+    { name: "subject", type: "address" },
+    { name: "brand", type: "address" },
+    { name: "card", type: "bytes32" },
+    { name: "deadline", type: "uint256" },
+  ],
+  UnlinkCard: [
+    { name: "subject", type: "address" },
+    { name: "brand", type: "address" },
+    { name: "card", type: "bytes32" },
+    { name: "deadline", type: "uint256" },
+  ],
+  EraseData: [
+    { name: "subject", type: "address" },
+    { name: "brand", type: "address" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;

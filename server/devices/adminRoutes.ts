@@ -1,0 +1,70 @@
+import { Router } from "express";
+import { z } from "zod";
+import type { HttpContext } from "../http/context";
+import { adminAuth } from "../http/auth";
+import { HttpError, parseOr400 } from "../http/errors";
+import { defineRoute } from "../http/openapi";
+import { addressSchema, lower, rateSchema } from "../http/schemas";
+import { createBrand, getBrand, listBrands, publicBrand, RegistryConflictError, rotateApiKey } from "./registry";
+import { brandSchema } from "./brandRoutes";
+
+export const newBrandSchema = z
+  .object({
+    address: addressSchema.meta({ description: "the brand's address: controller on ConsentLedger, brand on CoalitionPoints" }),
+    name: z.string().refine((v) => v.trim().length >= 1 && v.length <= 200, { message: "expected 1-200 characters", params: { code: "invalid_name" } }),
+    pointsPerUnit: rateSchema,
+    operator: addressSchema.meta({ description: "the relay signer address that sends this brand's issue and reverse calls (the brand must setOperator it on chain)" }),
+  })
+  .strict()
+  .meta({ id: "NewBrand" });
+
+const withKey = z.object({ brand: brandSchema, apiKey: z.string().meta({ description: "shown once; the relay keeps only its hash" }) }).meta({ id: "BrandWithKey" });
+
+/** The admin API (Authorization: Bearer RELAY_ADMIN_TOKEN): registers brands and issues their API keys. */
+export function adminRouter(ctx: HttpContext): Router {
+  const router = Router();
+  const { deps, docs } = ctx;
+  router.use(adminAuth(deps.config));
+
+  defineRoute(
+    router,
+    docs,
+    "/v1/admin",
+    { method: "post", path: "/brands", tags: ["admin"], summary: "Register a brand; answers its API key once", security: "adminToken", body: newBrandSchema, responses: { 201: { description: "registered", schema: withKey } } },
+    async (req, res) => {
+      const b = parseOr400(newBrandSchema, req.body);
+      const operator = lower(b.operator);
+      if (ctx.signerAddresses && !ctx.signerAddresses.includes(operator)) {
+        throw new HttpError(422, "unknown_operator", "operator is not one of the relay's signer keys");
+      }
+      try {
+        const { brand, apiKey } = await createBrand(deps.db, { address: lower(b.address), name: b.name, pointsPerUnit: b.pointsPerUnit, operator });
+        req.log?.info({ brand: brand.address }, "brand registered");
+        res.status(201).json({ brand: publicBrand(brand), apiKey });
+      } catch (err) {
+        if (err instanceof RegistryConflictError) throw new HttpError(409, err.code, err.message);
+        throw err;
+      }
+    },
+  );
+
+  defineRoute(router, docs, "/v1/admin", { method: "get", path: "/brands", tags: ["admin"], summary: "Every registered brand", security: "adminToken", responses: { 200: { description: "brands", schema: z.object({ brands: z.array(brandSchema) }) } } }, async (_req, res) => {
+    res.json({ brands: (await listBrands(deps.db)).map(publicBrand) });
+  });
+
+  defineRoute(
+    router,
+    docs,
+    "/v1/admin",
+    { method: "post", path: "/brands/:address/api-key", tags: ["admin"], summary: "Issue a new API key for a brand (the old one stops working)", security: "adminToken", params: z.object({ address: z.string() }), responses: { 201: { description: "the new key", schema: withKey } } },
+    async (req, res) => {
+      const address = lower(parseOr400(addressSchema, req.params.address));
+      const apiKey = await rotateApiKey(deps.db, address);
+      const brand = apiKey ? await getBrand(deps.db, address) : undefined;
+      if (!apiKey || !brand) throw new HttpError(404, "brand_not_found", `no brand ${address}`);
+      res.status(201).json({ brand: publicBrand(brand), apiKey });
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,65 @@
+import crypto from "node:crypto";
+import type { RequestHandler } from "express";
+import type { Env } from "../config";
+import type { Db, Queryable } from "../store/db";
+import { HttpError } from "../http/errors";
+import { locals } from "../http/context";
+import { getDevice } from "./registry";
+import { canonicalRequest, decodeSignature, verifyDeviceSignature } from "./signing";
+
+/**
+ * Authenticates a device request (scheme in signing.ts and docs/relay.md): headers present, timestamp
+ * inside DEVICE_CLOCK_TOLERANCE_SECONDS, device known and enabled, signature valid over the canonical
+ * request, and the device belongs to the store named by the path. Sets `locals(res).device`. The
+ * replay check (`recordSignature`) runs inside the transaction that handles the request.
+ */
+export function deviceAuth(config: Env, db: Db): RequestHandler {
+  return async (req, res, next) => {
+    const deviceId = req.header("x-device-id");
+    const timestamp = req.header("x-timestamp");
+    const signature = req.header("x-signature");
+    if (!deviceId || !timestamp || !signature) {
+      throw new HttpError(401, "missing_device_auth", "send X-Device-Id, X-Timestamp and X-Signature");
+    }
+    if (!/^\d{1,12}$/.test(timestamp)) throw new HttpError(401, "invalid_timestamp", "X-Timestamp must be unix seconds");
+    const skew = Math.abs(Math.floor(Date.now() / 1000) - Number(timestamp));
+    if (skew > config.DEVICE_CLOCK_TOLERANCE_SECONDS) {
+      throw new HttpError(401, "stale_timestamp", `X-Timestamp is ${skew}s away from the relay's clock (tolerance ${config.DEVICE_CLOCK_TOLERANCE_SECONDS}s)`);
+    }
+    const device = await getDevice(db, deviceId);
+    if (!device) throw new HttpError(401, "unknown_device", "no device with this X-Device-Id");
+    const sig = decodeSignature(signature);
+    const canonical = canonicalRequest({ method: req.method, path: req.originalUrl, timestamp, deviceId, body: locals(res).rawBody ?? Buffer.alloc(0) });
+    if (!sig || !verifyDeviceSignature(device.publicKey, canonical, sig)) {
+      throw new HttpError(401, "bad_device_signature", "X-Signature does not verify with the device's key over the canonical request");
+    }
+    if (device.disabled) throw new HttpError(403, "device_disabled", "this device is disabled");
+    const storeId = req.params.storeId;
+    if (storeId !== undefined && storeId !== device.storeId) {
+      throw new HttpError(403, "device_store_mismatch", "this device is not registered to this store");
+    }
+    locals(res).device = device;
+    locals(res).deviceSignature = { bytes: sig, timestamp };
+    next();
+  };
+}
+
+/**
+ * Records a verified signature until its timestamp leaves the tolerance window; a second use is a
+ * replay (409 replayed_signature). Call inside the request's transaction so a refused request leaves
+ * nothing behind.
+ */
+export async function recordSignature(tx: Queryable, config: Env, deviceId: string, signature: Buffer, timestamp: string): Promise<void> {
+  const hash = crypto.createHash("sha256").update(signature).digest("hex");
+  const r = await tx.query(
+    "INSERT INTO relay_device_signatures (signature_hash, device_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT (signature_hash) DO NOTHING",
+    [hash, deviceId, Number(timestamp) + config.DEVICE_CLOCK_TOLERANCE_SECONDS + 1],
+  );
+  if (r.rowCount === 0) throw new HttpError(409, "replayed_signature", "this signature was already used: sign each request afresh");
+}
+
+/** Forgets signatures whose timestamps can no longer pass the window. */
+export async function pruneSignatures(db: Queryable, now = Math.floor(Date.now() / 1000)): Promise<number> {
+  const r = await db.query("DELETE FROM relay_device_signatures WHERE expires_at < $1", [now]);
+  return r.rowCount;
+}

@@ -1,0 +1,209 @@
+import { z } from "zod";
+import type { Address, Hex } from "viem";
+import type { Env } from "../config";
+import type { Queryable } from "../store/db";
+import { enqueueOperation } from "../chain/outbox";
+import { isConsentGranted } from "../consent/gate";
+import { PURPOSE_OF_EVENT, type DeviceEventKind } from "../consent/purposes";
+import { cardTokenSchema, walletOfCard } from "../customers/cards";
+import { HttpError } from "../http/errors";
+import { addressSchema, currencyAmountSchema, idSchema } from "../http/schemas";
+import type { RecognisedCustomer } from "./bus";
+import { pointsFor, pointsToReverse } from "./earning";
+import { receiptIdOf } from "./earning";
+import type { Brand, Device } from "./registry";
+
+export const EVENT_KINDS = ["presence", "purchase", "return", "scan"] as const;
+
+export const customerRefSchema = z
+  .object({ wallet: addressSchema.optional(), cardToken: cardTokenSchema.optional() })
+  .strict()
+  .refine((c) => (c.wallet === undefined) !== (c.cardToken === undefined), {
+    message: "name the customer by exactly one of wallet or cardToken",
+    params: { code: "invalid_customer" },
+  })
+  .meta({ id: "CustomerRef", description: "the customer: a wallet address, or a loyalty card token linked to one" });
+
+const receiptSchema = z
+  .string()
+  .refine((v) => v.length >= 1 && v.length <= 128, { message: "expected 1-128 characters", params: { code: "invalid_receipt" } })
+  .meta({ description: "the till's receipt number; only its salted hash (receiptId) leaves the relay" });
+
+const base = { eventId: idSchema("invalid_event_id").meta({ description: "unique per brand; a re-sent event id gets the first answer" }), customer: customerRefSchema };
+
+export const deviceEventSchema = z
+  .discriminatedUnion("kind", [
+    z.object({ ...base, kind: z.literal("presence") }).strict(),
+    z.object({ ...base, kind: z.literal("purchase"), receipt: receiptSchema, amount: currencyAmountSchema }).strict(),
+    z.object({ ...base, kind: z.literal("return"), receipt: receiptSchema, amount: currencyAmountSchema }).strict(),
+    z
+      .object({
+        ...base,
+        kind: z.literal("scan"),
+        productCode: z
+          .string()
+          .refine((v) => /^[A-Za-z0-9._-]{1,64}$/.test(v), { message: "expected 1-64 letters, digits, '.', '_' or '-'", params: { code: "invalid_product_code" } }),
+      })
+      .strict(),
+  ])
+  .meta({ id: "DeviceEvent" });
+
+export type DeviceEvent = z.infer<typeof deviceEventSchema>;
+
+export const eventAnswerSchema = z
+  .object({
+    accepted: z.literal(true),
+    eventId: z.string(),
+    kind: z.enum(EVENT_KINDS),
+    dropped: z.enum(["no_consent", "unknown_card"]).optional().meta({ description: "present when the event was acknowledged and dropped" }),
+    receiptId: z.string().optional(),
+    points: z.string().optional(),
+    operationId: z.string().optional(),
+  })
+  .meta({ id: "DeviceEventAnswer" });
+
+export type EventAnswer = z.infer<typeof eventAnswerSchema>;
+
+export type DropReason = "no_consent" | "unknown_card";
+
+export interface EventOutcome {
+  status: number;
+  body: EventAnswer;
+  /** True when this is the stored answer to an earlier request with the same event id. */
+  duplicate: boolean;
+  dropped?: DropReason;
+  /** A recognition to publish to the store's staff stream once committed. */
+  recognised?: RecognisedCustomer;
+}
+
+/**
+ * Handles one authenticated device event inside the caller's transaction: the stored answer for a
+ * known event id; otherwise resolve the customer, check consent, do the kind's work (visit, scan,
+ * queued issue / reverse), and store the answer. A dropped event stores nothing but its answer, which
+ * does not name the customer.
+ */
+export async function handleDeviceEvent(tx: Queryable, config: Env, brand: Brand, device: Device, event: DeviceEvent): Promise<EventOutcome> {
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`event:${brand.address}:${event.eventId}`]);
+  const prior = await tx.query<{ status: number; response: EventAnswer }>(
+    "SELECT status, response FROM relay_device_events WHERE brand = $1 AND event_id = $2",
+    [brand.address, event.eventId],
+  );
+  if (prior.rows[0]) {
+    const r = prior.rows[0];
+    const response = typeof r.response === "string" ? (JSON.parse(r.response) as EventAnswer) : r.response;
+    return { status: r.status, body: response, duplicate: true };
+  }
+
+  const kind = event.kind as DeviceEventKind;
+  let outcome: EventOutcome;
+  const subject = event.customer.wallet
+    ? (event.customer.wallet.toLowerCase() as Address)
+    : await walletOfCard(tx, config, brand.address, event.customer.cardToken!);
+  if (!subject) {
+    outcome = drop(event, "unknown_card");
+  } else if (!(await isConsentGranted(tx, { subject, controller: brand.address, purpose: PURPOSE_OF_EVENT[kind].id }))) {
+    outcome = drop(event, "no_consent");
+  } else {
+    outcome = await process(tx, brand, device, event, subject);
+  }
+  await tx.query(
+    "INSERT INTO relay_device_events (brand, event_id, device_id, kind, status, response) VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+    [brand.address, event.eventId, device.id, event.kind, outcome.status, JSON.stringify(outcome.body)],
+  );
+  return outcome;
+}
+
+function drop(event: DeviceEvent, reason: DropReason): EventOutcome {
+  return { status: 202, body: { accepted: true, eventId: event.eventId, kind: event.kind, dropped: reason }, duplicate: false, dropped: reason };
+}
+
+async function process(tx: Queryable, brand: Brand, device: Device, event: DeviceEvent, subject: Address): Promise<EventOutcome> {
+  const accepted = { accepted: true as const, eventId: event.eventId, kind: event.kind };
+  switch (event.kind) {
+    case "presence": {
+      const previous = await tx.query<{ seen_at: Date | null }>("SELECT max(seen_at) AS seen_at FROM relay_visits WHERE brand = $1 AND subject = $2", [
+        brand.address,
+        subject,
+      ]);
+      const seenAt = new Date();
+      await tx.query("INSERT INTO relay_visits (brand, store_id, subject, seen_at) VALUES ($1, $2, $3, $4)", [brand.address, device.storeId, subject, seenAt]);
+      const balance = await tx.query<{ balance: string }>("SELECT balance::text AS balance FROM points_balances WHERE customer = $1", [subject]);
+      const last = previous.rows[0]?.seen_at;
+      return {
+        status: 202,
+        body: accepted,
+        duplicate: false,
+        recognised: {
+          storeId: device.storeId,
+          brand: brand.address,
+          customer: subject,
+          seenAt: seenAt.toISOString(),
+          lastVisit: last ? new Date(last).toISOString() : null,
+          points: balance.rows[0]?.balance ?? "0",
+        },
+      };
+    }
+    case "scan": {
+      await tx.query("INSERT INTO relay_scans (brand, store_id, subject, product_code, scanned_at) VALUES ($1, $2, $3, $4, now())", [
+        brand.address,
+        device.storeId,
+        subject,
+        event.productCode,
+      ]);
+      return { status: 202, body: accepted, duplicate: false };
+    }
+    case "purchase": {
+      const receiptId = receiptIdOf(brand.receiptSalt, brand.address, event.receipt).toLowerCase() as Hex;
+      const seen = await tx.query("SELECT 1 FROM relay_purchases WHERE brand = $1 AND receipt_id = $2", [brand.address, receiptId]);
+      if (seen.rows.length > 0) throw new HttpError(409, "duplicate_receipt", "this receipt already earned points (under another event id)");
+      const points = pointsFor(event.amount, brand.pointsPerUnit);
+      if (points === 0n) return { status: 202, body: { ...accepted, receiptId, points: "0" }, duplicate: false };
+      const { id } = await enqueueOperation(tx, {
+        kind: "issue",
+        contract: "points",
+        functionName: "issue",
+        args: [brand.address, subject, points, receiptId],
+        signer: brand.operator,
+        subject,
+        controller: brand.address,
+        idempotencyKey: `issue:${receiptId}`,
+      });
+      await tx.query(
+        "INSERT INTO relay_purchases (brand, receipt_id, subject, amount, points, operation_id) VALUES ($1, $2, $3, $4, $5, $6)",
+        [brand.address, receiptId, subject, event.amount, points.toString(), id],
+      );
+      return { status: 202, body: { ...accepted, receiptId, points: points.toString(), operationId: id }, duplicate: false };
+    }
+    case "return": {
+      const receiptId = receiptIdOf(brand.receiptSalt, brand.address, event.receipt).toLowerCase() as Hex;
+      const { rows } = await tx.query<{ subject: string; amount: string; points: string; reversed_points: string }>(
+        "SELECT subject, amount::text AS amount, points::text AS points, reversed_points::text AS reversed_points FROM relay_purchases WHERE brand = $1 AND receipt_id = $2 FOR UPDATE",
+        [brand.address, receiptId],
+      );
+      const purchase = rows[0];
+      if (!purchase) throw new HttpError(404, "receipt_not_found", "no purchase with points for this receipt");
+      if (purchase.subject !== subject) throw new HttpError(422, "receipt_customer_mismatch", "this receipt earned points for another customer");
+      const earned = BigInt(purchase.points);
+      const alreadyReversed = BigInt(purchase.reversed_points);
+      if (alreadyReversed >= earned) throw new HttpError(409, "receipt_fully_reversed", "every point of this receipt was already reversed");
+      const points = pointsToReverse({ earned, alreadyReversed, purchased: purchase.amount, returned: event.amount });
+      if (points === 0n) return { status: 202, body: { ...accepted, receiptId, points: "0" }, duplicate: false };
+      const { id } = await enqueueOperation(tx, {
+        kind: "reverse",
+        contract: "points",
+        functionName: "reverse",
+        args: [receiptId, subject, points],
+        signer: brand.operator,
+        subject,
+        controller: brand.address,
+        idempotencyKey: `reverse:${brand.address}:${event.eventId}`,
+      });
+      await tx.query("UPDATE relay_purchases SET reversed_points = reversed_points + $3 WHERE brand = $1 AND receipt_id = $2", [
+        brand.address,
+        receiptId,
+        points.toString(),
+      ]);
+      return { status: 202, body: { ...accepted, receiptId, points: points.toString(), operationId: id }, duplicate: false };
+    }
+  }
+}

@@ -1,0 +1,177 @@
+import crypto from "node:crypto";
+import type { Address } from "viem";
+import type { Queryable } from "../store/db";
+import { hashApiKey, newApiKey } from "./apiKeys";
+
+/** Brands, their stores and devices, as the relay keeps them (table relay_brands, relay_stores, relay_devices). */
+export interface Brand {
+  address: Address;
+  name: string;
+  pointsPerUnit: string;
+  operator: Address;
+  receiptSalt: string;
+  createdAt: string;
+}
+
+export interface Store {
+  id: string;
+  brand: Address;
+  name: string;
+  createdAt: string;
+}
+
+export interface Device {
+  id: string;
+  brand: Address;
+  storeId: string;
+  name: string;
+  publicKey: string;
+  disabled: boolean;
+  createdAt: string;
+}
+
+export class RegistryConflictError extends Error {
+  override name = "RegistryConflictError";
+  constructor(
+    readonly code: "brand_exists" | "store_exists" | "device_exists",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type BrandRow = { address: string; name: string; points_per_unit: string; operator: string; receipt_salt: string; created_at: Date };
+type StoreRow = { id: string; brand: string; name: string; created_at: Date };
+type DeviceRow = { id: string; brand: string; store_id: string; name: string; public_key: string; disabled: boolean; created_at: Date };
+
+const brandOf = (r: BrandRow): Brand => ({
+  address: r.address as Address,
+  name: r.name,
+  pointsPerUnit: normaliseDecimal(r.points_per_unit),
+  operator: r.operator as Address,
+  receiptSalt: r.receipt_salt,
+  createdAt: r.created_at.toISOString(),
+});
+const storeOf = (r: StoreRow): Store => ({ id: r.id, brand: r.brand as Address, name: r.name, createdAt: r.created_at.toISOString() });
+const deviceOf = (r: DeviceRow): Device => ({
+  id: r.id,
+  brand: r.brand as Address,
+  storeId: r.store_id,
+  name: r.name,
+  publicKey: r.public_key,
+  disabled: r.disabled,
+  createdAt: r.created_at.toISOString(),
+});
+
+/** "1.500000" -> "1.5", "2.000" -> "2". */
+export function normaliseDecimal(v: string): string {
+  return v.includes(".") ? v.replace(/0+$/, "").replace(/\.$/, "") : v;
+}
+
+export async function createBrand(
+  db: Queryable,
+  b: { address: Address; name: string; pointsPerUnit: string; operator: Address },
+): Promise<{ brand: Brand; apiKey: string }> {
+  const apiKey = newApiKey();
+  const { rows } = await db.query<BrandRow>(
+    `INSERT INTO relay_brands (address, name, points_per_unit, operator, api_key_hash, receipt_salt)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (address) DO NOTHING
+     RETURNING address, name, points_per_unit::text, operator, receipt_salt, created_at`,
+    [b.address.toLowerCase(), b.name, b.pointsPerUnit, b.operator.toLowerCase(), hashApiKey(apiKey), `0x${crypto.randomBytes(32).toString("hex")}`],
+  );
+  if (rows.length === 0) throw new RegistryConflictError("brand_exists", `brand ${b.address} is already registered`);
+  return { brand: brandOf(rows[0]!), apiKey };
+}
+
+export async function rotateApiKey(db: Queryable, address: Address): Promise<string | undefined> {
+  const apiKey = newApiKey();
+  const r = await db.query("UPDATE relay_brands SET api_key_hash = $2, updated_at = now() WHERE address = $1", [address.toLowerCase(), hashApiKey(apiKey)]);
+  return r.rowCount > 0 ? apiKey : undefined;
+}
+
+const BRAND_COLUMNS = "address, name, points_per_unit::text, operator, receipt_salt, created_at";
+
+export async function getBrand(db: Queryable, address: Address): Promise<Brand | undefined> {
+  const { rows } = await db.query<BrandRow>(`SELECT ${BRAND_COLUMNS} FROM relay_brands WHERE address = $1`, [address.toLowerCase()]);
+  return rows[0] && brandOf(rows[0]);
+}
+
+export async function listBrands(db: Queryable): Promise<Brand[]> {
+  const { rows } = await db.query<BrandRow>(`SELECT ${BRAND_COLUMNS} FROM relay_brands ORDER BY created_at, address`);
+  return rows.map(brandOf);
+}
+
+export async function brandByApiKey(db: Queryable, apiKey: string): Promise<Brand | undefined> {
+  const { rows } = await db.query<BrandRow>(`SELECT ${BRAND_COLUMNS} FROM relay_brands WHERE api_key_hash = $1`, [hashApiKey(apiKey)]);
+  return rows[0] && brandOf(rows[0]);
+}
+
+export async function updateBrand(db: Queryable, address: Address, patch: { pointsPerUnit?: string; operator?: Address; name?: string }): Promise<Brand | undefined> {
+  const { rows } = await db.query<BrandRow>(
+    `UPDATE relay_brands SET points_per_unit = COALESCE($2::numeric, points_per_unit), operator = COALESCE($3, operator),
+       name = COALESCE($4, name), updated_at = now()
+     WHERE address = $1 RETURNING ${BRAND_COLUMNS}`,
+    [address.toLowerCase(), patch.pointsPerUnit ?? null, patch.operator?.toLowerCase() ?? null, patch.name ?? null],
+  );
+  return rows[0] && brandOf(rows[0]);
+}
+
+export async function createStore(db: Queryable, s: { id: string; brand: Address; name: string }): Promise<Store> {
+  const { rows } = await db.query<StoreRow>(
+    "INSERT INTO relay_stores (id, brand, name) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id, brand, name, created_at",
+    [s.id, s.brand.toLowerCase(), s.name],
+  );
+  if (rows.length === 0) throw new RegistryConflictError("store_exists", `store id ${s.id} is taken`);
+  return storeOf(rows[0]!);
+}
+
+export async function getStore(db: Queryable, id: string): Promise<Store | undefined> {
+  const { rows } = await db.query<StoreRow>("SELECT id, brand, name, created_at FROM relay_stores WHERE id = $1", [id]);
+  return rows[0] && storeOf(rows[0]);
+}
+
+export async function listStores(db: Queryable, brand: Address): Promise<Store[]> {
+  const { rows } = await db.query<StoreRow>("SELECT id, brand, name, created_at FROM relay_stores WHERE brand = $1 ORDER BY created_at, id", [
+    brand.toLowerCase(),
+  ]);
+  return rows.map(storeOf);
+}
+
+const DEVICE_COLUMNS = "id, brand, store_id, name, public_key, disabled, created_at";
+
+export async function createDevice(db: Queryable, d: { id: string; brand: Address; storeId: string; name: string; publicKey: string }): Promise<Device> {
+  const { rows } = await db.query<DeviceRow>(
+    `INSERT INTO relay_devices (id, brand, store_id, name, public_key) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (id) DO NOTHING RETURNING ${DEVICE_COLUMNS}`,
+    [d.id, d.brand.toLowerCase(), d.storeId, d.name, d.publicKey],
+  );
+  if (rows.length === 0) throw new RegistryConflictError("device_exists", `device id ${d.id} is taken`);
+  return deviceOf(rows[0]!);
+}
+
+export async function getDevice(db: Queryable, id: string): Promise<Device | undefined> {
+  const { rows } = await db.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM relay_devices WHERE id = $1`, [id]);
+  return rows[0] && deviceOf(rows[0]);
+}
+
+export async function listDevices(db: Queryable, brand: Address, storeId?: string): Promise<Device[]> {
+  const { rows } = await db.query<DeviceRow>(
+    `SELECT ${DEVICE_COLUMNS} FROM relay_devices WHERE brand = $1 AND ($2::text IS NULL OR store_id = $2) ORDER BY created_at, id`,
+    [brand.toLowerCase(), storeId ?? null],
+  );
+  return rows.map(deviceOf);
+}
+
+export async function setDeviceDisabled(db: Queryable, brand: Address, id: string, disabled: boolean): Promise<Device | undefined> {
+  const { rows } = await db.query<DeviceRow>(
+    `UPDATE relay_devices SET disabled = $3, updated_at = now() WHERE id = $1 AND brand = $2 RETURNING ${DEVICE_COLUMNS}`,
+    [id, brand.toLowerCase(), disabled],
+  );
+  return rows[0] && deviceOf(rows[0]);
+}
+
+/** Public view of a brand (no salt, no key hash). */
+export function publicBrand(b: Brand): Omit<Brand, "receiptSalt"> {
+  const { receiptSalt: _salt, ...rest } = b;
+  return rest;
+}

@@ -1,0 +1,36 @@
+import type { Request, Response } from "express";
+import type { HttpContext } from "../http/context";
+
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * Serves one staff stream: `event: customer` with the RecognisedCustomer JSON for each recognition in
+ * the store, published right after the presence event commits. Only consenting customers are ever
+ * published (the gate runs before), so nothing else can reach a stream. A comment line every 15 s keeps
+ * proxies from closing an idle stream.
+ */
+export function staffStream(ctx: HttpContext, storeId: string, req: Request, res: Response): void {
+  res.status(200);
+  res.setHeader("Content-Type", "text/event-stream; charset=utf-8");
+  res.setHeader("Cache-Control", "no-cache, no-transform");
+  res.setHeader("Connection", "keep-alive");
+  res.setHeader("X-Accel-Buffering", "no");
+  res.flushHeaders();
+  res.write(`retry: 2000\n: connected to store ${storeId}\n\n`);
+  let id = 0;
+  const unsubscribe = ctx.bus.subscribe(storeId, (event) => {
+    id += 1;
+    res.write(`id: ${id}\nevent: customer\ndata: ${JSON.stringify(event)}\n\n`);
+  });
+  const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
+  heartbeat.unref();
+  ctx.metrics.streamClients.inc();
+  const close = () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+    ctx.metrics.streamClients.dec();
+    ctx.streams.delete(res);
+  };
+  ctx.streams.add(res);
+  req.on("close", close);
+}

@@ -1,0 +1,31 @@
+import type { Response } from "express";
+import type { RelayDeps } from "../deps";
+import type { ApiDocs } from "./openapi";
+import type { HttpMetrics } from "./metrics";
+import type { StoreEventBus } from "../devices/bus";
+import type { Brand, Device } from "../devices/registry";
+
+/** What the HTTP routers are built from. */
+export interface HttpContext {
+  deps: RelayDeps;
+  docs: ApiDocs;
+  metrics: HttpMetrics;
+  bus: StoreEventBus;
+  /** Open staff streams, ended when the relay stops. */
+  streams: Set<Response>;
+  /** The relay's signer addresses (lower case), when its keys are configured: brands' operators must be among them. */
+  signerAddresses?: readonly string[];
+}
+
+/** Per-request facts set by the authentication middlewares. */
+export interface AuthLocals {
+  brand?: Brand;
+  device?: Device;
+  rawBody?: Buffer;
+  /** The verified device signature (decoded) and its timestamp, for the replay check. */
+  deviceSignature?: { bytes: Buffer; timestamp: string };
+}
+
+export function locals(res: Response): AuthLocals {
+  return res.locals as AuthLocals;
+}

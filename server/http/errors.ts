@@ -1,0 +1,91 @@
+import type { ErrorRequestHandler, RequestHandler } from "express";
+import type { z } from "zod";
+
+/**
+ * A refused request: HTTP status and a stable machine-readable code, answered as
+ * `{ "error": { "code", "message" } }`. Every cause has its own code (see docs/relay.md).
+ */
+export class HttpError extends Error {
+  override name = "HttpError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+export function errorBody(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
+/**
+ * Turns a zod failure into an HttpError. A schema can name the code of its own failure with
+ * `params: { code }` on a refinement (e.g. `invalid_address`, `invalid_amount`); any other failure is
+ * `invalid_request`. The message names the field.
+ */
+export function validationError(error: z.ZodError): HttpError {
+  const issue = error.issues.find((i) => i.code === "custom" && typeof i.params?.code === "string") ?? error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+  const code = issue?.code === "custom" && typeof issue.params?.code === "string" ? (issue.params.code as string) : "invalid_request";
+  return new HttpError(400, code, `${where}${issue?.message ?? "invalid request"}`);
+}
+
+/** Parses `value` with `schema`, throwing the matching HttpError. */
+export function parseOr400<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw validationError(r.error);
+  return r.data;
+}
+
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new HttpError(404, "route_not_found", `no route ${req.method} ${req.path}`));
+};
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+}
+
+/** The last middleware: every error becomes a JSON error body; unexpected ones are logged and 500. */
+export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+  let status = 500;
+  let body = errorBody("internal_error", "internal error");
+  if (err instanceof HttpError) {
+    status = err.status;
+    body = errorBody(err.code, err.message);
+  } else {
+    const e = err as BodyParserError;
+    switch (e?.type) {
+      case "entity.parse.failed":
+        status = 400;
+        body = errorBody("malformed_json", "the body is not valid JSON");
+        break;
+      case "entity.too.large":
+        status = 413;
+        body = errorBody("body_too_large", "the body is larger than the relay accepts");
+        break;
+      case "encoding.unsupported":
+      case "charset.unsupported":
+        status = 415;
+        body = errorBody("unsupported_encoding", e.message);
+        break;
+      case "request.aborted":
+        status = 400;
+        body = errorBody("request_aborted", "the request was aborted");
+        break;
+      default:
+        req.log?.error({ err }, "request failed");
+    }
+  }
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.status(status).json(body);
+};
