@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionResponse } from "ethers";
 import { zeroHash, type Hex } from "viem";
@@ -396,7 +396,12 @@ export function shouldBehaveLikeConsentActions(setup: () => Promise<{ f: Fixture
   });
 }
 
-/** A fresh fixture with no set-up beyond deployment (for tests that build their own scenario). */
-export function fixture() {
-  return loadFixture(deployLedger);
+/**
+ * A fresh fixture. After a snapshot revert the latest block is old while the next one is stamped with the
+ * wall clock, so a block is mined first: `time.latest()` is then "now" for the tests' relative times.
+ */
+export async function fixture(): Promise<Fixture> {
+  const f = await loadFixture(deployLedger);
+  await mine();
+  return f;
 }
