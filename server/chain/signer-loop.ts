@@ -297,7 +297,7 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
     if (!(await holdLease(db, chainId, address, owner, leaseMs))) return poll;
     const [minedCount, head] = await Promise.all([
       client.getTransactionCount({ address, blockTag: "latest" }),
-      client.getBlockNumber().then(Number),
+      client.getBlockNumber({ cacheTime: 0 }).then(Number),
     ]);
     await reconcile(minedCount, head);
     if (stopped) return poll;

@@ -1,0 +1,236 @@
+import { expect } from "chai";
+import { decodeFunctionData, type Hex } from "viem";
+import { coalitionPointsAbi, consentLedgerAbi } from "../../server/chain/abis";
+import { enqueueOperation, getOperation, type NewOperation } from "../../server/chain/outbox";
+import { signersFromKeys } from "../../server/chain/signers";
+import { startSubmitter } from "../../server/chain/submitter";
+import type { Env } from "../../server/config";
+import type { Service } from "../../server/deps";
+import { LocalChain } from "../support/chain";
+import { openTestDb, testDbKinds, type TestDb } from "../support/db";
+import {
+  issueOp,
+  makeDeps,
+  newCustomer,
+  opRows,
+  settled,
+  eventually,
+  setupWorld,
+  signedGrant,
+  signedRevoke,
+  testConfig,
+  type World,
+} from "./submitter-setup";
+
+for (const kind of testDbKinds()) {
+  describe(`chain submitter (${kind})`, function () {
+    let chain: LocalChain;
+    let world: World;
+    let tdb: TestDb;
+    let running: Service | undefined;
+
+    before(async () => {
+      chain = await LocalChain.start();
+    });
+    after(async () => {
+      await chain.stop();
+    });
+    beforeEach(async () => {
+      await chain.setAutomine(true);
+      world = await setupWorld(chain);
+      tdb = await openTestDb(kind);
+    });
+    afterEach(async () => {
+      await running?.stop();
+      running = undefined;
+      await chain.setAutomine(true);
+      await tdb.drop();
+    });
+
+    function start(config: Env = testConfig()): Service {
+      running = startSubmitter(makeDeps(world, tdb.db, config), { signers: signersFromKeys([world.relayKey, world.operatorKey]) });
+      return running;
+    }
+
+    async function enqueueAll(ops: readonly NewOperation[]): Promise<string[]> {
+      const ids: string[] = [];
+      for (const op of ops) ids.push((await tdb.db.transaction((tx) => enqueueOperation(tx, op))).id);
+      return ids;
+    }
+
+    async function calledFunction(hash: string, abi: typeof consentLedgerAbi | typeof coalitionPointsAbi): Promise<string> {
+      const tx = await chain.client.getTransaction({ hash: hash as Hex });
+      return decodeFunctionData({ abi, data: tx.input }).functionName;
+    }
+
+    it("batches by-signature consent actions into one ledger multicall", async () => {
+      const subjects = [newCustomer(), newCustomer(), newCustomer()];
+      const ids = await enqueueAll(await Promise.all(subjects.map((s) => signedGrant(world, s, 0n))));
+      start();
+      const rows = await settled(tdb.db, ids);
+      expect(rows.map((r) => r.status)).to.deep.equal(["confirmed", "confirmed", "confirmed"]);
+      expect(new Set(rows.map((r) => r.tx_hash)).size).to.equal(1);
+      expect(await calledFunction(rows[0]!.tx_hash!, consentLedgerAbi)).to.equal("multicall");
+      for (const s of subjects) {
+        const granted = await chain.client.readContract({
+          address: world.deployment.ledger,
+          abi: consentLedgerAbi,
+          functionName: "isGranted",
+          args: [s.address, world.brand, world.purpose],
+        });
+        expect(granted).to.equal(true);
+      }
+      const view = await getOperation(tdb.db, ids[0]!);
+      expect(view?.status).to.equal("confirmed");
+      expect(view?.txHash).to.equal(rows[0]!.tx_hash);
+      expect(view?.blockNumber).to.equal(rows[0]!.block_number);
+    });
+
+    it("batches one brand's issues into issueBatch, sent by the brand's operator key", async () => {
+      const customers = [newCustomer(), newCustomer(), newCustomer(), newCustomer()].map((c) => c.address);
+      const ids = await enqueueAll(customers.map((c, i) => issueOp(world, c, BigInt(10 * (i + 1)))));
+      start();
+      const rows = await settled(tdb.db, ids);
+      expect(rows.map((r) => r.status)).to.deep.equal(["confirmed", "confirmed", "confirmed", "confirmed"]);
+      expect(new Set(rows.map((r) => r.tx_hash)).size).to.equal(1);
+      expect(await calledFunction(rows[0]!.tx_hash!, coalitionPointsAbi)).to.equal("issueBatch");
+      const tx = await chain.client.getTransaction({ hash: rows[0]!.tx_hash as Hex });
+      expect(tx.from.toLowerCase()).to.equal(world.operator.toLowerCase());
+      const balances = await Promise.all(
+        customers.map((c) => chain.client.readContract({ address: world.deployment.points, abi: coalitionPointsAbi, functionName: "balanceOf", args: [c] })),
+      );
+      expect(balances).to.deep.equal([10n, 20n, 30n, 40n]);
+    });
+
+    it("sends revocations before everything else, after the same subject's earlier actions", async () => {
+      const [a, c, d, e] = [newCustomer(), newCustomer(), newCustomer(), newCustomer()];
+      const [grantA] = await enqueueAll([await signedGrant(world, a, 0n)]);
+      start(testConfig({ BATCHING: "false" }));
+      await settled(tdb.db, [grantA!]);
+      await running!.stop();
+      running = undefined;
+      const ids = await enqueueAll([
+        await signedGrant(world, c, 0n),
+        await signedGrant(world, e, 0n),
+        await signedGrant(world, d, 0n),
+        await signedRevoke(world, a, 1n),
+        await signedRevoke(world, e, 1n),
+      ]);
+      const [grantC, grantE, grantD, revokeA, revokeE] = ids as [string, string, string, string, string];
+      start(testConfig({ BATCHING: "false" }));
+      const rows = await settled(tdb.db, ids);
+      expect(rows.map((r) => r.status)).to.deep.equal(["confirmed", "confirmed", "confirmed", "confirmed", "confirmed"]);
+      const block = (id: string) => rows.find((r) => r.id === id)!.block_number!;
+      const order = [grantE, revokeA, revokeE, grantC, grantD].map(block);
+      expect(order).to.deep.equal([...order].sort((x, y) => x - y));
+      expect(new Set(order).size).to.equal(5);
+    });
+
+    it("fails a call that reverts in simulation with its decoded error, and lands the rest of its batch", async () => {
+      const [x, bad, y] = [newCustomer(), newCustomer(), newCustomer()];
+      const stale = "0x" + "11".repeat(32);
+      const ids = await enqueueAll([
+        await signedGrant(world, x, 0n),
+        await signedGrant(world, bad, 0n, stale as Hex),
+        await signedGrant(world, y, 0n),
+      ]);
+      start();
+      const rows = await settled(tdb.db, ids);
+      expect(rows.map((r) => r.status)).to.deep.equal(["confirmed", "failed", "confirmed"]);
+      expect(rows[0]!.tx_hash).to.equal(rows[2]!.tx_hash);
+      expect(rows[1]!.tx_hash).to.equal(null);
+      expect(rows[1]!.error_code).to.equal("StaleNotice");
+      expect(rows[1]!.error_message).to.equal(`StaleNotice(${world.brand}, ${world.purpose}, ${world.noticeHash}, ${stale})`);
+      const view = await getOperation(tdb.db, ids[1]!);
+      expect(view?.error).to.deep.equal({ code: "StaleNotice", message: rows[1]!.error_message });
+    });
+
+    it("fails an issue whose receipt was already used, and lands the other issues of the batch", async () => {
+      const used = issueOp(world, newCustomer().address, 5n);
+      const [first] = await enqueueAll([used]);
+      start();
+      await settled(tdb.db, [first!]);
+      await running!.stop();
+      running = undefined;
+      const again = { ...used, idempotencyKey: "another" };
+      const ids = await enqueueAll([issueOp(world, newCustomer().address, 7n), again, issueOp(world, newCustomer().address, 9n)]);
+      start();
+      const rows = await settled(tdb.db, ids);
+      expect(rows.map((r) => r.status)).to.deep.equal(["confirmed", "failed", "confirmed"]);
+      expect(rows[1]!.error_code).to.equal("BatchReceiptUsed");
+      expect(rows[1]!.error_message).to.equal(`BatchReceiptUsed(1, ${used.args[3]})`);
+    });
+
+    it("replaces a transaction stuck past STUCK_TIMEOUT_MS with the same nonce and a higher fee", async () => {
+      await chain.setAutomine(false);
+      const [id] = await enqueueAll([await signedGrant(world, newCustomer(), 0n)]);
+      start(testConfig({ STUCK_TIMEOUT_MS: "1000", FEE_BUMP_PERCENT: "25" }));
+      const attempts = await eventually(async () => {
+        const r = await tdb.db.query<{ hash: string; max_fee_per_gas: string; max_priority_fee_per_gas: string; nonce: number }>(
+          `SELECT a.hash, a.max_fee_per_gas, a.max_priority_fee_per_gas, t.nonce FROM chain_transaction_attempts a
+           JOIN chain_transactions t ON t.id = a.tx_id ORDER BY a.created_at`,
+        );
+        return r.rowCount >= 2 ? r.rows : undefined;
+      }, "a replacement");
+      // Persisted first, then broadcast: wait until the node has the replacement in its pool.
+      await eventually(
+        () => chain.rpc<unknown>("eth_getTransactionByHash", [attempts[1]!.hash]).then((t) => (t ? true : undefined)),
+        "the replacement to reach the node",
+      );
+      await chain.setAutomine(true);
+      await chain.mine();
+      const [row] = await settled(tdb.db, [id!]);
+      expect(row!.status).to.equal("confirmed");
+      const first = attempts[0]!;
+      const second = attempts[1]!;
+      expect(second.nonce).to.equal(first.nonce);
+      expect(BigInt(second.max_fee_per_gas)).to.equal((BigInt(first.max_fee_per_gas) * 125n + 99n) / 100n);
+      expect(BigInt(second.max_priority_fee_per_gas)).to.equal((BigInt(first.max_priority_fee_per_gas) * 125n + 99n) / 100n);
+      const all = (await tdb.db.query<{ hash: string }>("SELECT hash FROM chain_transaction_attempts")).rows.map((r) => r.hash);
+      expect(all).to.include(row!.tx_hash);
+      expect(row!.tx_hash).to.not.equal(first.hash);
+      const mined = await chain.client.getTransaction({ hash: row!.tx_hash as Hex });
+      expect(mined.nonce).to.equal(first.nonce);
+      expect(mined.maxFeePerGas! > BigInt(first.max_fee_per_gas)).to.equal(true);
+    });
+
+    it("after a restart, rebroadcasts the persisted signed transaction instead of signing again", async () => {
+      await chain.setAutomine(false);
+      const customer = newCustomer();
+      const [id] = await enqueueAll([issueOp(world, customer.address, 42n)]);
+      start();
+      const persisted = await eventually(async () => {
+        const r = await tdb.db.query<{ hash: string; raw: string }>("SELECT hash, raw FROM chain_transaction_attempts");
+        return r.rowCount === 1 ? r.rows[0] : undefined;
+      }, "a signed transaction");
+      await running!.stop();
+      running = undefined;
+      // The node loses it, as if the relay had crashed between persisting and broadcasting.
+      await chain.rpc("hardhat_dropTransaction", [persisted.hash]);
+      await chain.setAutomine(true);
+      start();
+      const [row] = await settled(tdb.db, [id!]);
+      expect(row!.status).to.equal("confirmed");
+      expect(row!.tx_hash).to.equal(persisted.hash);
+      const attempts = await tdb.db.query("SELECT hash FROM chain_transaction_attempts");
+      expect(attempts.rowCount).to.equal(1);
+      const balance = await chain.client.readContract({
+        address: world.deployment.points,
+        abi: coalitionPointsAbi,
+        functionName: "balanceOf",
+        args: [customer.address],
+      });
+      expect(balance).to.equal(42n);
+      expect((await opRows(tdb.db, [id!]))[0]!.block_number).to.be.a("number");
+    });
+
+    it("returns the first id when an idempotency key is enqueued twice", async () => {
+      const op = issueOp(world, newCustomer().address, 3n);
+      const first = await tdb.db.transaction((tx) => enqueueOperation(tx, op));
+      const second = await tdb.db.transaction((tx) => enqueueOperation(tx, op));
+      expect(first.created).to.equal(true);
+      expect(second).to.deep.equal({ id: first.id, created: false });
+      expect(await getOperation(tdb.db, "not-a-uuid")).to.equal(undefined);
+    });
+  });
+}
