@@ -14,12 +14,14 @@ import {IConsentLedger} from "./interfaces/IConsentLedger.sol";
 /// @dev Storage layout, chosen for the gas floor (docs/gas.md):
 /// - one slot per consent record: grantedAt, expiresAt, revokedAt (uint40), categories (uint64) and the
 ///   revoke-all epoch (uint72) of the (subject, controller) pair at the time of the grant;
-/// - per (subject, controller), an epoch counter that `revokeAll` increments: a record whose epoch is not the
-///   current one was ended by the revoke-all that moved the counter past it. Ordering by a counter, not by
-///   time, keeps `multicall([grant, revokeAll])` and `multicall([revokeAll, grant])` right within one block;
-/// - per (subject, controller), the time of every revoke-all, six uint40 per slot (revoke-all number `e`
-///   in slot `e / 6` at bits `40 * (e % 6)`), so `consentOf` reports the exact time of the revoke-all that
-///   ended a record, while a revoke-all writes a fresh slot only every sixth time;
+/// - per (subject, controller), one "revoke-all state" slot: the epoch, a uint56 counter that `revokeAll`
+///   increments, and the times of the first five revoke-alls (5 x uint40). A record whose epoch is not the
+///   current one was ended by revoke-all number `record.epoch` (0-based), the one that moved the counter past
+///   it. Ordering by a counter, not by time, keeps `multicall([grant, revokeAll])` and
+///   `multicall([revokeAll, grant])` right within one block;
+/// - per (subject, controller), the times of revoke-alls from the sixth on, six uint40 per archive slot
+///   (number `e` in slot `(e - 5) / 6` at bits `40 * ((e - 5) % 6)`), so `consentOf` reports the exact time of
+///   the revoke-all that ended a record, while a revoke-all writes one slot, and a fresh one only rarely;
 /// - per controller, the history head and length (two slots).
 contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
     /// @notice EIP-712 type hash of `Grant`.
@@ -40,7 +42,9 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
     uint8 private constant _ACTION_GRANT = 1;
     uint8 private constant _ACTION_REVOKE = 2;
     uint8 private constant _ACTION_REVOKE_ALL = 3;
-    uint256 private constant _TIMES_PER_SLOT = 6;
+    uint256 private constant _EPOCH_BITS = 56;
+    uint256 private constant _INLINE_TIMES = 5;
+    uint256 private constant _ARCHIVED_PER_SLOT = 6;
 
     struct Notice {
         bytes32 noticeHash;
@@ -72,8 +76,11 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
 
     mapping(address controller => mapping(bytes32 purpose => Notice)) private _notices;
     mapping(address subject => mapping(address controller => mapping(bytes32 purpose => Consent))) private _consents;
-    mapping(address subject => mapping(address controller => uint72)) private _epochs;
-    mapping(address subject => mapping(address controller => mapping(uint256 slot => uint256))) private _revokeAllTimes;
+    /// @dev uint56 epoch in the low bits, then the times of revoke-alls 0..4 (uint40 each).
+    mapping(address subject => mapping(address controller => uint256)) private _revokeAllState;
+    /// @dev Times of revoke-alls 5, 6, ... packed six per slot.
+    mapping(address subject => mapping(address controller => mapping(uint256 slot => uint256))) private
+        _revokeAllArchive;
     mapping(address subject => mapping(address delegate => uint40)) private _delegates;
     mapping(address controller => History) private _histories;
 
@@ -183,7 +190,7 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
 
     /// @inheritdoc IConsentLedger
     function isGranted(address subject, address controller, bytes32 purpose) external view returns (bool) {
-        return _isActive(_consents[subject][controller][purpose], _epochs[subject][controller]);
+        return _isActive(_consents[subject][controller][purpose], _epochOf(_revokeAllState[subject][controller]));
     }
 
     /// @inheritdoc IConsentLedger
@@ -195,11 +202,11 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
         returns (uint40 grantedAt, uint40 expiresAt, uint40 revokedAt, uint64 categories, bool active)
     {
         Consent memory c = _consents[subject][controller][purpose];
-        uint72 epoch = _epochs[subject][controller];
+        uint256 state = _revokeAllState[subject][controller];
+        uint56 epoch = _epochOf(state);
         revokedAt = c.revokedAt;
         if (c.grantedAt != 0 && revokedAt == 0 && c.epoch != epoch) {
-            uint256 packed = _revokeAllTimes[subject][controller][c.epoch / _TIMES_PER_SLOT];
-            uint40 endedAt = uint40(packed >> (40 * (c.epoch % _TIMES_PER_SLOT)));
+            uint40 endedAt = _revokeAllTime(subject, controller, state, c.epoch);
             if (c.expiresAt == 0 || endedAt < c.expiresAt) revokedAt = endedAt;
         }
         return (c.grantedAt, c.expiresAt, revokedAt, c.categories, _isActive(c, epoch));
@@ -252,7 +259,7 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
             expiresAt: expiresAt,
             revokedAt: 0,
             categories: categories,
-            epoch: _epochs[subject][controller]
+            epoch: _epochOf(_revokeAllState[subject][controller])
         });
         (uint64 seq, bytes32 head) =
             _append(controller, _ACTION_GRANT, subject, purpose, categories, expiresAt, noticeHash, actor);
@@ -261,17 +268,26 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
 
     function _revoke(address subject, address controller, bytes32 purpose, address actor) private {
         Consent storage c = _consents[subject][controller][purpose];
-        if (!_isActive(c, _epochs[subject][controller])) revert ConsentNotActive(subject, controller, purpose);
+        if (!_isActive(c, _epochOf(_revokeAllState[subject][controller]))) {
+            revert ConsentNotActive(subject, controller, purpose);
+        }
         c.revokedAt = uint40(block.timestamp);
         (uint64 seq, bytes32 head) = _append(controller, _ACTION_REVOKE, subject, purpose, 0, 0, bytes32(0), actor);
         emit ConsentRevoked(subject, controller, purpose, actor, seq, head);
     }
 
     function _revokeAll(address subject, address controller, address actor) private {
-        uint72 epoch = _epochs[subject][controller];
-        _epochs[subject][controller] = epoch + 1;
-        _revokeAllTimes[subject][controller][epoch / _TIMES_PER_SLOT] |=
-            block.timestamp << (40 * (epoch % _TIMES_PER_SLOT));
+        uint256 state = _revokeAllState[subject][controller];
+        uint56 epoch = _epochOf(state);
+        uint56 next = epoch + 1; // checked: the counter can never spill into the time fields
+        if (epoch < _INLINE_TIMES) {
+            state |= block.timestamp << (_EPOCH_BITS + 40 * epoch);
+        } else {
+            uint256 e = epoch - _INLINE_TIMES;
+            _revokeAllArchive[subject][controller][e / _ARCHIVED_PER_SLOT] |=
+                block.timestamp << (40 * (e % _ARCHIVED_PER_SLOT));
+        }
+        _revokeAllState[subject][controller] = (state & ~uint256(type(uint56).max)) | next;
         (uint64 seq, bytes32 head) =
             _append(controller, _ACTION_REVOKE_ALL, subject, bytes32(0), 0, 0, bytes32(0), actor);
         emit AllConsentsRevoked(subject, controller, actor, seq, head);
@@ -314,7 +330,23 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
         history.length = seq;
     }
 
-    function _isActive(Consent memory c, uint72 epoch) private view returns (bool) {
+    function _epochOf(uint256 revokeAllState) private pure returns (uint56) {
+        return uint56(revokeAllState);
+    }
+
+    /// @dev The time of revoke-all number `epoch` (0-based) of `subject` towards `controller`.
+    function _revokeAllTime(address subject, address controller, uint256 state, uint72 epoch)
+        private
+        view
+        returns (uint40)
+    {
+        if (epoch < _INLINE_TIMES) return uint40(state >> (_EPOCH_BITS + 40 * epoch));
+        uint256 e = epoch - _INLINE_TIMES;
+        uint256 packed = _revokeAllArchive[subject][controller][e / _ARCHIVED_PER_SLOT];
+        return uint40(packed >> (40 * (e % _ARCHIVED_PER_SLOT)));
+    }
+
+    function _isActive(Consent memory c, uint56 epoch) private view returns (bool) {
         return c.grantedAt != 0 && c.revokedAt == 0 && c.epoch == epoch
             && (c.expiresAt == 0 || block.timestamp < c.expiresAt);
     }
