@@ -52,7 +52,7 @@ const HISTORY_TOPICS = [
 export async function fetchControllerHistory(opts: FetchHistoryOptions): Promise<ChainHistory> {
   const { client, ledger } = opts;
   const controller = opts.controller.toLowerCase() as Address;
-  const toBlock = opts.toBlock ?? (await client.getBlockNumber());
+  const toBlock = opts.toBlock ?? (await client.getBlockNumber({ cacheTime: 0 }));
   const fromBlock = opts.fromBlock ?? 0n;
   const logs: Log[] = [];
   await forEachRange({

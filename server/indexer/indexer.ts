@@ -1,4 +1,4 @@
-import type { Address, Log, PublicClient } from "viem";
+import { BlockNotFoundError, type Address, type Log, type PublicClient } from "viem";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { coalitionPointsAbi } from "../chain/abis";
@@ -80,7 +80,7 @@ export class ChainIndexer {
 
   async status(): Promise<IndexerStatus> {
     try {
-      this.noteHead(Number(await this.opts.client.getBlockNumber()));
+      this.noteHead(Number(await this.opts.client.getBlockNumber({ cacheTime: 0 })));
     } catch {
       /* endpoint down: report the last head seen */
     }
@@ -155,6 +155,16 @@ export class ChainIndexer {
     return { blockNumber: n, blockHash: b.hash.toLowerCase(), parentHash: b.parentHash.toLowerCase(), timestamp: Number(b.timestamp) };
   }
 
+  /** The block, or null when the chain has none at that height (it got shorter). */
+  private async headerOrNull(n: number): Promise<BlockRow | null> {
+    try {
+      return await this.header(n);
+    } catch (err) {
+      if (err instanceof BlockNotFoundError) return null;
+      throw err;
+    }
+  }
+
   private async getUnitValue(): Promise<bigint> {
     this.unitValue ??= await this.opts.client.readContract({
       address: this.opts.contracts.points,
@@ -167,13 +177,13 @@ export class ChainIndexer {
   /** One pass: check the cursor, then read, check and store at most one range. */
   async step(): Promise<StepResult> {
     const { client, db, confirmations, deployBlock, contracts } = this.opts;
-    const head = Number(await client.getBlockNumber());
+    const head = Number(await client.getBlockNumber({ cacheTime: 0 }));
     this.noteHead(head);
     const target = head - confirmations;
     const cursor = await readCursor(db);
     this.noteIndexed(cursor?.blockNumber ?? deployBlock - 1);
     if (cursor) {
-      const onChain = cursor.blockNumber <= head ? await this.header(cursor.blockNumber) : undefined;
+      const onChain = cursor.blockNumber <= head ? await this.headerOrNull(cursor.blockNumber) : null;
       if (onChain?.blockHash !== cursor.blockHash) {
         await this.rewind(cursor, head);
         return "reorg";
@@ -246,7 +256,7 @@ export class ChainIndexer {
     let ancestor: Cursor | null = null;
     for (const r of rows) {
       if (r.block_number > head) continue;
-      if ((await this.header(r.block_number)).blockHash === r.block_hash) {
+      if ((await this.headerOrNull(r.block_number))?.blockHash === r.block_hash) {
         ancestor = { blockNumber: r.block_number, blockHash: r.block_hash };
         break;
       }

@@ -1,0 +1,163 @@
+import { expect } from "chai";
+import { LocalChain } from "../support/chain";
+import { openTestDb, testDbKinds } from "../support/db";
+import type { Deployment } from "../../server/chain/deployment";
+import { addr, deployScenario, dumpIndex, expectViewsAgree, makeIndexer, randomActivity } from "./fixture";
+import { createPublicClient, http, type PublicClient } from "viem";
+import pino from "pino";
+import { Registry } from "prom-client";
+import { ChainIndexer } from "../../server/indexer";
+import { restrictiveProxy } from "./proxy";
+
+async function metricValue(m: { get(): Promise<{ values: { value: number }[] }> }): Promise<number> {
+  return (await m.get()).values.reduce((s, v) => s + v.value, 0);
+}
+
+async function eventRows(q: { query: (sql: string) => Promise<{ rows: unknown[] }> }) {
+  const rows: { block_number: number; block_hash: string; tx_hash: string }[] = [];
+  for (const t of ["consent_history", "delegate_events", "purpose_notices", "points_events"]) {
+    rows.push(...((await q.query(`SELECT block_number, block_hash, tx_hash FROM ${t}`)).rows as typeof rows));
+  }
+  return rows;
+}
+
+for (const kind of testDbKinds()) {
+  describe(`indexer (${kind})`, function () {
+    this.timeout(600_000);
+    let chain: LocalChain;
+    let dep: Deployment;
+
+    before(async () => {
+      chain = await LocalChain.start();
+      dep = await deployScenario(chain);
+    });
+    after(async () => {
+      await chain.stop();
+    });
+
+    it("after random activity, every indexed consent, delegate, notice and balance equals the contracts' views", async () => {
+      const t = await openTestDb(kind);
+      try {
+        const activity = await randomActivity(chain, dep, 7, 100);
+        expect(activity.done).to.be.greaterThan(60);
+        const indexer = makeIndexer(chain, dep, t.db, { maxRange: 7 });
+        await indexer.syncToHead();
+        const agreed = await expectViewsAgree(chain, dep, t.db);
+        expect(agreed.consents).to.be.greaterThan(10);
+        // The activity covered every kind of record the views depend on.
+        const actions = (await t.db.query<{ action: number }>("SELECT DISTINCT action FROM consent_history ORDER BY 1")).rows;
+        expect(actions.map((a) => a.action)).to.deep.equal([1, 2, 3]);
+        const kinds = (await t.db.query<{ kind: string }>("SELECT DISTINCT kind FROM points_events ORDER BY 1")).rows.map((k) => k.kind);
+        expect(kinds).to.include.members(["deposited", "expired", "issued", "redeemed", "reversed", "transfer", "withdrawn"]);
+        // A consent ended by a revoke-all after it had expired reports revokedAt 0, as consentOf does.
+        const expiredFirst = (await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM consents WHERE revoked_at = 0 AND revoked_seq > 0")).rows[0].n;
+        expect(expiredFirst).to.equal(1);
+      } finally {
+        await t.drop();
+      }
+    });
+
+    it("rewinds a reorganisation to the common ancestor and keeps nothing from the abandoned branch", async () => {
+      const t = await openTestDb(kind);
+      const fresh = await openTestDb(kind);
+      try {
+        const indexer = makeIndexer(chain, dep, t.db, { maxRange: 4 });
+        await randomActivity(chain, dep, 11, 20);
+        await indexer.syncToHead();
+        const snapshot = await chain.snapshot();
+        const fork = Number(await chain.client.getBlockNumber());
+
+        // Branch A: seen and stored by the indexer, then abandoned.
+        await randomActivity(chain, dep, 21, 30);
+        await indexer.syncToHead();
+        const heightA = Number(await chain.client.getBlockNumber());
+        const stored = await eventRows(t.db);
+        const abandoned = new Set(stored.filter((r) => r.block_number > fork).map((r) => r.tx_hash));
+        expect(abandoned.size).to.be.greaterThan(5);
+        const cursorA = (await t.db.query<{ block_number: number }>("SELECT block_number FROM indexer_cursor")).rows[0].block_number;
+        expect(cursorA).to.equal(heightA);
+
+        // Branch B: different blocks at the same heights, and a few more.
+        expect(await chain.revert(snapshot)).to.equal(true);
+        await randomActivity(chain, dep, 22, 20);
+        const now = Number(await chain.client.getBlockNumber());
+        if (now < heightA + 2) await chain.mine(heightA + 2 - now);
+        const replaced = await chain.client.getBlock({ blockNumber: BigInt(fork + 1) });
+        expect(stored.some((r) => r.block_number === fork + 1 && r.block_hash === replaced.hash)).to.equal(false);
+
+        await indexer.syncToHead();
+        expect(await metricValue(indexer.metrics.reorgs)).to.equal(1);
+        expect(await metricValue(indexer.metrics.reorgDepth)).to.be.within(1, heightA - fork);
+
+        // Nothing from branch A survives; every stored row sits in a block the chain has now.
+        const after = await eventRows(t.db);
+        expect(after.filter((r) => abandoned.has(r.tx_hash))).to.deep.equal([]);
+        const hashes = new Map<number, string>();
+        for (const r of after) {
+          if (!hashes.has(r.block_number)) hashes.set(r.block_number, (await chain.client.getBlock({ blockNumber: BigInt(r.block_number) })).hash);
+          expect(r.block_hash, `block ${r.block_number}`).to.equal(hashes.get(r.block_number));
+        }
+        await expectViewsAgree(chain, dep, t.db);
+
+        // And the rewound index is exactly what indexing branch B from scratch gives.
+        await makeIndexer(chain, dep, fresh.db).syncToHead();
+        expect(await dumpIndex(t.db)).to.deep.equal(await dumpIndex(fresh.db));
+      } finally {
+        await t.drop();
+        await fresh.drop();
+      }
+    });
+
+    it("rebuilds the same content after the database is dropped, whatever the range size", async () => {
+      await randomActivity(chain, dep, 31, 30);
+      const first = await openTestDb(kind);
+      await makeIndexer(chain, dep, first.db, { maxRange: 2000 }).syncToHead();
+      const before = await dumpIndex(first.db);
+      await first.drop();
+      const second = await openTestDb(kind);
+      try {
+        await makeIndexer(chain, dep, second.db, { maxRange: 3 }).syncToHead();
+        const rebuilt = await dumpIndex(second.db);
+        expect(rebuilt).to.deep.equal(before);
+        expect(rebuilt.consent_history.length).to.be.greaterThan(20);
+      } finally {
+        await second.drop();
+      }
+    });
+
+    it("shrinks the range and backs off when the endpoint refuses wide ranges and rate-limits, and still catches up", async () => {
+      const proxy = await restrictiveProxy(chain.url, { maxLogsSpan: 3, rateLimitEvery: 7 });
+      const t = await openTestDb(kind);
+      try {
+        const client = createPublicClient({ transport: http(proxy.url, { retryCount: 0 }) }) as PublicClient;
+        const indexer = new ChainIndexer({
+          client, db: t.db, logger: pino({ level: "silent" }), registry: new Registry(),
+          contracts: { ledger: dep.ledger, points: dep.points }, deployBlock: dep.deployBlock,
+          confirmations: 2, maxRange: 64, pollMs: 10,
+        }).start();
+        await indexer.caughtUp();
+        const status = await indexer.status();
+        await indexer.stop();
+        expect(status.indexedBlock).to.equal(status.headBlock - 2);
+        expect(status.lag).to.equal(2);
+        expect(await metricValue(indexer.metrics.rangeShrinks)).to.be.greaterThan(0);
+        expect(proxy.stats.rangeRefusals).to.be.greaterThan(0);
+        expect(proxy.stats.rateLimited).to.be.greaterThan(0);
+        expect(await metricValue(indexer.metrics.rpcErrors)).to.be.greaterThan(0);
+        // Everything up to the indexed block is there: compare with a full index cut at the same block.
+        await chain.mine(0);
+        const full = await openTestDb(kind);
+        try {
+          await makeIndexer(chain, dep, full.db, { confirmations: 2 }).syncToHead();
+          expect(await dumpIndex(t.db)).to.deep.equal(await dumpIndex(full.db));
+        } finally {
+          await full.drop();
+        }
+        expect(addr(1)).to.match(/^0x/);
+      } finally {
+        await t.drop();
+        await proxy.close();
+      }
+    });
+  });
+}
