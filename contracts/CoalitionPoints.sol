@@ -71,8 +71,8 @@ contract CoalitionPoints is
     /// @notice Largest balance, supply or single amount of points the contract handles (2^96 - 1).
     uint256 public constant MAX_POINTS = type(uint96).max;
 
-    IERC20 private immutable _settlement;
-    uint256 private immutable _unitValue;
+    IERC20 private immutable _SETTLEMENT;
+    uint256 private immutable _UNIT_VALUE;
 
     // Declared first so that they share a slot with Pausable's `_paused` flag: issuance and redemption read the
     // pause flag and then update the supply in a slot that is already warm.
@@ -164,8 +164,8 @@ contract CoalitionPoints is
         if (settlementAsset_ == address(0) || governance == address(0)) revert ZeroAddress();
         if (settlementAsset_.code.length == 0) revert InvalidSettlementAsset(settlementAsset_);
         if (unitValue_ == 0 || unitValue_ >> 160 != 0) revert InvalidUnitValue(unitValue_);
-        _settlement = IERC20(settlementAsset_);
-        _unitValue = unitValue_;
+        _SETTLEMENT = IERC20(settlementAsset_);
+        _UNIT_VALUE = unitValue_;
         _grantRole(DEFAULT_ADMIN_ROLE, governance);
         _treasury = governance;
         emit TreasurySet(governance);
@@ -236,9 +236,9 @@ contract CoalitionPoints is
         if (amount == 0) revert ZeroAmount();
         Brand storage b = _brands[msg.sender];
         if (b.status != BrandStatus.Admitted) revert BrandNotAdmitted(msg.sender);
-        uint256 before = _settlement.balanceOf(address(this));
-        _settlement.safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = _settlement.balanceOf(address(this)) - before;
+        uint256 before = _SETTLEMENT.balanceOf(address(this));
+        _SETTLEMENT.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = _SETTLEMENT.balanceOf(address(this)) - before;
         if (received != amount) revert UnsupportedSettlementTransfer(amount, received);
         b.balance = SafeCast.toUint248(uint256(b.balance) + amount);
         emit Deposited(msg.sender, amount);
@@ -255,7 +255,7 @@ contract CoalitionPoints is
         if (amount > balance) revert InsufficientBrandBalance(msg.sender, balance, amount);
         b.balance = uint248(balance - amount);
         emit Withdrawn(msg.sender, to, amount);
-        _settlement.safeTransfer(to, amount);
+        _SETTLEMENT.safeTransfer(to, amount);
     }
 
     /// @inheritdoc ICoalitionPoints
@@ -367,7 +367,7 @@ contract CoalitionPoints is
         a.balance = uint96(balance - points);
         a.lifetimeEarned -= uint120(points); // lifetimeEarned >= what this receipt still holds
         _totalSupply -= uint96(points);
-        _brands[brand].balance += uint248(points * _unitValue);
+        _brands[brand].balance += uint248(points * _UNIT_VALUE);
         emit PointsReversed(brand, customer, points, receiptId);
         emit Transfer(customer, address(0), points);
     }
@@ -423,7 +423,7 @@ contract CoalitionPoints is
         _totalSupply -= uint96(balance);
         emit PointsExpired(customer, balance);
         emit Transfer(customer, address(0), balance);
-        _settlement.safeTransfer(_treasury, balance * _unitValue);
+        _SETTLEMENT.safeTransfer(_treasury, balance * _UNIT_VALUE);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -432,17 +432,17 @@ contract CoalitionPoints is
 
     /// @inheritdoc ICoalitionPoints
     function settlementAsset() external view returns (address) {
-        return address(_settlement);
+        return address(_SETTLEMENT);
     }
 
     /// @inheritdoc ICoalitionPoints
     function unitValue() external view returns (uint256) {
-        return _unitValue;
+        return _UNIT_VALUE;
     }
 
     /// @inheritdoc ICoalitionPoints
     function reserve() external view returns (uint256) {
-        return uint256(_totalSupply) * _unitValue;
+        return uint256(_totalSupply) * _UNIT_VALUE;
     }
 
     /// @inheritdoc ICoalitionPoints
@@ -607,7 +607,7 @@ contract CoalitionPoints is
     function _fund(address brand, Brand storage b, uint256 points) private {
         uint256 supply = uint256(_totalSupply) + points;
         if (supply > MAX_POINTS) revert SupplyCapExceeded(_totalSupply, points);
-        uint256 cost = points * _unitValue; // < 2^96 * 2^160
+        uint256 cost = points * _UNIT_VALUE; // < 2^96 * 2^160
         uint256 balance = b.balance;
         if (cost > balance) revert InsufficientBrandBalance(brand, balance, cost);
         b.balance = uint248(balance - cost);
@@ -637,7 +637,7 @@ contract CoalitionPoints is
         a.balance = uint96(balance - points);
         a.lastActivity = uint40(block.timestamp);
         _totalSupply -= uint96(points);
-        b.balance += uint248(points * _unitValue);
+        b.balance += uint248(points * _UNIT_VALUE);
         emit PointsRedeemed(customer, brand, points, orderRef);
         emit Transfer(customer, address(0), points);
     }

@@ -53,7 +53,7 @@ const mismatch: Expected = { error: "ReceiptMismatch", args: () => [RECEIPT] };
 const notBrand: Expected = { error: "NotBrand", args: (_f, caller) => [caller.address] };
 const notAdmitted: Expected = { error: "BrandNotAdmitted", args: (_f, caller) => [caller.address] };
 
-const governance: Case[] = [
+const governanceCalls: Pick<Case, "fn" | "call">[] = [
   { fn: "admitBrand", call: (p, f) => p.admitBrand(f.stranger.address) },
   { fn: "suspendBrand", call: (p, f) => p.suspendBrand(f.brandA.address) },
   { fn: "setTransfersEnabled", call: (p) => p.setTransfersEnabled(true) },
@@ -63,7 +63,12 @@ const governance: Case[] = [
   { fn: "unpause", call: (p) => p.unpause() },
   { fn: "grantRole", call: (p, f) => p.grantRole(ADMIN_ROLE, f.stranger.address) },
   { fn: "revokeRole", call: (p, f) => p.revokeRole(ADMIN_ROLE, f.gov.address) },
-].map((c) => ({ ...c, roles: [...OUTSIDERS, "brandA", "opA"] as Role[], expected: () => unauthorizedGov }));
+];
+const governance: Case[] = governanceCalls.map((c) => ({
+  ...c,
+  roles: [...OUTSIDERS, "brandA", "opA"],
+  expected: () => unauthorizedGov,
+}));
 
 const brandActions: Case[] = [
   {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { TypedDataEncoder } from "ethers";
+import { FunctionFragment, TypedDataEncoder } from "ethers";
 import {
   ADMIN_ROLE,
   DEPOSIT,
@@ -73,7 +73,7 @@ describe("CoalitionPoints", () => {
       const iface = (name: string) => {
         const fragments = ethers.Interface.from(hre.artifacts.readArtifactSync(name).abi).fragments;
         let x = 0n;
-        for (const f of fragments) if (f.type === "function") x ^= BigInt((f as { selector: string }).selector);
+        for (const f of fragments) if (f instanceof FunctionFragment) x ^= BigInt(f.selector);
         return ethers.toBeHex(x, 4);
       };
       const erc20 = iface("@openzeppelin/contracts/token/ERC20/IERC20.sol:IERC20");
