@@ -5,7 +5,7 @@ import type { Db, Queryable } from "../store/db";
 import { HttpError } from "../http/errors";
 import { locals } from "../http/context";
 import { getDevice } from "./registry";
-import { canonicalRequest, decodeSignature, verifyDeviceSignature } from "./signing";
+import { canonicalRequest, decodeSignature, DEVICE_NONCE, verifyDeviceSignature } from "./signing";
 
 /**
  * Authenticates a device request (scheme in signing.ts and docs/relay.md): headers present, timestamp
@@ -17,11 +17,13 @@ export function deviceAuth(config: Env, db: Db): RequestHandler {
   return async (req, res, next) => {
     const deviceId = req.header("x-device-id");
     const timestamp = req.header("x-timestamp");
+    const nonce = req.header("x-nonce");
     const signature = req.header("x-signature");
-    if (!deviceId || !timestamp || !signature) {
-      throw new HttpError(401, "missing_device_auth", "send X-Device-Id, X-Timestamp and X-Signature");
+    if (!deviceId || !timestamp || !nonce || !signature) {
+      throw new HttpError(401, "missing_device_auth", "send X-Device-Id, X-Timestamp, X-Nonce and X-Signature");
     }
     if (!/^\d{1,12}$/.test(timestamp)) throw new HttpError(401, "invalid_timestamp", "X-Timestamp must be unix seconds");
+    if (!DEVICE_NONCE.test(nonce)) throw new HttpError(401, "invalid_device_nonce", "X-Nonce must be 16-64 characters of [A-Za-z0-9_-]");
     const skew = Math.abs(Math.floor(Date.now() / 1000) - Number(timestamp));
     if (skew > config.DEVICE_CLOCK_TOLERANCE_SECONDS) {
       throw new HttpError(401, "stale_timestamp", `X-Timestamp is ${skew}s away from the relay's clock (tolerance ${config.DEVICE_CLOCK_TOLERANCE_SECONDS}s)`);
@@ -29,7 +31,7 @@ export function deviceAuth(config: Env, db: Db): RequestHandler {
     const device = await getDevice(db, deviceId);
     if (!device) throw new HttpError(401, "unknown_device", "no device with this X-Device-Id");
     const sig = decodeSignature(signature);
-    const canonical = canonicalRequest({ method: req.method, path: req.originalUrl, timestamp, deviceId, body: locals(res).rawBody ?? Buffer.alloc(0) });
+    const canonical = canonicalRequest({ method: req.method, path: req.originalUrl, timestamp, nonce, deviceId, body: locals(res).rawBody ?? Buffer.alloc(0) });
     if (!sig || !verifyDeviceSignature(device.publicKey, canonical, sig)) {
       throw new HttpError(401, "bad_device_signature", "X-Signature does not verify with the device's key over the canonical request");
     }

@@ -12,6 +12,7 @@ import { EVENT_KINDS, deviceEventSchema, eventAnswerSchema, handleDeviceEvent } 
 export const deviceHeadersSchema = z.object({
   "x-device-id": z.string().meta({ description: "the device's id" }),
   "x-timestamp": z.string().meta({ description: "unix seconds when the request was signed" }),
+  "x-nonce": z.string().meta({ description: "16-64 random characters [A-Za-z0-9_-], new for every request" }),
   "x-signature": z.string().meta({ description: "base64url Ed25519 signature of the canonical request (docs/relay.md)" }),
 });
 

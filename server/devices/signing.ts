@@ -5,12 +5,15 @@ import crypto, { type KeyObject } from "node:crypto";
  * pair; the relay stores only the public key. A request carries
  *   X-Device-Id: the device id
  *   X-Timestamp: unix seconds when it was signed
+ *   X-Nonce: 16-64 random characters [A-Za-z0-9_-], new for every request (so a retry of the same
+ *            body within the same second is a new request, not a replay)
  *   X-Signature: base64url of the Ed25519 signature of the canonical string
- * and the canonical string is these six lines joined with "\n" (no trailing newline):
+ * and the canonical string is these seven lines joined with "\n" (no trailing newline):
  *   CONFIANCE-DEVICE-V1
  *   <METHOD in upper case>
  *   <path and query exactly as sent, e.g. /v1/stores/paris-1/events>
  *   <X-Timestamp>
+ *   <X-Nonce>
  *   <X-Device-Id>
  *   <lower-case hex sha256 of the raw body bytes>
  */
@@ -22,9 +25,11 @@ export class DeviceKeyError extends Error {
   override name = "DeviceKeyError";
 }
 
-export function canonicalRequest(p: { method: string; path: string; timestamp: string; deviceId: string; body: Buffer | string }): string {
+export const DEVICE_NONCE = /^[A-Za-z0-9_-]{16,64}$/;
+
+export function canonicalRequest(p: { method: string; path: string; timestamp: string; nonce: string; deviceId: string; body: Buffer | string }): string {
   const bodyHash = crypto.createHash("sha256").update(p.body).digest("hex");
-  return [SIGNING_SCHEME, p.method.toUpperCase(), p.path, p.timestamp, p.deviceId, bodyHash].join("\n");
+  return [SIGNING_SCHEME, p.method.toUpperCase(), p.path, p.timestamp, p.nonce, p.deviceId, bodyHash].join("\n");
 }
 
 /**
@@ -99,9 +104,12 @@ export function signDeviceRequest(p: {
   path: string;
   body: Buffer | string;
   timestamp?: number;
-}): Record<"X-Device-Id" | "X-Timestamp" | "X-Signature", string> {
+  /** Random when omitted. */
+  nonce?: string;
+}): Record<"X-Device-Id" | "X-Timestamp" | "X-Nonce" | "X-Signature", string> {
   const timestamp = String(p.timestamp ?? Math.floor(Date.now() / 1000));
-  const canonical = canonicalRequest({ method: p.method, path: p.path, timestamp, deviceId: p.deviceId, body: p.body });
+  const nonce = p.nonce ?? crypto.randomBytes(16).toString("base64url");
+  const canonical = canonicalRequest({ method: p.method, path: p.path, timestamp, nonce, deviceId: p.deviceId, body: p.body });
   const signature = crypto.sign(null, Buffer.from(canonical, "utf8"), crypto.createPrivateKey(p.privateKeyPem)).toString("base64url");
-  return { "X-Device-Id": p.deviceId, "X-Timestamp": timestamp, "X-Signature": signature };
+  return { "X-Device-Id": p.deviceId, "X-Timestamp": timestamp, "X-Nonce": nonce, "X-Signature": signature };
 }

@@ -43,7 +43,8 @@ export function requestMetrics(metrics: HttpMetrics): RequestHandler {
   return (req, res, next) => {
     const end = metrics.duration.startTimer();
     res.on("finish", () => {
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : "unmatched";
+      const pattern = res.locals.routePattern as string | undefined;
+      const route = pattern ?? (req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : "unmatched");
       metrics.requests.inc({ method: req.method, route, status: String(res.statusCode) });
       end({ method: req.method, route });
     });

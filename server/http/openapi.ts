@@ -94,8 +94,13 @@ export function toOpenApiPath(path: string): string {
 
 /** Declares a route on `router` (at `doc.path` relative to the router's mount point `base`) and in `docs`. */
 export function defineRoute(router: Router, docs: ApiDocs, base: string, doc: Omit<RouteDoc, "path"> & { path: string }, ...handlers: Handler[]): void {
-  docs.add({ ...doc, path: doc.path === "/" && base ? base : base + doc.path });
-  router[doc.method](doc.path, ...(handlers as RequestHandler[]));
+  const full = doc.path === "/" && base ? base : base + doc.path;
+  docs.add({ ...doc, path: full });
+  const tag: RequestHandler = (_req, res, next) => {
+    res.locals.routePattern = full;
+    next();
+  };
+  router[doc.method](doc.path, tag, ...(handlers as RequestHandler[]));
 }
 
 /** The routes of an express router (express 5 layer stack), for documenting a router built elsewhere. */
