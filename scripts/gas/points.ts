@@ -12,10 +12,15 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> 
   return receipt.gasUsed;
 }
 
-const freshAddresses = (n: number): string[] => Array.from({ length: n }, () => hre.ethers.Wallet.createRandom().address);
+// Deterministic fresh addresses and deadline, so that calldata (and the figures) are the same on every run.
+let holderNo = 0;
+const freshAddresses = (n: number): string[] =>
+  Array.from({ length: n }, () => hre.ethers.getAddress(hre.ethers.id(`gas-holder-${holderNo++}`).slice(0, 42)));
+const DEADLINE = 4_000_000_000n;
 
 export async function measurePoints(): Promise<GasSection[]> {
   const { ethers } = hre;
+  holderNo = 0;
   const [gov, brand, other, operator, customer, customer2] = await ethers.getSigners();
   const unit = 10_000n;
   const usd = await ethers.deployContract("MockStablecoin");
@@ -83,14 +88,13 @@ export async function measurePoints(): Promise<GasSection[]> {
   });
 
   const { chainId } = await ethers.provider.getNetwork();
-  const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 3600n;
   const msg = {
     customer: customer.address,
     brand: other.address,
     points: 50n,
     orderRef: ethers.id("order-2"),
     nonce: await points.nonces(customer.address),
-    deadline,
+    deadline: DEADLINE,
   };
   const sig = await customer.signTypedData(
     { name: "Confiance CoalitionPoints", version: "1", chainId, verifyingContract: pointsAddr },
