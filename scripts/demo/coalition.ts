@@ -1,0 +1,122 @@
+import { keccak256, maxUint256, toHex, type Address, type Hex } from "viem";
+import { deployConfiance } from "../lib/deploy";
+import { coalitionPointsAbi, consentLedgerAbi, mockStablecoinAbi } from "../../server/chain/abis";
+import type { Deployment } from "../../server/chain/deployment";
+import { purposeId } from "../../server/consent/purposes";
+import { testAccount, type DemoWallet, type LocalChain } from "./localChain";
+import type { TxLog } from "./txlog";
+
+/** A partner brand of the demo: its wallet (controller and brand address), its purposes and earning rule. */
+export interface BrandSpec {
+  key: string;
+  name: string;
+  accountIndex: number;
+  /** Test account of the brand's operator key, held by the relay (an operator acts for one brand only). */
+  operatorIndex: number;
+  purposes: readonly string[];
+  pointsPerUnit: string;
+  store: { id: string; name: string };
+  /** Settlement units (6-decimal stablecoin) deposited as backing. */
+  deposit: bigint;
+}
+
+export interface OnChainBrand extends BrandSpec {
+  address: Address;
+  operator: Address;
+  wallet: DemoWallet;
+  notices: Record<string, { hash: Hex; uri: string }>;
+}
+
+export interface Coalition {
+  deployment: Deployment;
+  governance: DemoWallet;
+  brands: OnChainBrand[];
+}
+
+export const USD = 1_000_000n;
+
+/** The notice a customer reads before granting `purpose` to a brand: its hash goes on chain, the text stays with the brand. */
+export function noticeOf(brand: BrandSpec, purpose: string): { hash: Hex; uri: string; text: string } {
+  const text = `${brand.name}: notice for "${purpose}", version 1. What we use, why, for how long, and how to revoke.`;
+  return { hash: keccak256(toHex(text)), uri: `https://${brand.key}.example/notices/${purpose}/v1`, text };
+}
+
+/**
+ * Deploys ConsentLedger, CoalitionPoints and a settlement stablecoin; governance admits each brand; each
+ * brand buys stablecoin, deposits backing, names its operator (a relay key) and defines its purposes.
+ */
+export async function setUpCoalition(p: {
+  chain: LocalChain;
+  governanceIndex: number;
+  brands: readonly BrandSpec[];
+  log: TxLog;
+}): Promise<Coalition> {
+  const { chain, log } = p;
+  const governance = chain.wallet(p.governanceIndex);
+  const deployment = await deployConfiance({ wallet: governance, client: chain.client });
+  const brands: OnChainBrand[] = [];
+  for (const spec of p.brands) {
+    const wallet = chain.wallet(spec.accountIndex);
+    const address = wallet.account.address;
+    const operator = testAccount(spec.operatorIndex).address;
+    await log.record(
+      `admitBrand(${spec.name})`,
+      await governance.writeContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "admitBrand", args: [address] }),
+      "governance",
+    );
+    await log.record(
+      `stablecoin to ${spec.name}`,
+      await governance.writeContract({ address: deployment.settlement, abi: mockStablecoinAbi, functionName: "mint", args: [address, spec.deposit * 10n] }),
+      "governance",
+    );
+    await log.record(
+      `approve (${spec.name})`,
+      await wallet.writeContract({ address: deployment.settlement, abi: mockStablecoinAbi, functionName: "approve", args: [deployment.points, maxUint256] }),
+      spec.name,
+    );
+    await log.record(
+      `deposit (${spec.name})`,
+      await wallet.writeContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "deposit", args: [spec.deposit] }),
+      spec.name,
+    );
+    await log.record(
+      `setOperator(relay) (${spec.name})`,
+      await wallet.writeContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "setOperator", args: [operator, true] }),
+      spec.name,
+    );
+    const notices: OnChainBrand["notices"] = {};
+    for (const purpose of spec.purposes) {
+      const n = noticeOf(spec, purpose);
+      await log.record(
+        `definePurpose(${purpose}) (${spec.name})`,
+        await wallet.writeContract({ address: deployment.ledger, abi: consentLedgerAbi, functionName: "definePurpose", args: [purposeId(purpose), n.hash, n.uri] }),
+        spec.name,
+      );
+      notices[purpose] = { hash: n.hash, uri: n.uri };
+    }
+    brands.push({ ...spec, address, operator, wallet, notices });
+  }
+  return { deployment, governance, brands };
+}
+
+/** A brand's settlement balance inside CoalitionPoints (what backs its future issuance). */
+export async function brandBalance(chain: LocalChain, deployment: Deployment, brand: Address): Promise<bigint> {
+  return chain.client.readContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "brandBalance", args: [brand] });
+}
+
+export async function pointsOf(chain: LocalChain, deployment: Deployment, customer: Address): Promise<bigint> {
+  return chain.client.readContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "balanceOf", args: [customer] });
+}
+
+export async function reserveOf(chain: LocalChain, deployment: Deployment): Promise<bigint> {
+  return chain.client.readContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "reserve" });
+}
+
+/** "$1,234.56" from 6-decimal settlement units. */
+export function usd(units: bigint): string {
+  const neg = units < 0n;
+  const abs = neg ? -units : units;
+  const whole = (abs / USD).toLocaleString("en-US");
+  const cents = ((abs % USD) / 10_000n).toString().padStart(2, "0");
+  return `${neg ? "-" : ""}$${whole}.${cents}`;
+}

@@ -1,0 +1,112 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { CustomerApp } from "../customer";
+import { startLocalChain, testPrivateKey } from "../localChain";
+import { Narrator } from "../print";
+import { startRelayHost } from "../relayHost";
+import { openStaffScreen } from "../staffStream";
+import { TxLog } from "../txlog";
+import { stepAudit } from "./audit";
+import { stepGrants, stepNonConsenting, stepPresence, stepRevocation } from "./consent";
+import type { Journey } from "./context";
+import { stepPurchaseAndReturn, stepRedeemAtHotel } from "./points";
+import { BRAND_SPECS, registerAtRelay, setUpChain } from "./setup";
+import { printSummary } from "./summary";
+
+/** Relay settings for a chain that mines each transaction at once and cannot reorganise. */
+export const DEMO_RELAY_ENV: Record<string, string> = {
+  SUBMITTER_POLL_MS: "25",
+  BATCH_WAIT_MS: "100",
+  CONFIRMATIONS: "1",
+  INDEXER_CONFIRMATIONS: "0",
+  INDEXER_POLL_MS: "50",
+};
+
+/** Relay keys: account 2 sends by-signature calls; each brand's operator key sends its issue and reverse. */
+export const RELAY_KEY_INDEX = 2;
+export const RELAY_KEY_INDICES = [RELAY_KEY_INDEX, ...Object.values(BRAND_SPECS).map((b) => b.operatorIndex)];
+
+export async function runJourney(opts: { keep: boolean }): Promise<boolean> {
+  const say = new Narrator();
+  say.title("Confiance: one customer's journey across three partner brands");
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "confiance-demo-"));
+  const chain = await startLocalChain();
+  const log = new TxLog(chain.client);
+
+  say.begin("Governance admits three partner brands; each deposits backing, defines purposes with notices, registers a store and devices");
+  say.fact("chain", `in-process Hardhat network, JSON-RPC at ${chain.url} (chain id ${await chain.client.getChainId()})`);
+  const coalition = await setUpChain({ chain, log, say });
+  const host = await startRelayHost({
+    rpcUrl: chain.url,
+    deployment: coalition.deployment,
+    dir,
+    signerKeys: RELAY_KEY_INDICES.map(testPrivateKey),
+    env: DEMO_RELAY_ENV,
+    logLevel: "info",
+  });
+  say.fact("relay", `${host.url} (PGlite in ${path.join(dir, "pgdata")}; submitter and indexer running; log ${path.join(dir, "relay.log")})`);
+  const brands = await registerAtRelay(host, coalition, say);
+  const staff = await openStaffScreen(host.url, brands.fashion.store.id, brands.fashion.relay.apiKey);
+  say.fact("staff screen", `subscribed to ${host.url}/v1/brand/stores/${brands.fashion.store.id}/stream (server-sent events)`);
+
+  const j: Journey = {
+    dir,
+    chain,
+    coalition,
+    host,
+    log,
+    say,
+    brands,
+    customer: new CustomerApp(privateKeyToAccount(generatePrivateKey()), host.url, coalition.deployment),
+    shopper: privateKeyToAccount(generatePrivateKey()).address,
+    staff,
+    figures: {},
+  };
+
+  say.begin("The customer's wallet grants in-store recognition and loyalty to Maison Lumière, gasless through the relay");
+  await stepGrants(j);
+  say.begin("The customer walks in: the beacon's presence event reaches the relay and the staff screen shows them");
+  await stepPresence(j);
+  say.begin("A second shopper who never consented walks in: dropped, nothing about them kept");
+  await stepNonConsenting(j);
+  say.begin("The customer buys jeans and a scarf: points issued on chain; the scarf comes back: the reversal lands");
+  await stepPurchaseAndReturn(j);
+  say.begin("The customer redeems points at the partner hotel: its balance is credited on chain at once");
+  await stepRedeemAtHotel(j);
+  say.begin("The customer comes back, then revokes in-store recognition: the next presence is dropped at once");
+  await stepRevocation(j);
+  say.begin("An auditor verifies Maison Lumière's consent history from the chain alone and catches a tampered export");
+  await stepAudit(j);
+  const ok = await printSummary(j);
+
+  if (opts.keep) {
+    printKeep(j);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+  }
+  staff.close();
+  await host.stop();
+  await chain.stop();
+  if (!opts.keep) await fs.rm(dir, { recursive: true, force: true });
+  return ok;
+}
+
+function printKeep(j: Journey): void {
+  const f = j.brands.fashion;
+  j.say.title("Still running (--keep): Ctrl-C to stop");
+  j.say.fact("JSON-RPC", j.chain.url);
+  j.say.fact("relay", j.host.url);
+  j.say.fact("OpenAPI", `${j.host.url}/openapi.json`);
+  j.say.fact("health / metrics", `${j.host.url}/healthz  ${j.host.url}/metrics`);
+  j.say.fact("admin token", j.host.adminToken);
+  for (const b of Object.values(j.brands)) j.say.fact(`API key ${b.key}`, b.relay.apiKey);
+  j.say.fact("staff stream", `curl -N -H 'Authorization: Bearer ${f.relay.apiKey}' ${j.host.url}/v1/brand/stores/${f.store.id}/stream`);
+  j.say.fact("customer", `${j.host.url}/v1/customers/${j.customer.address}/points`);
+  j.say.fact("auditor", `npm run audit -- --rpc ${j.chain.url} --ledger ${j.coalition.deployment.ledger} --controller ${f.address}`);
+  j.say.fact("deployment", `${j.dir}/deployment.json (RPC_URL=${j.chain.url} DEPLOYMENT_FILE=... for npm run relay)`);
+  j.say.fact("data", j.dir);
+}
