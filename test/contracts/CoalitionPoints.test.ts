@@ -221,6 +221,44 @@ describe("CoalitionPoints", () => {
       expect(await c.brandBalance(brandA.address)).to.equal(0n);
     });
 
+    it("deposit reverts when the asset re-enters to move funds during the pull", async () => {
+      const { gov, brandA, stranger } = await loadFixture(pointsFixture);
+      const token = await ethers.deployContract("ReentrantToken");
+      const c = (await ethers.deployContract("CoalitionPoints", [
+        await token.getAddress(),
+        UNIT,
+        gov.address,
+      ])) as unknown as CoalitionPoints;
+      const cAddr = await c.getAddress();
+      const tokenAddr = await token.getAddress();
+      // the token is itself an admitted brand with a balance, so that its callbacks are authorised
+      await c.admitBrand(tokenAddr);
+      await c.admitBrand(brandA.address);
+      await token.mint(tokenAddr, 10_000n);
+      await token.execute(tokenAddr, token.interface.encodeFunctionData("approve", [cAddr, 10_000n]));
+      await token.execute(cAddr, c.interface.encodeFunctionData("deposit", [5_000n]));
+      await token.mint(brandA.address, 10_000n);
+      await token.connect(brandA).approve(cAddr, 10_000n);
+
+      await token.arm(tokenAddr, token.interface.encodeFunctionData("execute", [
+        cAddr,
+        c.interface.encodeFunctionData("withdraw", [1_000n, stranger.address]),
+      ]));
+      await expect(c.connect(brandA).deposit(2_000n))
+        .to.be.revertedWithCustomError(c, "UnsupportedSettlementTransfer")
+        .withArgs(2_000n, 1_000n);
+      await token.arm(tokenAddr, token.interface.encodeFunctionData("execute", [
+        cAddr,
+        c.interface.encodeFunctionData("deposit", [300n]),
+      ]));
+      await expect(c.connect(brandA).deposit(2_000n))
+        .to.be.revertedWithCustomError(c, "UnsupportedSettlementTransfer")
+        .withArgs(2_000n, 2_300n);
+      expect(await c.brandBalance(brandA.address)).to.equal(0n);
+      expect(await c.brandBalance(tokenAddr)).to.equal(5_000n);
+      expect(await token.balanceOf(cAddr)).to.equal(5_000n);
+    });
+
     it("withdraw pays out of the brand balance, also for a suspended brand", async () => {
       const { points, usd, brandA, brandC, stranger, pointsAddr } = await loadFixture(pointsFixture);
       await expect(points.connect(brandA).withdraw(1_000n, stranger.address))
