@@ -46,6 +46,7 @@ contract ReentrantToken is ERC20 {
     }
 
     function _call(address target, bytes memory data) private {
+        // solhint-disable-next-line avoid-low-level-calls
         (bool ok, bytes memory result) = target.call(data);
         if (!ok) {
             assembly ("memory-safe") {
