@@ -106,7 +106,8 @@ export function firstBrokenLink(records: readonly HistoryRecord[]): number {
 /** The shape of a decoded viem log (`parseEventLogs`, `getContractEvents`) that this module reads. */
 export interface ConsentEventLog {
   eventName: string;
-  args: Record<string, unknown>;
+  /** The decoded arguments (viem types them per event; read here by name). */
+  args: unknown;
   blockNumber: bigint | null;
   transactionHash: Hex | null;
   logIndex: number | null;
@@ -123,7 +124,7 @@ export function recordsFromLogs(
 ): HistoryRecord[] {
   const out: HistoryRecord[] = [];
   for (const log of logs) {
-    const a = log.args;
+    const a = log.args as Record<string, unknown>;
     let action: HistoryAction;
     if (log.eventName === "ConsentGranted") action = HistoryAction.Grant;
     else if (log.eventName === "ConsentRevoked") action = HistoryAction.Revoke;

@@ -11,6 +11,7 @@ import {
   deadlineIn,
   ethersSign,
   fixture,
+  historyOf,
   shouldBehaveLikeConsentActions,
   viemSign,
   type Domain,
@@ -308,14 +309,16 @@ describe("ConsentLedger by signature", () => {
       for (const s of signers) {
         const m = await grantMessage(f, { subject: s.address, nonce: 0n });
         const sig = await ethersSign(s)(f.domain, "Grant", m);
-        calls.push(f.ledger.interface.encodeFunctionData("grantBySig", [s.address, c, m.purpose, m.categories, m.expiresAt, m.noticeHash, m.deadline, sig]));
+        calls.push(
+          f.ledger.interface.encodeFunctionData("grantBySig", [s.address, c, m.purpose as string, m.categories, m.expiresAt, m.noticeHash as string, m.deadline, sig]),
+        );
       }
       const ts = await blockTime(await f.ledger.connect(f.relayer).multicall(calls));
       for (const s of signers) {
         expect(await consent(f.ledger, s.address, c, PURPOSE.loyalty)).to.deep.equal([BigInt(ts), 0n, 0n, CATEGORY.identity, true]);
         expect(await f.ledger.nonces(s.address)).to.equal(1n);
       }
-      expect((await f.ledger.historyHead(c))[1]).to.equal(3n);
+      expect((await historyOf(f.ledger, c))[1]).to.equal(3n);
     });
   });
 

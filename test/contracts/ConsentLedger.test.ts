@@ -11,6 +11,7 @@ import {
   consent,
   directWay,
   fixture,
+  historyOf,
   grantLink,
   shouldBehaveLikeConsentActions,
   walletWay,
@@ -23,7 +24,7 @@ describe("ConsentLedger", () => {
     it("has the pinned EIP-712 domain, type hashes and an empty state", async () => {
       const f = await fixture();
       const domain = await f.ledger.eip712Domain();
-      expect(domain.toArray()).to.deep.equal([
+      expect([...domain]).to.deep.equal([
         "0x0f",
         "Confiance ConsentLedger",
         "1",
@@ -48,7 +49,7 @@ describe("ConsentLedger", () => {
         ethers.id("SetDelegate(address subject,address delegate,uint40 until,uint256 nonce,uint256 deadline)"),
       );
       expect(await f.ledger.nonces(f.subject.address)).to.equal(0n);
-      expect((await f.ledger.historyHead(f.controller.address)).toArray()).to.deep.equal([zeroHash, 0n]);
+      expect(await historyOf(f.ledger, f.controller.address)).to.deep.equal([zeroHash, 0n]);
       expect(await consent(f.ledger, f.subject.address, f.controller.address, PURPOSE.loyalty)).to.deep.equal([0n, 0n, 0n, 0n, false]);
       expect(await f.ledger.delegateUntil(f.subject.address, f.delegate.address)).to.equal(0n);
     });
@@ -59,14 +60,14 @@ describe("ConsentLedger", () => {
       const f = await fixture();
       const c = f.controller.address;
       const v1 = f.notice(c, PURPOSE.loyalty);
-      expect((await f.ledger.purposeOf(c, PURPOSE.loyalty)).toArray()).to.deep.equal([v1, "https://brand.example/notices/loyalty/v1"]);
+      expect([...(await f.ledger.purposeOf(c, PURPOSE.loyalty))]).to.deep.equal([v1, "https://brand.example/notices/loyalty/v1"]);
       await f.ledger.connect(f.subject).grant(c, PURPOSE.loyalty, CATEGORY.identity, 0, v1);
 
       const v2 = ethers.id("loyalty notice v2");
       await expect(f.ledger.connect(f.controller).definePurpose(PURPOSE.loyalty, v2, "ipfs://v2"))
         .to.emit(f.ledger, "PurposeDefined")
         .withArgs(c, PURPOSE.loyalty, v2, "ipfs://v2");
-      expect((await f.ledger.purposeOf(c, PURPOSE.loyalty)).toArray()).to.deep.equal([v2, "ipfs://v2"]);
+      expect([...(await f.ledger.purposeOf(c, PURPOSE.loyalty))]).to.deep.equal([v2, "ipfs://v2"]);
       expect(await f.ledger.isGranted(f.subject.address, c, PURPOSE.loyalty)).to.equal(true);
       await expect(f.ledger.connect(f.subject).grant(c, PURPOSE.loyalty, CATEGORY.identity, 0, v1))
         .to.be.revertedWithCustomError(f.ledger, "StaleNotice")
@@ -76,7 +77,7 @@ describe("ConsentLedger", () => {
 
     it("is per controller and returns zero for an undefined purpose", async () => {
       const f = await fixture();
-      expect((await f.ledger.purposeOf(f.stranger.address, PURPOSE.loyalty)).toArray()).to.deep.equal([zeroHash, ""]);
+      expect([...(await f.ledger.purposeOf(f.stranger.address, PURPOSE.loyalty))]).to.deep.equal([zeroHash, ""]);
       expect((await f.ledger.purposeOf(f.controller2.address, PURPOSE.loyalty))[0]).to.equal(
         f.notice(f.controller2.address, PURPOSE.loyalty),
       );
@@ -153,7 +154,7 @@ describe("ConsentLedger", () => {
       await expect(tx).to.emit(f.ledger, "AllConsentsRevoked");
       expect(await f.ledger.isGranted(f.subject.address, c, PURPOSE.loyalty)).to.equal(false);
       expect(await consent(f.ledger, f.subject.address, c, PURPOSE.loyalty)).to.deep.equal([BigInt(ts), 0n, BigInt(ts), CATEGORY.identity, false]);
-      expect((await f.ledger.historyHead(c))[1]).to.equal(2n);
+      expect((await historyOf(f.ledger, c))[1]).to.equal(2n);
     });
 
     it("[revokeAll, grant] in one transaction leaves the consent active", async () => {
@@ -251,7 +252,7 @@ describe("ConsentLedger", () => {
         ["bytes32", "uint8", "address", "bytes32", "uint64", "uint40", "bytes32", "address", "uint40"],
         [zeroHash, 1, f.subject.address, PURPOSE.loyalty, 5n, 4_000_000_000, notice, f.subject.address, ts],
       );
-      expect((await f.ledger.historyHead(c)).toArray()).to.deep.equal([ethers.keccak256(encoded), 1n]);
+      expect(await historyOf(f.ledger, c)).to.deep.equal([ethers.keccak256(encoded), 1n]);
       expect(nextHead(zeroHash, grantLink(f.subject.address, PURPOSE.loyalty, 5n, 4_000_000_000, notice, f.subject.address, ts))).to.equal(
         ethers.keccak256(encoded),
       );
@@ -298,7 +299,7 @@ describe("ConsentLedger", () => {
         if (!timestamps.has(log.blockNumber)) timestamps.set(log.blockNumber, (await client.getBlock({ blockNumber: log.blockNumber })).timestamp);
       }
       const records = recordsFromLogs(logs, timestamps);
-      const [head, length] = await f.ledger.historyHead(c);
+      const [head, length] = await historyOf(f.ledger, c);
       expect(records.length).to.equal(Number(length));
       expect(length).to.be.greaterThan(40n);
       expect(records.filter((r) => r.action === HistoryAction.RevokeAll).length).to.be.greaterThan(3);
