@@ -1,0 +1,64 @@
+/**
+ * `npm run relay`: loads the configuration (environment, README "Configuration"), opens the database
+ * (PGlite in DATA_DIR, or PostgreSQL at DATABASE_URL), connects to the chain, and serves the relay until
+ * SIGTERM or SIGINT, on which it stops accepting requests, lets the submitter and the indexer finish their
+ * current step, closes the database and exits 0. A second signal exits at once.
+ */
+import pino from "pino";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { ConfigError, loadConfig, redactedConfig } from "./config";
+import { connectChain } from "./chain/context";
+import { openDb } from "./store/db";
+import { createRelay } from "./relay";
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = pino({ level: config.LOG_LEVEL, base: { service: "confiance-relay" } });
+  logger.info({ config: redactedConfig(config) }, "starting");
+  const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR });
+  const chain = await connectChain(config);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const relay = await createRelay({ config, db, chain, logger, registry });
+  const url = await relay.listen();
+  logger.info({ url, chainId: chain.chainId, ledger: chain.deployment.ledger, points: chain.deployment.points, database: db.kind }, "relay listening");
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal: exiting now");
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, "stopping");
+    relay
+      .stop()
+      .then(() => db.close())
+      .then(
+        () => {
+          logger.info("stopped");
+          process.exit(0);
+        },
+        (err: Error) => {
+          logger.error({ err: { name: err.name, message: err.message } }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`relay failed to start: ${err.name}: ${err.message}\n`);
+  process.exit(1);
+});

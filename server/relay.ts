@@ -1,0 +1,171 @@
+import crypto from "node:crypto";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import express, { type Express, type Response } from "express";
+import { pinoHttp } from "pino-http";
+import type { RelayDeps, Service } from "./deps";
+import { startSubmitter } from "./chain/submitter";
+import { loadSigners } from "./chain/signers";
+import { startIndexer, type Indexer } from "./indexer";
+import { auditRouter } from "./audit/routes";
+import { adminRouter } from "./devices/adminRoutes";
+import { pruneSignatures } from "./devices/auth";
+import { brandRouter } from "./devices/brandRoutes";
+import { StoreEventBus } from "./devices/bus";
+import { deviceEventsRouter } from "./devices/eventRoutes";
+import { customerActionsRouter } from "./customers/actions";
+import { cardsRouter } from "./customers/cards";
+import { customerReadsRouter } from "./customers/reads";
+import { locals, type HttpContext } from "./http/context";
+import { errorHandler, HttpError, notFound } from "./http/errors";
+import { healthRouter, type IndexerStatus } from "./http/health";
+import { createHttpMetrics, requestMetrics } from "./http/metrics";
+import { ApiDocs, routesOf, toOpenApiPath } from "./http/openapi";
+
+export const RELAY_VERSION = "0.1.0";
+
+export interface RelayOptions {
+  /** Run the chain submitter (default true). */
+  submitter?: boolean;
+  /** Run the indexer (default true). */
+  indexer?: boolean;
+}
+
+export interface Relay {
+  app: Express;
+  docs: ApiDocs;
+  bus: StoreEventBus;
+  /** The running indexer (unless disabled). */
+  indexer?: Indexer;
+  /** Serves the app on `port` (0: any free port) and `host`; resolves to the base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops accepting requests, ends staff streams, then stops the submitter and the indexer. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The relay: the express app (devices, brands, customers, audit, health, metrics, OpenAPI) and its
+ * background parts (chain submitter, indexer), all built from the same RelayDeps.
+ */
+export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): Promise<Relay> {
+  const log = deps.logger.child({ component: "http" });
+  const signerAddresses = await loadSigners(deps.config).then(
+    (s) => s.addresses.map((a) => a.toLowerCase()),
+    (err: Error) => {
+      log.warn({ err: { name: err.name, message: err.message } }, "no relay signer keys: brand operators are not checked");
+      return undefined;
+    },
+  );
+  const docs = new ApiDocs();
+  const ctx: HttpContext = { deps, docs, metrics: createHttpMetrics(deps.registry), bus: new StoreEventBus(), streams: new Set(), signerAddresses };
+
+  const services: Service[] = [];
+  let indexerStatus: (() => Promise<IndexerStatus>) | undefined;
+  let indexer: Indexer | undefined;
+  if (options.indexer !== false) {
+    const started = startIndexer(deps);
+    indexer = started;
+    services.push(started);
+    indexerStatus = () => started.status();
+  }
+  if (options.submitter !== false) services.push(startSubmitter(deps));
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => {
+        const given = req.headers["x-request-id"];
+        const id = typeof given === "string" && /^[\w.-]{1,128}$/.test(given) ? given : crypto.randomUUID();
+        res.setHeader("X-Request-Id", id);
+        return id;
+      },
+      // Only method, path and id: never headers (API keys, signatures) or bodies (personal data).
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split("?")[0] }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
+    }),
+  );
+  app.use(requestMetrics(ctx.metrics));
+  app.use((req, _res, next) => {
+    const empty = req.headers["content-length"] === "0" && req.headers["transfer-encoding"] === undefined;
+    if (["POST", "PUT", "PATCH"].includes(req.method) && !empty && req.is("application/json") === false) {
+      throw new HttpError(415, "unsupported_media_type", "send the body as Content-Type: application/json");
+    }
+    next();
+  });
+  app.use(
+    express.json({
+      limit: deps.config.BODY_LIMIT,
+      type: "application/json",
+      verify: (_req, res, buf) => {
+        locals(res as Response).rawBody = Buffer.from(buf);
+      },
+    }),
+  );
+
+  app.use(healthRouter(ctx, indexerStatus));
+  docs.add({ method: "get", path: "/metrics", tags: ["operations"], summary: "Prometheus metrics", responses: { 200: { description: "text exposition format" } } });
+  app.get("/metrics", async (_req, res) => {
+    res.setHeader("Content-Type", deps.registry.contentType);
+    res.send(await deps.registry.metrics());
+  });
+  docs.add({ method: "get", path: "/openapi.json", tags: ["operations"], summary: "This description", responses: { 200: { description: "OpenAPI 3.1 document" } } });
+  let openapi: unknown;
+  app.get("/openapi.json", (_req, res) => {
+    openapi ??= docs.document(RELAY_VERSION);
+    res.json(openapi);
+  });
+
+  app.use("/v1/admin", adminRouter(ctx));
+  app.use("/v1/brand", brandRouter(ctx));
+  app.use("/v1", deviceEventsRouter(ctx));
+  app.use("/v1", customerActionsRouter(ctx));
+  app.use("/v1", cardsRouter(ctx));
+  app.use("/v1", customerReadsRouter(ctx));
+  const audit = auditRouter(deps);
+  for (const r of routesOf(audit)) docs.addBare(r.method, `/v1/audit${r.path === "/" ? "" : r.path}`, ["audit"], `Audit: ${r.method.toUpperCase()} ${toOpenApiPath(r.path)}`);
+  app.use("/v1/audit", audit);
+  app.use(notFound);
+  app.use(errorHandler);
+
+  const prune = setInterval(() => {
+    pruneSignatures(deps.db).catch((err: Error) => log.warn({ err: { message: err.message } }, "pruning device signatures failed"));
+  }, 60_000);
+  prune.unref();
+
+  let server: Server | undefined;
+  return {
+    app,
+    docs,
+    bus: ctx.bus,
+    indexer,
+    listen(port = deps.config.PORT, host = deps.config.HOST) {
+      return new Promise((resolve, reject) => {
+        const s = app.listen(port, host, (err?: Error) => {
+          if (err) return reject(err);
+          const addr = s.address() as AddressInfo;
+          resolve(`http://${host.includes(":") ? `[${host}]` : host}:${addr.port}`);
+        });
+        server = s;
+      });
+    },
+    async stop() {
+      clearInterval(prune);
+      for (const res of ctx.streams) res.end();
+      if (server) {
+        const s = server;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeIdleConnections();
+        });
+      }
+      await Promise.all(services.map((s) => s.stop()));
+    },
+  };
+}
+

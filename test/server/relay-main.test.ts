@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect } from "chai";
+import { deployConfiance } from "../../scripts/lib/deploy";
+import { writeDeployment } from "../../server/chain/deployment";
+import { freePort, testPrivateKey } from "../support/chain";
+import { openTestDb, testDbKinds } from "../support/db";
+import { localChain } from "./relay-harness";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+interface Child {
+  proc: ChildProcess;
+  stdout: string[];
+  stderr: string;
+  exit: Promise<number | null>;
+}
+
+function startMain(env: Record<string, string>): Child {
+  const proc = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "server/main.ts"], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const child: Child = { proc, stdout: [], stderr: "", exit: new Promise((resolve) => proc.on("exit", (code) => resolve(code))) };
+  let partial = "";
+  proc.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    partial += chunk;
+    const lines = partial.split("\n");
+    partial = lines.pop()!;
+    child.stdout.push(...lines);
+  });
+  proc.stderr!.setEncoding("utf8").on("data", (chunk: string) => (child.stderr += chunk));
+  return child;
+}
+
+/** Resolves with the first stdout log line whose msg is `msg` (or null when the process exits first). */
+async function logLine(child: Child, msg: string): Promise<Record<string, unknown> | null> {
+  for (;;) {
+    const found = child.stdout.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === msg);
+    if (found) return found;
+    if (child.proc.exitCode !== null) return null;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("npm run relay (server/main.ts)", function () {
+  for (const kind of testDbKinds()) {
+  it(`starts from the environment (${kind}), serves, and stops cleanly on SIGTERM without logging secrets`, async () => {
+    const chain = await localChain();
+    const deployment = await deployConfiance({ wallet: chain.wallet(0), client: chain.client });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "relay-main-"));
+    const deploymentFile = path.join(dir, "deployment.json");
+    writeDeployment(deploymentFile, deployment);
+    const port = await freePort();
+    const secrets = { SIGNER_KEYS: testPrivateKey(2), RELAY_ADMIN_TOKEN: "main-admin-token-0123456789abcdef", CARD_TOKEN_PEPPER: "main-pepper-0123456789" };
+    const t = kind === "postgres" ? await openTestDb("postgres") : undefined;
+    const storage: Record<string, string> = t ? { DATABASE_URL: t.databaseUrl! } : { DATA_DIR: path.join(dir, "db") };
+    const child = startMain({ ...secrets, ...storage, RPC_URL: chain.url, DEPLOYMENT_FILE: deploymentFile, PORT: String(port), LOG_LEVEL: "info" });
+    try {
+      const listening = await logLine(child, "relay listening");
+      expect(listening, child.stderr).to.not.equal(null);
+      expect(listening!.url).to.equal(`http://127.0.0.1:${port}`);
+      expect(listening!.database).to.equal(kind);
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(health.status).to.equal(200);
+      const brands = await fetch(`http://127.0.0.1:${port}/v1/admin/brands`, { headers: { authorization: `Bearer ${secrets.RELAY_ADMIN_TOKEN}` } });
+      expect(await brands.json()).to.deep.equal({ brands: [] });
+      child.proc.kill("SIGTERM");
+      expect(await child.exit).to.equal(0);
+      expect(await logLine(child, "stopped")).to.not.equal(null);
+      const all = child.stdout.join("\n") + child.stderr;
+      for (const secret of Object.values(secrets)) expect(all).to.not.include(secret);
+      expect(all).to.include("[redacted]");
+      expect(fs.existsSync(path.join(dir, "db"))).to.equal(kind === "pglite");
+    } finally {
+      if (child.proc.exitCode === null) child.proc.kill("SIGKILL");
+      fs.rmSync(dir, { recursive: true, force: true });
+      await t?.drop();
+    }
+  });
+  }
+
+  it("refuses an invalid configuration with exit code 2, naming the variable", async () => {
+    const child = startMain({ PORT: "not-a-port", RPC_URL: "http://127.0.0.1:1" });
+    expect(await child.exit).to.equal(2);
+    expect(child.stderr).to.include("invalid configuration");
+    expect(child.stderr).to.include("PORT");
+  });
+});

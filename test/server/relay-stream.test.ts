@@ -1,0 +1,94 @@
+import http from "node:http";
+import { expect } from "chai";
+import { testDbKinds } from "../support/db";
+import { Harness, newCustomer } from "./relay-harness";
+
+/** A minimal server-sent-events reader over real HTTP. */
+class SseReader {
+  private buffer = "";
+  private readonly events: { event: string; data: string }[] = [];
+  private waiters: (() => void)[] = [];
+  readonly status: Promise<number>;
+  private req: http.ClientRequest;
+
+  constructor(url: string, apiKey: string) {
+    let resolveStatus!: (s: number) => void;
+    this.status = new Promise((r) => (resolveStatus = r));
+    this.req = http.get(url, { headers: { authorization: `Bearer ${apiKey}`, accept: "text/event-stream" } }, (res) => {
+      resolveStatus(res.statusCode ?? 0);
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        this.buffer += chunk;
+        let i: number;
+        while ((i = this.buffer.indexOf("\n\n")) >= 0) {
+          const block = this.buffer.slice(0, i);
+          this.buffer = this.buffer.slice(i + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (event && data !== undefined) this.events.push({ event, data });
+          if (block.includes(": connected")) this.events.push({ event: "connected", data: "" });
+          this.waiters.splice(0).forEach((w) => w());
+        }
+      });
+    });
+  }
+
+  /** The next event (waits for it). */
+  async next(): Promise<{ event: string; data: string }> {
+    while (this.events.length === 0) await new Promise<void>((r) => this.waiters.push(r));
+    return this.events.shift()!;
+  }
+
+  close(): void {
+    this.req.destroy();
+  }
+}
+
+for (const kind of testDbKinds()) {
+  describe(`relay staff stream (${kind})`, function () {
+    let h: Harness;
+    before(async () => {
+      h = await Harness.start(kind);
+    });
+    after(async () => {
+      await h?.stop();
+    });
+
+    it("shows a consenting customer with last visit and points, and never one who did not consent", async () => {
+      const grace = newCustomer();
+      const stranger = newCustomer();
+      await h.consent(grace, h.a.address, ["in-store-recognition", "loyalty"]);
+      const bought = await h.deviceEvent(h.a.device, { eventId: "g-buy", kind: "purchase", customer: { wallet: grace.address }, receipt: "G-1", amount: "21" });
+      expect((await h.settled(bought.body.operationId)).status).to.equal("confirmed");
+      await h.indexed();
+
+      const stream = new SseReader(`${h.url}/v1/brand/stores/${h.a.storeId}/stream`, h.a.apiKey);
+      try {
+        expect(await stream.status).to.equal(200);
+        expect((await stream.next()).event).to.equal("connected");
+        expect((await h.deviceEvent(h.a.device, { eventId: "s-1", kind: "presence", customer: { wallet: stranger.address } })).body.dropped).to.equal("no_consent");
+        expect((await h.deviceEvent(h.a.device, { eventId: "g-1", kind: "presence", customer: { wallet: grace.address } })).status).to.equal(202);
+        const first = await stream.next();
+        expect(first.event).to.equal("customer");
+        const seen = JSON.parse(first.data);
+        expect(seen).to.include({ storeId: h.a.storeId, brand: h.a.address, customer: grace.address.toLowerCase(), lastVisit: null, points: "42" });
+        expect(first.data).to.not.include(stranger.address.toLowerCase());
+
+        expect((await h.deviceEvent(h.a.device, { eventId: "s-2", kind: "presence", customer: { wallet: stranger.address } })).body.dropped).to.equal("no_consent");
+        await h.deviceEvent(h.a.device, { eventId: "g-2", kind: "presence", customer: { wallet: grace.address } });
+        const second = JSON.parse((await stream.next()).data);
+        expect(second.customer).to.equal(grace.address.toLowerCase());
+        expect(second.lastVisit).to.equal(seen.seenAt);
+      } finally {
+        stream.close();
+      }
+    });
+
+    it("is only open to the store's own brand", async () => {
+      const r = await h.http("GET", `/v1/brand/stores/${h.a.storeId}/stream`, { auth: h.b.apiKey });
+      expect([r.status, r.body.error.code]).to.deep.equal([404, "store_not_found"]);
+      const none = await h.http("GET", `/v1/brand/stores/${h.a.storeId}/stream`);
+      expect([none.status, none.body.error.code]).to.deep.equal([401, "missing_api_key"]);
+    });
+  });
+}
