@@ -1,0 +1,42 @@
+import path from "node:path";
+import type { Address } from "viem";
+import { testPrivateKey } from "../demo/localChain";
+import { RELAY_KEY_INDEX } from "../demo/journey/run";
+import { registerBrand, registerDevice, registerStore, relayJson, type Device } from "../demo/relayClient";
+import { waitFor } from "../demo/wait";
+import { startRelayProcess, type RelayProcess } from "./relayProcess";
+import type { BenchWorld } from "./world";
+
+/** A relay process with the bench brand registered: its API key, a beacon gateway and a till. */
+export interface RelaySession {
+  relay: RelayProcess;
+  apiKey: string;
+  beacon: Device;
+  till: Device;
+}
+
+export async function openRelaySession(world: BenchWorld, dir: string, name: string, env: Record<string, string>): Promise<RelaySession> {
+  const { brand, coalition, chain } = world;
+  const relay = await startRelayProcess({
+    rpcUrl: chain.url,
+    deployment: coalition.deployment,
+    dir: path.join(dir, name),
+    signerKeys: [testPrivateKey(RELAY_KEY_INDEX), testPrivateKey(brand.operatorIndex)],
+    env,
+  });
+  const reg = await registerBrand(relay.url, relay.adminToken, { address: brand.address, name: brand.name, pointsPerUnit: brand.pointsPerUnit, operator: brand.operator });
+  await registerStore(relay.url, reg.apiKey, brand.store);
+  const beacon = await registerDevice(relay.url, reg.apiKey, brand.store.id, { id: `${name}-beacon`, name: "beacon gateway" });
+  const till = await registerDevice(relay.url, reg.apiKey, brand.store.id, { id: `${name}-till`, name: "till" });
+  // The gate reads the index: wait until every customer's grants are indexed.
+  const last = world.customers[world.customers.length - 1]!.address;
+  await waitFor(async () => {
+    const { body } = await relayJson<{ consents: { active: boolean }[] }>(relay.url, "GET", `/v1/customers/${last}/consents`);
+    return body.consents.filter((c) => c.active).length >= 2;
+  }, "the relay to index the customers' grants", 120_000, 100);
+  return { relay, apiKey: reg.apiKey, beacon, till };
+}
+
+export function customerAddresses(world: BenchWorld): Address[] {
+  return world.customers.map((c) => c.address);
+}

@@ -1,0 +1,49 @@
+/**
+ * How much work each benchmark does. BENCH_QUICK=1 runs a small version (development, CI smoke);
+ * the default is the full run reported in docs/BENCHMARKS.md. Every count is bounded.
+ */
+export interface BenchSettings {
+  quick: boolean;
+  runs: number;
+  /** Requests per autocannon run, per concurrency level. */
+  eventRequests: Record<number, number>;
+  concurrency: readonly number[];
+  purchasesBatched: number;
+  purchasesUnbatched: number;
+  purchaseClients: number;
+  latencySamples: number;
+  consentChecks: number;
+  consentRows: number;
+  customers: number;
+}
+
+export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
+  const quick = env.BENCH_QUICK === "1" || env.BENCH_QUICK === "true";
+  return quick
+    ? {
+        quick,
+        runs: 2,
+        eventRequests: { 1: 100, 8: 200, 64: 256 },
+        concurrency: [1, 8, 64],
+        purchasesBatched: 60,
+        purchasesUnbatched: 30,
+        purchaseClients: 8,
+        latencySamples: 30,
+        consentChecks: 500,
+        consentRows: 2_000,
+        customers: 16,
+      }
+    : {
+        quick,
+        runs: 3,
+        eventRequests: { 1: 200, 8: 400, 64: 640 },
+        concurrency: [1, 8, 64],
+        purchasesBatched: 200,
+        purchasesUnbatched: 60,
+        purchaseClients: 8,
+        latencySamples: 100,
+        consentChecks: 2_000,
+        consentRows: 20_000,
+        customers: 64,
+      };
+}
