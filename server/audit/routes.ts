@@ -1,0 +1,242 @@
+import express, { type NextFunction, type Request, type Response } from "express";
+import { stringify } from "csv-stringify/sync";
+import { z } from "zod";
+import type { Address, Hex } from "viem";
+import type { RelayDeps } from "../deps";
+import { consentLedgerAbi } from "../chain/abis";
+import { HISTORY_COLUMNS, readCursor, rowToRecord, type HistoryDbRow } from "../indexer/store";
+import { consentAt } from "./consentAt";
+import { purposeId, parseTime } from "./auditor";
+import { toCsv, toExportRecord } from "./exportFormat";
+import { verifyHistory } from "./verify";
+
+/**
+ * The audit API, mounted under /v1/audit, served from the indexer's tables:
+ * - GET /controllers/:controller/history   a controller's consent history in chain order (JSON or CSV,
+ *   paginated by seq), each record with its seq and head; `verify=true` recomputes the whole chain and
+ *   compares it with historyHead on chain now and at the indexed block;
+ * - GET /consents/:subject/:controller/:purpose?at=TIME|block=N   the state of one consent at a past time
+ *   or block, with the records that decide it;
+ * - GET /customers/:subject/history   a customer's consent actions towards every brand and points events,
+ *   in chain order (JSON or CSV, paginated).
+ * Errors are JSON `{ error: { code, message } }` with a 4xx status.
+ */
+export class AuditHttpError extends Error {
+  override name = "AuditHttpError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address")
+  .transform((a) => a.toLowerCase() as Address);
+const format = z.enum(["json", "csv"]).default("json");
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const limit = z.coerce.number().int().min(1).max(10_000).default(1000);
+
+export const historyQuery = z.strictObject({
+  format,
+  after: z.coerce.number().int().min(0).default(0),
+  limit,
+  verify: bool.default(false),
+});
+export const consentAtQuery = z
+  .strictObject({
+    at: z.string().min(1).optional(),
+    block: z.coerce.number().int().min(0).optional(),
+  })
+  .refine((q) => (q.at === undefined) !== (q.block === undefined), { message: "give exactly one of `at` (unix seconds or ISO 8601) and `block`" });
+export const customerQuery = z.strictObject({
+  format,
+  after: z
+    .string()
+    .regex(/^\d+:\d+$/, "`after` is BLOCK:LOG_INDEX from the previous page's next cursor")
+    .optional(),
+  limit,
+});
+
+/** Parses with `schema` or throws a 400 whose code is `code`, or `invalid_<field>` for a query field. */
+function parse<S extends z.ZodType>(schema: S, value: unknown, code?: string, name?: string): z.output<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = issue.path.length ? issue.path.join(".") : name;
+  throw new AuditHttpError(400, code ?? (issue.path[0] === undefined ? "invalid_query" : `invalid_${String(issue.path[0])}`), `${field ? `${field}: ` : ""}${issue.message}`);
+}
+
+export function auditRouter(deps: RelayDeps): express.Router {
+  const router = express.Router();
+  const { db } = deps;
+  const client = deps.chain.client;
+  const ledger = deps.chain.deployment.ledger;
+
+  router.get("/controllers/:controller/history", async (req: Request, res: Response) => {
+    const controller = parse(address, req.params.controller, "invalid_address", "controller");
+    const q = parse(historyQuery, req.query);
+    const cursor = await readCursor(db);
+    const { rows } = await db.query<HistoryDbRow>(
+      `SELECT ${HISTORY_COLUMNS} FROM consent_history WHERE controller = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [controller, q.after, q.limit + 1],
+    );
+    const more = rows.length > q.limit;
+    const records = rows.slice(0, q.limit).map((r) => toExportRecord(rowToRecord(r)));
+    const nextAfter = more ? records[records.length - 1].seq : null;
+    const verification = q.verify ? await verifyController(controller, cursor?.blockNumber ?? null) : undefined;
+    if (q.format === "csv") {
+      res.setHeader("X-Indexed-Block", String(cursor?.blockNumber ?? -1));
+      if (nextAfter !== null) res.setHeader("X-Next-After", String(nextAfter));
+      if (verification) {
+        res.setHeader("X-History-Verified", String(verification.verified));
+        res.setHeader("X-History-Head", verification.onChain.head);
+        res.setHeader("X-History-Length", String(verification.onChain.length));
+      }
+      res.type("text/csv").send(toCsv(records));
+      return;
+    }
+    res.json({ controller, indexedBlock: cursor?.blockNumber ?? null, records, page: { after: q.after, limit: q.limit, nextAfter }, verification });
+  });
+
+  /** Recomputes the controller's whole indexed chain and compares it with historyHead now and at the indexed block. */
+  async function verifyController(controller: Address, indexedBlock: number | null) {
+    const { rows } = await db.query<HistoryDbRow>(`SELECT ${HISTORY_COLUMNS} FROM consent_history WHERE controller = $1 ORDER BY seq`, [controller]);
+    const records = rows.map(rowToRecord);
+    const headAt = async (blockNumber?: bigint) => {
+      const [head, length] = await client.readContract({ address: ledger, abi: consentLedgerAbi, functionName: "historyHead", args: [controller], blockNumber });
+      return { head, length: Number(length) };
+    };
+    let now;
+    try {
+      now = await headAt();
+    } catch (err) {
+      throw new AuditHttpError(503, "chain_unavailable", `cannot read historyHead from the chain: ${(err as Error).message.split("\n")[0]}`);
+    }
+    const v = verifyHistory(records, { head: now.head, length: BigInt(now.length) });
+    let atIndexed: { block: number; head: Hex; length: number; matches: boolean } | null = null;
+    if (indexedBlock !== null) {
+      const h = await headAt(BigInt(indexedBlock)).catch(() => null);
+      if (h) atIndexed = { block: indexedBlock, ...h, matches: h.head === v.recomputed.head && BigInt(h.length) === v.recomputed.length };
+    }
+    return {
+      verified: v.verified,
+      recomputed: { head: v.recomputed.head, length: Number(v.recomputed.length) },
+      onChain: now,
+      atIndexedBlock: atIndexed,
+      firstBrokenPosition: v.firstBrokenPosition,
+      summary: v.summary,
+    };
+  }
+
+  router.get("/consents/:subject/:controller/:purpose", async (req: Request, res: Response) => {
+    const subject = parse(address, req.params.subject, "invalid_address", "subject");
+    const controller = parse(address, req.params.controller, "invalid_address", "controller");
+    const purposeParam = String(req.params.purpose);
+    const purpose = purposeId(purposeParam);
+    const q = parse(consentAtQuery, req.query);
+    let time: number;
+    let block: bigint | undefined;
+    if (q.block !== undefined) {
+      block = BigInt(q.block);
+      try {
+        time = Number((await client.getBlock({ blockNumber: block })).timestamp);
+      } catch {
+        throw new AuditHttpError(404, "block_not_found", `block ${q.block} is not on the chain`);
+      }
+    } else {
+      try {
+        time = parseTime(q.at!);
+      } catch (err) {
+        throw new AuditHttpError(400, "invalid_at", (err as Error).message);
+      }
+    }
+    const { rows } = await db.query<HistoryDbRow>(
+      `SELECT ${HISTORY_COLUMNS} FROM consent_history WHERE subject = $1 AND controller = $2 ORDER BY seq`,
+      [subject, controller],
+    );
+    const answer = consentAt(rows.map(rowToRecord), { subject, controller, purpose, time, block });
+    const cursor = await readCursor(db);
+    res.json({
+      subject,
+      controller,
+      purpose,
+      at: { time, block: q.block ?? null },
+      active: answer.active,
+      reason: answer.reason,
+      state:
+        answer.grantedAt === null
+          ? null
+          : { grantedAt: answer.grantedAt, expiresAt: answer.expiresAt, categories: answer.categories, noticeHash: answer.noticeHash },
+      records: answer.evidence.map(toExportRecord),
+      indexedBlock: cursor?.blockNumber ?? null,
+    });
+  });
+
+  router.get("/customers/:subject/history", async (req: Request, res: Response) => {
+    const subject = parse(address, req.params.subject, "invalid_address", "subject");
+    const q = parse(customerQuery, req.query);
+    const [afterBlock, afterLog] = q.after ? q.after.split(":").map(Number) : [-1, -1];
+    const { rows } = await db.query<Record<string, unknown> & { block_number: number; log_index: number }>(
+      `SELECT * FROM (
+         SELECT 'consent' AS type, block_number, log_index, timestamp, tx_hash, controller AS counterparty,
+           CASE action WHEN 1 THEN 'grant' WHEN 2 THEN 'revoke' ELSE 'revoke-all' END AS action,
+           purpose, categories, expires_at, notice_hash, actor, NULL::text AS amount, NULL::text AS ref, seq, head
+         FROM consent_history WHERE subject = $1
+         UNION ALL
+         SELECT 'points', block_number, log_index, timestamp, tx_hash,
+           CASE WHEN kind = 'transfer' AND customer = $1 THEN counterparty WHEN kind = 'transfer' THEN customer ELSE brand END,
+           CASE WHEN kind = 'transfer' AND customer = $1 THEN 'transfer-out' WHEN kind = 'transfer' THEN 'transfer-in' ELSE kind END,
+           NULL, NULL, NULL, NULL, NULL, amount::text, ref, NULL, NULL
+         FROM points_events WHERE customer = $1 OR (kind = 'transfer' AND counterparty = $1)
+       ) e WHERE (block_number, log_index) > ($2::bigint, $3::integer)
+       ORDER BY block_number, log_index LIMIT $4`,
+      [subject, afterBlock, afterLog, q.limit + 1],
+    );
+    const more = rows.length > q.limit;
+    const page = rows.slice(0, q.limit).map((r) => ({
+      type: r.type as string,
+      blockNumber: r.block_number,
+      logIndex: r.log_index,
+      timestamp: r.timestamp as number,
+      txHash: r.tx_hash as string,
+      counterparty: r.counterparty as string | null,
+      action: r.action as string,
+      purpose: r.purpose as string | null,
+      categories: r.categories as string | null,
+      expiresAt: r.expires_at as number | null,
+      noticeHash: r.notice_hash as string | null,
+      actor: r.actor as string | null,
+      amount: r.amount as string | null,
+      ref: r.ref as string | null,
+      seq: r.seq as number | null,
+      head: r.head as string | null,
+    }));
+    const last = page[page.length - 1];
+    const nextAfter = more && last ? `${last.blockNumber}:${last.logIndex}` : null;
+    if (q.format === "csv") {
+      if (nextAfter) res.setHeader("X-Next-After", nextAfter);
+      const columns = ["type", "blockNumber", "logIndex", "timestamp", "txHash", "counterparty", "action", "purpose", "categories", "expiresAt", "noticeHash", "actor", "amount", "ref", "seq", "head"] as const;
+      res.type("text/csv").send(stringify(page.map((e) => columns.map((c) => e[c] ?? "")), { header: true, columns: [...columns] }));
+      return;
+    }
+    res.json({ subject, entries: page, page: { after: q.after ?? null, limit: q.limit, nextAfter } });
+  });
+
+  router.use((req: Request, _res: Response, next: NextFunction) => {
+    next(new AuditHttpError(404, "route_not_found", `no audit route ${req.method} ${req.path}`));
+  });
+  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    if (err instanceof AuditHttpError) {
+      res.status(err.status).json({ error: { code: err.code, message: err.message } });
+      return;
+    }
+    deps.logger.error({ err }, "audit request failed");
+    res.status(500).json({ error: { code: "internal_error", message: "internal error" } });
+  });
+  return router;
+}
