@@ -131,6 +131,21 @@ for (const kind of testDbKinds()) {
       ]);
     });
 
+    it("the same purchase event sent concurrently is processed once and every sender gets the same answer", async () => {
+      const ivy = newCustomer();
+      await h.consent(ivy, h.a.address, ["loyalty"]);
+      const purchase = { eventId: "race-1", kind: "purchase", customer: { wallet: ivy.address }, receipt: "RACE-0001", amount: "12.50" };
+      const answers = await Promise.all(Array.from({ length: 8 }, () => h.deviceEvent(h.a.device, purchase)));
+      expect(answers.map((a) => a.status)).to.deep.equal(Array(8).fill(202));
+      for (const a of answers) expect(a.body).to.deep.equal(answers[0]!.body);
+      expect(answers[0]!.body.points).to.equal("25");
+      expect(answers.filter((a) => a.headers.get("idempotent-replayed") === "true").length).to.equal(7);
+      expect(await h.count("operations", "idempotency_key = $1", [`issue:${answers[0]!.body.receiptId}`])).to.equal(1);
+      expect(await h.count("relay_purchases", "subject = $1", [ivy.address.toLowerCase()])).to.equal(1);
+      expect((await h.settled(answers[0]!.body.operationId)).status).to.equal("confirmed");
+      expect(await balanceOf(ivy.address)).to.equal(25n);
+    });
+
     it("a loyalty card linked by the wallet's signature names the customer; only its HMAC is stored; unlinking erases it", async () => {
       const carol = newCustomer();
       await h.consent(carol, h.a.address, ["in-store-recognition"]);

@@ -95,6 +95,17 @@ for (const kind of testDbKinds()) {
       await refused(400, "invalid_address", () => h.http("GET", "/v1/customers/0x123/consents"));
     });
 
+    it("of several different actions signed with the same nonce and sent together, exactly one is queued", async () => {
+      const gus = newCustomer();
+      const bodies = await Promise.all(["loyalty", "in-store-recognition", "shopping-list"].map((purpose) => grantBody(gus, gus.address, { purpose, nonce: 0n })));
+      const answers = await Promise.all(bodies.map((body) => h.http("POST", "/v1/consents/grant", { body })));
+      expect(answers.map((a) => a.status).sort()).to.deep.equal([202, 409, 409]);
+      expect(answers.filter((a) => a.status === 409).map((a) => a.body.error.code)).to.deep.equal(["nonce_used", "nonce_used"]);
+      expect(await h.count("relay_customer_actions", "subject = $1", [gus.address.toLowerCase()])).to.equal(1);
+      const accepted = answers.find((a) => a.status === 202)!;
+      expect((await h.settled(accepted.body.operationId)).status).to.equal("confirmed");
+    });
+
     it("accepts an ERC-1271 contract wallet's grant and a live delegate's revocation", async () => {
       const owner = newCustomer();
       const deployer = h.chain.wallet(0);
