@@ -314,6 +314,18 @@ describe("ConsentLedger", () => {
       const altered = records.map((r, k) => (k === 7 ? { ...r, categories: r.categories + 1n } : r));
       expect(recomputeHead(altered).head).to.not.equal(head);
       expect(firstBrokenLink(altered)).to.equal(7);
+      // unfiltered logs: PurposeDefined and DelegateSet are skipped, other controllers' links kept apart
+      const all = await client.getContractEvents({ address: f.domain.verifyingContract as Hex, abi: consentLedgerAbi, fromBlock: 0n });
+      expect(all.some((l) => l.eventName === "DelegateSet" || l.eventName === "PurposeDefined")).to.equal(true);
+      for (const log of all) {
+        if (!timestamps.has(log.blockNumber)) timestamps.set(log.blockNumber, (await client.getBlock({ blockNumber: log.blockNumber })).timestamp);
+      }
+      const everything = recordsFromLogs(all, timestamps);
+      expect(everything.filter((r) => r.controller === c)).to.deep.equal(records);
+      const [head2, length2] = await historyOf(f.ledger, f.controller2.address);
+      expect(recomputeHead(everything.filter((r) => r.controller === f.controller2.address))).to.deep.equal({ head: head2, length: length2 });
+      expect(() => recordsFromLogs(logs, new Map())).to.throw(/no timestamp for block/);
+
       const reordered = [...records];
       [reordered[3], reordered[4]] = [reordered[4], reordered[3]];
       expect(recomputeHead(reordered).head).to.not.equal(head);
