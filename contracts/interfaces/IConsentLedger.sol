@@ -77,19 +77,37 @@ interface IConsentLedger {
     event DelegateSet(address indexed subject, address indexed delegate, uint40 until);
 
     /// @notice Publishes the notice of `purpose` for the caller (the controller); a new call is a new version.
+    /// @param purpose Purpose id, by convention keccak256 of a short name; not zero.
+    /// @param noticeHash Hash of the notice text the customer reads; not zero. Grants must name it.
+    /// @param noticeURI Where the notice can be read.
     function definePurpose(bytes32 purpose, bytes32 noticeHash, string calldata noticeURI) external;
 
     /// @notice The current notice of a controller's purpose (zero hash when undefined).
+    /// @param controller The brand that defined the purpose.
+    /// @param purpose Purpose id.
+    /// @return noticeHash Current notice hash (zero: undefined).
+    /// @return noticeURI Current notice URI.
     function purposeOf(address controller, bytes32 purpose)
         external
         view
         returns (bytes32 noticeHash, string memory noticeURI);
 
     /// @notice The caller grants `controller` the use of `categories` for `purpose` until `expiresAt` (0: no expiry).
+    /// @dev Re-granting replaces the record (categories, expiry, grant time). Reverts with PurposeNotDefined,
+    /// StaleNotice, EmptyCategories or ExpiryNotInFuture.
+    /// @param controller The brand receiving the consent.
+    /// @param purpose Purpose id, defined by `controller`.
+    /// @param categories Bitmap of data categories (docs/consent.md); not zero.
+    /// @param expiresAt Unix time the consent ends at, 0 for none; otherwise after the current block time.
+    /// @param noticeHash The controller's current notice hash for `purpose`.
     function grant(address controller, bytes32 purpose, uint64 categories, uint40 expiresAt, bytes32 noticeHash)
         external;
 
     /// @notice As `grant`, authorised by an EIP-712 `Grant` signature of `subject` or of one of its live delegates.
+    /// @param subject The customer the consent is for.
+    /// @param deadline Last unix time (inclusive) the signature may be used at.
+    /// @param signature 65-byte ECDSA, ERC-1271 data of a subject contract, or a contract delegate's address
+    /// followed by its ERC-1271 signature (docs/consent.md).
     function grantBySig(
         address subject,
         address controller,
@@ -102,9 +120,15 @@ interface IConsentLedger {
     ) external;
 
     /// @notice The caller revokes its consent to `controller` for `purpose`.
+    /// @dev Reverts with ConsentNotActive when there is nothing active to revoke.
+    /// @param controller The brand.
+    /// @param purpose Purpose id.
     function revoke(address controller, bytes32 purpose) external;
 
     /// @notice As `revoke`, authorised by an EIP-712 `Revoke` signature.
+    /// @param subject The customer.
+    /// @param deadline Last unix time (inclusive) the signature may be used at.
+    /// @param signature As for `grantBySig`.
     function revokeBySig(
         address subject,
         address controller,
@@ -114,16 +138,27 @@ interface IConsentLedger {
     ) external;
 
     /// @notice The caller revokes every consent it gave `controller`, in constant time.
+    /// @param controller The brand; consents to other brands are untouched.
     function revokeAll(address controller) external;
 
     /// @notice As `revokeAll`, authorised by an EIP-712 `RevokeAll` signature.
+    /// @param subject The customer.
+    /// @param deadline Last unix time (inclusive) the signature may be used at.
+    /// @param signature As for `grantBySig`.
     function revokeAllBySig(address subject, address controller, uint256 deadline, bytes calldata signature)
         external;
 
     /// @notice The caller lets `delegate` sign grants and revocations for it until `until` (0 removes it).
+    /// @param delegate Not zero, not the caller.
+    /// @param until Last unix time (inclusive) the delegate is live; 0 removes it; otherwise not in the past.
     function setDelegate(address delegate, uint40 until) external;
 
     /// @notice As `setDelegate`, authorised by an EIP-712 `SetDelegate` signature.
+    /// @param subject The customer; only the subject (or its ERC-1271 wallet) may sign, never a delegate.
+    /// @param delegate Not zero, not the subject.
+    /// @param until As for `setDelegate`.
+    /// @param deadline Last unix time (inclusive) the signature may be used at.
+    /// @param signature 65-byte ECDSA or ERC-1271 data of a subject contract.
     function setDelegateBySig(
         address subject,
         address delegate,
@@ -133,20 +168,40 @@ interface IConsentLedger {
     ) external;
 
     /// @notice Whether the consent is granted, not revoked (singly or by a later revoke-all) and not expired.
+    /// @param subject The customer.
+    /// @param controller The brand.
+    /// @param purpose Purpose id.
+    /// @return True when the consent is active now.
     function isGranted(address subject, address controller, bytes32 purpose) external view returns (bool);
 
     /// @notice The consent record; `revokedAt` is the time of the revocation (single or revoke-all) that ended it.
+    /// @param subject The customer.
+    /// @param controller The brand.
+    /// @param purpose Purpose id.
+    /// @return grantedAt Time of the latest grant (0: never granted).
+    /// @return expiresAt Expiry of that grant (0: none).
+    /// @return revokedAt Time of the revocation that ended it (0: not ended by a revocation).
+    /// @return categories Categories of that grant.
+    /// @return active Same as `isGranted`.
     function consentOf(address subject, address controller, bytes32 purpose)
         external
         view
         returns (uint40 grantedAt, uint40 expiresAt, uint40 revokedAt, uint64 categories, bool active);
 
     /// @notice Until when `delegate` may sign for `subject` (0: not a delegate).
+    /// @param subject The customer.
+    /// @param delegate The delegate.
+    /// @return The stored `until`, also once passed; live while block.timestamp <= until.
     function delegateUntil(address subject, address delegate) external view returns (uint40);
 
     /// @notice The head of the controller's history hash chain and the number of actions in it.
+    /// @param controller The brand.
+    /// @return head keccak256 chain over every grant, revocation and revoke-all (docs/consent.md).
+    /// @return length Number of actions in the chain.
     function historyHead(address controller) external view returns (bytes32 head, uint64 length);
 
     /// @notice The next EIP-712 nonce of `subject`, shared by all its by-signature actions.
+    /// @param subject The customer.
+    /// @return The nonce the next signed action of `subject` must carry.
     function nonces(address subject) external view returns (uint256);
 }
