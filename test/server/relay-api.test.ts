@@ -1,3 +1,7 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect } from "chai";
 import { testAccount } from "../support/chain";
 import { testDbKinds } from "../support/db";
@@ -18,6 +22,20 @@ for (const kind of testDbKinds()) {
     after(async () => {
       await h?.stop();
     });
+
+    function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+      return new Promise((resolve) => {
+        const proc = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/devices.ts", ...args, "--relay", h.url], {
+          cwd: path.join(__dirname, "..", ".."),
+          env: { PATH: process.env.PATH ?? "", ...env },
+        });
+        let stdout = "";
+        let stderr = "";
+        proc.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+        proc.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+        proc.on("exit", (code) => resolve({ code, stdout, stderr }));
+      });
+    }
 
     async function snapshot(): Promise<Record<string, number>> {
       const out: Record<string, number> = {};
@@ -213,6 +231,30 @@ for (const kind of testDbKinds()) {
       await refused(409, "replayed_signature", () => h.http("POST", path, { raw, headers }));
     });
 
+    it("npm run devices registers a brand, a store and a device whose generated key then signs accepted events", async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "devices-cli-"));
+      try {
+        const brand = testAccount(8).address;
+        const added = await cli(["add-brand", "--address", brand, "--name", "Cafe Huit", "--points-per-unit", "3", "--operator", testAccount(2).address], { RELAY_ADMIN_TOKEN: ADMIN_TOKEN });
+        expect(added.code, added.stderr).to.equal(0);
+        const apiKey = JSON.parse(added.stdout).apiKey as string;
+        const store = await cli(["add-store", "--id", "cafe-8", "--name", "Cafe 8"], { BRAND_API_KEY: apiKey });
+        expect(JSON.parse(store.stdout)).to.include({ id: "cafe-8", brand: brand.toLowerCase() });
+        const keyFile = path.join(dir, "till.pem");
+        const device = await cli(["add-device", "--store", "cafe-8", "--id", "cafe-8-till", "--name", "Till", "--key-out", keyFile], { BRAND_API_KEY: apiKey });
+        expect(JSON.parse(device.stdout)).to.include({ id: "cafe-8-till", storeId: "cafe-8", disabled: false });
+        const refused = await cli(["add-store", "--id", "cafe-8", "--name", "again"], { BRAND_API_KEY: apiKey });
+        expect(refused.code).to.equal(1);
+        expect(refused.stderr).to.include("409 store_exists");
+
+        const till = { id: "cafe-8-till", storeId: "cafe-8", privateKeyPem: fs.readFileSync(keyFile, "utf8") };
+        const r = await h.deviceEvent(till, { eventId: "cli-1", kind: "presence", customer: { wallet: newCustomer().address } });
+        expect([r.status, r.body]).to.deep.equal([202, { accepted: true, eventId: "cli-1", kind: "presence", dropped: "no_consent" }]);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it("GET /metrics counts requests by route and device events by outcome, beside the submitter's and indexer's", async () => {
       const customer = newCustomer();
       await h.deviceEvent(h.a.device, { eventId: "m-1", kind: "scan", customer: { wallet: customer.address }, productCode: "4006381333931" });
@@ -222,7 +264,7 @@ for (const kind of testDbKinds()) {
       const text = r.body as string;
       expect(text).to.include('relay_http_requests_total{method="GET",route="/healthz",status="200"} 3');
       expect(text).to.include('relay_device_events_total{kind="scan",outcome="dropped",reason="no_consent"} 1');
-      expect(text).to.include('relay_device_events_total{kind="presence",outcome="dropped",reason="no_consent"} 1');
+      expect(text).to.include('relay_device_events_total{kind="presence",outcome="dropped",reason="no_consent"} 2');
       expect(text).to.include('relay_http_requests_total{method="POST",route="/v1/stores/:storeId/events",status="401"}');
       expect(text).to.include("relay_submitter_transactions_total");
       expect(text).to.include("confiance_indexer_block");
