@@ -1,53 +1,44 @@
-import { createPublicClient, http, type Address, type PublicClient } from "viem";
-import { fetchControllerHistory } from "../../../server/audit/chainHistory";
-import { compareExport, describeDiscrepancy } from "../../../server/audit/compareExport";
-import { parseExport, toExportRecord, toJsonExport, type ExportRecord } from "../../../server/audit/exportFormat";
-import { verifyHistory } from "../../../server/audit/verify";
-import { RelayHttpError } from "../errors";
-import { relayJson } from "../relayClient";
+import { runAudit } from "../../../server/audit/auditor";
+import { describeDiscrepancy } from "../../../server/audit/compareExport";
+import { DemoCheckError } from "../errors";
 import type { Journey } from "./context";
 
-/** The brand's history export as the relay's audit API hands it over (JSON text), or undefined without that API. */
-async function brandExport(j: Journey, controller: Address): Promise<string | undefined> {
-  try {
-    const { body } = await relayJson<{ records: ExportRecord[] }>(j.host.url, "GET", `/v1/audit/controllers/${controller}/history?limit=1000`);
-    return toJsonExport(controller, body.records);
-  } catch (err) {
-    if (err instanceof RelayHttpError && err.status === 404) return undefined;
-    throw err;
-  }
+/** The brand's consent history export as the relay's audit API hands it over (CSV). */
+async function brandExportCsv(j: Journey): Promise<string> {
+  const res = await fetch(`${j.host.url}/v1/audit/controllers/${j.brands.fashion.address}/history?format=csv&limit=10000`);
+  if (!res.ok) throw new DemoCheckError(`audit API answered ${res.status}: ${await res.text()}`);
+  return res.text();
 }
 
 /** Step 8: an auditor with nothing but the RPC URL verifies the fashion brand's history and catches a tampered export. */
 export async function stepAudit(j: Journey): Promise<void> {
   const f = j.brands.fashion;
   const { deployment } = j.coalition;
-  const auditor = createPublicClient({ transport: http(j.chain.url, { retryCount: 0 }) }) as PublicClient;
+  const base = { rpcUrl: j.chain.url, ledger: deployment.ledger, controller: f.address, fromBlock: BigInt(deployment.deployBlock) };
+  j.say.say(`auditor: npm run audit -- --rpc ${j.chain.url} --ledger ${deployment.ledger} --controller ${f.address}`);
+  j.say.say("(the auditor's engine, server/audit/auditor.ts: ConsentLedger logs from the endpoint, no relay, no database)");
   const t0 = performance.now();
-  const history = await fetchControllerHistory({ client: auditor, ledger: deployment.ledger, controller: f.address, fromBlock: BigInt(deployment.deployBlock) });
-  const v = verifyHistory(history.records, history.onChain);
+  const report = await runAudit(base);
   const ms = performance.now() - t0;
-  j.say.say(`auditor reads ConsentLedger logs from ${j.chain.url} (no relay, no database) and recomputes the history chain`);
-  j.say.fact("history", `${v.summary.actions} actions: ${v.summary.grants} grants, ${v.summary.revocations} revocations, ${v.summary.revokeAlls} revoke-alls, ${v.summary.subjects} subject(s)`);
-  j.say.fact("recomputed head", `${v.recomputed.head} (length ${v.recomputed.length})`);
-  j.say.fact("historyHead on chain", `${v.onChain.head} (length ${v.onChain.length})`);
-  j.say.check(`the chain of records equals historyHead (${ms.toFixed(0)} ms)`, v.verified);
+  const s = report.chain.summary;
+  j.say.fact("history", `${s.actions} actions: ${s.grants} grants, ${s.revocations} revocations, ${s.revokeAlls} revoke-alls, ${s.subjects} subject(s)`);
+  j.say.fact("recomputed head", `${report.chain.recomputed.head} (length ${report.chain.recomputed.length})`);
+  j.say.fact("historyHead on chain", `${report.chain.onChain.head} (length ${report.chain.onChain.length})`);
+  j.say.check(`the records recompute to historyHead (${ms.toFixed(0)} ms)`, report.ok && report.chain.verified);
 
-  const fromApi = await brandExport(j, f.address);
-  const honest = fromApi ?? toJsonExport(f.address, history.records.map(toExportRecord));
-  j.say.say(fromApi ? "the brand hands over its export from the relay's audit API" : "the brand hands over an export of its history (relay audit API not available: built from the same logs)");
-  const honestCheck = compareExport(history.records, parseExport(honest, f.address));
-  j.say.check("the honest export matches the chain record for record", honestCheck.length === 0);
+  const honest = await brandExportCsv(j);
+  const lines = honest.trimEnd().split("\n");
+  j.say.say(`the brand hands over its export: GET /v1/audit/controllers/${f.address}/history?format=csv (${lines.length - 1} records)`);
+  const honestReport = await runAudit({ ...base, exportText: honest });
+  j.say.check("the honest export is complete, unaltered and in chain order", honestReport.export?.ok === true);
 
-  // The brand hides the customer's revocation from the export.
-  const parsed = JSON.parse(honest) as { controller: string; records: ExportRecord[] };
-  const hidden = parsed.records.findIndex((r) => r.action === "revoke");
-  const tampered = toJsonExport(f.address, parsed.records.filter((_, i) => i !== hidden));
-  j.say.say(`tampered export: record ${hidden + 1} (the customer's revocation) removed`);
-  const records = parseExport(tampered, f.address);
-  const found = compareExport(history.records, records);
-  const recomputed = verifyHistory(records, history.onChain);
-  for (const d of found) j.say.fact("discrepancy", describeDiscrepancy(d));
-  j.say.check("the tampered export fails against historyHead", !recomputed.verified);
-  j.say.check("the omitted revocation is located", found.some((d) => d.kind === "omitted" && d.position === hidden + 1));
+  // The brand hides the customer's revocation from what it hands over.
+  const hidden = lines.findIndex((l, i) => i > 0 && l.split(",")[1] === "revoke");
+  const tampered = lines.filter((_, i) => i !== hidden).join("\n") + "\n";
+  j.say.say(`tampered export: record ${hidden} (the customer's revocation) left out`);
+  const caught = await runAudit({ ...base, exportText: tampered });
+  for (const d of caught.export?.discrepancies ?? []) j.say.fact("discrepancy", describeDiscrepancy(d));
+  j.say.fact("export recomputes to", `${caught.export?.verification.recomputed.head} (length ${caught.export?.verification.recomputed.length}): not historyHead`);
+  j.say.check("the tampered export is rejected", caught.export?.ok === false && !caught.ok);
+  j.say.check("the omitted revocation is located", (caught.export?.discrepancies ?? []).some((d) => d.kind === "omitted" && d.position === hidden));
 }

@@ -32,67 +32,73 @@ export async function runJourney(opts: { keep: boolean }): Promise<boolean> {
   const say = new Narrator();
   say.title("Confiance: one customer's journey across three partner brands");
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "confiance-demo-"));
-  const chain = await startLocalChain();
-  const log = new TxLog(chain.client);
+  const cleanup: (() => Promise<void> | void)[] = [];
+  try {
+    const chain = await startLocalChain();
+    cleanup.unshift(() => chain.stop());
+    const log = new TxLog(chain.client);
 
-  say.begin("Governance admits three partner brands; each deposits backing, defines purposes with notices, registers a store and devices");
-  say.fact("chain", `in-process Hardhat network, JSON-RPC at ${chain.url} (chain id ${await chain.client.getChainId()})`);
-  const coalition = await setUpChain({ chain, log, say });
-  const host = await startRelayHost({
-    rpcUrl: chain.url,
-    deployment: coalition.deployment,
-    dir,
-    signerKeys: RELAY_KEY_INDICES.map(testPrivateKey),
-    env: DEMO_RELAY_ENV,
-    logLevel: "info",
-  });
-  say.fact("relay", `${host.url} (PGlite in ${path.join(dir, "pgdata")}; submitter and indexer running; log ${path.join(dir, "relay.log")})`);
-  const brands = await registerAtRelay(host, coalition, say);
-  const staff = await openStaffScreen(host.url, brands.fashion.store.id, brands.fashion.relay.apiKey);
-  say.fact("staff screen", `subscribed to ${host.url}/v1/brand/stores/${brands.fashion.store.id}/stream (server-sent events)`);
-
-  const j: Journey = {
-    dir,
-    chain,
-    coalition,
-    host,
-    log,
-    say,
-    brands,
-    customer: new CustomerApp(privateKeyToAccount(generatePrivateKey()), host.url, coalition.deployment),
-    shopper: privateKeyToAccount(generatePrivateKey()).address,
-    staff,
-    figures: {},
-  };
-
-  say.begin("The customer's wallet grants in-store recognition and loyalty to Maison Lumière, gasless through the relay");
-  await stepGrants(j);
-  say.begin("The customer walks in: the beacon's presence event reaches the relay and the staff screen shows them");
-  await stepPresence(j);
-  say.begin("A second shopper who never consented walks in: dropped, nothing about them kept");
-  await stepNonConsenting(j);
-  say.begin("The customer buys jeans and a scarf: points issued on chain; the scarf comes back: the reversal lands");
-  await stepPurchaseAndReturn(j);
-  say.begin("The customer redeems points at the partner hotel: its balance is credited on chain at once");
-  await stepRedeemAtHotel(j);
-  say.begin("The customer comes back, then revokes in-store recognition: the next presence is dropped at once");
-  await stepRevocation(j);
-  say.begin("An auditor verifies Maison Lumière's consent history from the chain alone and catches a tampered export");
-  await stepAudit(j);
-  const ok = await printSummary(j);
-
-  if (opts.keep) {
-    printKeep(j);
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
+    say.begin("Governance admits three partner brands; each deposits backing, defines purposes with notices, registers a store and devices");
+    say.fact("chain", `in-process Hardhat network, JSON-RPC at ${chain.url} (chain id ${await chain.client.getChainId()})`);
+    const coalition = await setUpChain({ chain, log, say });
+    const host = await startRelayHost({
+      rpcUrl: chain.url,
+      deployment: coalition.deployment,
+      dir,
+      signerKeys: RELAY_KEY_INDICES.map(testPrivateKey),
+      env: DEMO_RELAY_ENV,
+      logLevel: "info",
     });
+    cleanup.unshift(() => host.stop());
+    say.fact("relay", `${host.url} (PGlite in ${path.join(dir, "pgdata")}; submitter and indexer running; log ${path.join(dir, "relay.log")})`);
+    const brands = await registerAtRelay(host, coalition, say);
+    const staff = await openStaffScreen(host.url, brands.fashion.store.id, brands.fashion.relay.apiKey);
+    cleanup.unshift(() => staff.close());
+    say.fact("staff screen", `subscribed to ${host.url}/v1/brand/stores/${brands.fashion.store.id}/stream (server-sent events)`);
+
+    const j: Journey = {
+      dir,
+      chain,
+      coalition,
+      host,
+      log,
+      say,
+      brands,
+      customer: new CustomerApp(privateKeyToAccount(generatePrivateKey()), host.url, coalition.deployment),
+      shopper: privateKeyToAccount(generatePrivateKey()).address,
+      staff,
+      figures: {},
+    };
+
+    say.begin("The customer's wallet grants in-store recognition and loyalty to Maison Lumière, gasless through the relay");
+    await stepGrants(j);
+    say.begin("The customer walks in: the beacon's presence event reaches the relay and the staff screen shows them");
+    await stepPresence(j);
+    say.begin("A second shopper who never consented walks in: dropped, nothing about them kept");
+    await stepNonConsenting(j);
+    say.begin("The customer buys jeans and a scarf: points issued on chain; the scarf comes back: the reversal lands");
+    await stepPurchaseAndReturn(j);
+    say.begin("The customer redeems points at the partner hotel: its balance is credited on chain at once");
+    await stepRedeemAtHotel(j);
+    say.begin("The customer comes back, then revokes in-store recognition: the next presence is dropped at once");
+    await stepRevocation(j);
+    say.begin("An auditor verifies Maison Lumière's consent history from the chain alone and catches a tampered export");
+    await stepAudit(j);
+    const ok = await printSummary(j);
+
+    if (opts.keep) {
+      printKeep(j);
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      console.log(`\nstopping; the relay's data and log stay in ${dir}`);
+    }
+    return ok;
+  } finally {
+    for (const step of cleanup) await step();
+    if (!opts.keep) await fs.rm(dir, { recursive: true, force: true });
   }
-  staff.close();
-  await host.stop();
-  await chain.stop();
-  if (!opts.keep) await fs.rm(dir, { recursive: true, force: true });
-  return ok;
 }
 
 function printKeep(j: Journey): void {
