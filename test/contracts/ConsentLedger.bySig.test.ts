@@ -322,6 +322,47 @@ describe("ConsentLedger by signature", () => {
     });
   });
 
+  describe("signed actions of one subject batched in order", () => {
+    for (const grantFirst of [true, false]) {
+      it(`multicall([${grantFirst ? "grantBySig, revokeAllBySig" : "revokeAllBySig, grantBySig"}]) with consecutive nonces leaves the consent ${grantFirst ? "inactive" : "active"}`, async () => {
+        const f = await fixture();
+        const c = f.controller.address;
+        const sign = viemSign(IDX.subject);
+        const deadline = await deadlineIn();
+        const i = f.ledger.interface;
+        const grantNonce = grantFirst ? 0n : 1n;
+        const g = await grantMessage(f, { nonce: grantNonce, deadline });
+        const gCall = i.encodeFunctionData("grantBySig", [
+          f.subject.address, c, g.purpose as string, g.categories, g.expiresAt, g.noticeHash as string, deadline, await sign(f.domain, "Grant", g),
+        ]);
+        const r = { subject: f.subject.address, controller: c, nonce: grantFirst ? 1n : 0n, deadline };
+        const rCall = i.encodeFunctionData("revokeAllBySig", [f.subject.address, c, deadline, await sign(f.domain, "RevokeAll", r)]);
+        const tx = await f.ledger.connect(f.relayer).multicall(grantFirst ? [gCall, rCall] : [rCall, gCall]);
+        const ts = await blockTime(tx);
+        expect(await consent(f.ledger, f.subject.address, c, PURPOSE.loyalty)).to.deep.equal([
+          BigInt(ts), 0n, grantFirst ? BigInt(ts) : 0n, CATEGORY.identity, !grantFirst,
+        ]);
+        expect(await f.ledger.nonces(f.subject.address)).to.equal(2n);
+        expect((await historyOf(f.ledger, c))[1]).to.equal(2n);
+      });
+    }
+
+    it("refuses a batch whose signatures are out of nonce order, as a whole", async () => {
+      const f = await fixture();
+      const c = f.controller.address;
+      const deadline = await deadlineIn();
+      const i = f.ledger.interface;
+      const g = await grantMessage(f, { nonce: 1n, deadline });
+      const gCall = i.encodeFunctionData("grantBySig", [
+        f.subject.address, c, g.purpose as string, g.categories, g.expiresAt, g.noticeHash as string, deadline, await ethersSign(f.subject)(f.domain, "Grant", g),
+      ]);
+      await expect(f.ledger.connect(f.relayer).multicall([gCall]))
+        .to.be.revertedWithCustomError(f.ledger, "NonceNotYetValid")
+        .withArgs(f.subject.address, 1n);
+      expect(await f.ledger.nonces(f.subject.address)).to.equal(0n);
+    });
+  });
+
   describe("setDelegateBySig", () => {
     it("sets a delegate on the subject's signature (ethers and viem), with DelegateSet", async () => {
       const f = await fixture();
