@@ -130,7 +130,7 @@ export function customerActionsRouter(ctx: HttpContext): Router {
       await recordAction(tx, { operationId: id, contract: a.contract, subject: a.subject, nonce: a.nonce });
       return id;
     });
-    logQueued(res, { operationId: queued, kind: a.op.kind });
+    res.req.log?.info({ operationId: queued, kind: a.op.kind }, "customer action queued");
     res.status(202).json({ operationId: queued, kind: a.op.kind, status: "queued", duplicate: false });
   }
 
@@ -266,8 +266,4 @@ export function customerActionsRouter(ctx: HttpContext): Router {
   });
 
   return router;
-}
-
-function logQueued(res: Response, fields: Record<string, unknown>): void {
-  res.req.log?.info(fields, "customer action queued");
 }

@@ -4,7 +4,6 @@ import type { HttpContext } from "../http/context";
 import { locals } from "../http/context";
 import { HttpError, parseOr400 } from "../http/errors";
 import { defineRoute } from "../http/openapi";
-import { idSchema } from "../http/schemas";
 import { getBrand } from "./registry";
 import { deviceAuth, recordSignature } from "./auth";
 import { EVENT_KINDS, deviceEventSchema, eventAnswerSchema, handleDeviceEvent } from "./events";
@@ -47,7 +46,6 @@ export function deviceEventsRouter(ctx: HttpContext): Router {
         throw new HttpError(400, "invalid_event_kind", `kind must be one of ${EVENT_KINDS.join(", ")}`);
       }
       const event = parseOr400(deviceEventSchema, req.body);
-      parseOr400(idSchema("invalid_event_id"), event.eventId);
       const device = locals(res).device!;
       const signature = locals(res).deviceSignature!;
       const brand = await getBrand(deps.db, device.brand);
