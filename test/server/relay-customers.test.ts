@@ -106,6 +106,20 @@ for (const kind of testDbKinds()) {
       expect((await h.settled(accepted.body.operationId)).status).to.equal("confirmed");
     });
 
+    it("shows a queued action that the contract refuses as failed, with the decoded reason", async () => {
+      const hal = newCustomer();
+      const r = await h.revoke(hal, h.a.address, "loyalty"); // nothing to revoke: ConsentNotActive on chain
+      expect(r.status).to.equal(202);
+      const settled = await h.settled(r.body.operationId);
+      expect(settled.status).to.equal("failed");
+      expect(settled.error!.code).to.equal("ConsentNotActive");
+      const view = await h.http("GET", `/v1/operations/${r.body.operationId}`);
+      expect(view.body).to.deep.include({ id: r.body.operationId, kind: "revoke", status: "failed" });
+      expect(view.body.error.message).to.match(/^ConsentNotActive\(/);
+      // The failed action freed its nonce: the next signature may use it again.
+      expect((await h.nonces(hal.address)).ledger).to.equal(0n);
+    });
+
     it("accepts an ERC-1271 contract wallet's grant and a live delegate's revocation", async () => {
       const owner = newCustomer();
       const deployer = h.chain.wallet(0);
