@@ -1,5 +1,5 @@
-import type { Hex } from "viem";
-import { firstBrokenLink, HistoryAction, recomputeHead, type HistoryRecord } from "./historyChain";
+import { zeroHash, type Hex } from "viem";
+import { HistoryAction, nextHead, type HistoryRecord } from "./historyChain";
 
 /** What an auditor learns from a history: does it recompute to the on-chain head, and what is in it. */
 export interface HistorySummary {
@@ -56,10 +56,17 @@ export function summarize(records: readonly HistoryRecord[]): HistorySummary {
 
 /** Recomputes the chain over `records` (in the order given) and compares it with the on-chain head. */
 export function verifyHistory(records: readonly HistoryRecord[], onChain: { head: Hex; length: bigint }): HistoryVerification {
-  const recomputed = recomputeHead(records);
-  const broken = firstBrokenLink(records);
+  // One pass: the recomputed head, and the first record whose own seq/head disagree with it
+  // (recomputeHead and firstBrokenLink of historyChain.ts together, hashing each link once).
+  let head: Hex = zeroHash;
+  let broken = -1;
+  for (let i = 0; i < records.length; i++) {
+    head = nextHead(head, records[i]);
+    if (broken < 0 && (records[i].seq !== BigInt(i + 1) || records[i].head.toLowerCase() !== head)) broken = i;
+  }
+  const recomputed = { head, length: BigInt(records.length) };
   return {
-    verified: recomputed.head.toLowerCase() === onChain.head.toLowerCase() && recomputed.length === onChain.length,
+    verified: recomputed.head === onChain.head.toLowerCase() && recomputed.length === onChain.length,
     recomputed,
     onChain,
     firstBrokenPosition: broken < 0 ? null : broken + 1,

@@ -212,9 +212,13 @@ export async function expectViewsAgree(chain: LocalChain, dep: Deployment, db: D
         const mine = row
           ? [row.granted_at, row.expires_at, row.revoked_at, row.categories, row.revoked_at === 0 && (row.expires_at === 0 || now < row.expires_at)]
           : [0, 0, 0, "0", false];
-        expect(mine, `consent ${s}/${b}/${p}`).to.deep.equal([grantedAt, expiresAt, revokedAt, categories.toString(), active]);
+        // eth_call may run at a time a second or two after the latest block: at an expiry on that edge, only
+        // the stored fields are compared (the chain's own two views must still agree with each other).
+        const onEdge = row !== undefined && row.expires_at !== 0 && Math.abs(row.expires_at - now) <= 2;
+        const expected = [grantedAt, expiresAt, revokedAt, categories.toString(), onEdge ? mine[4] : active];
+        expect(mine, `consent ${s}/${b}/${p}`).to.deep.equal(expected);
         const granted = await client.readContract({ address: dep.ledger, abi: consentLedgerAbi, functionName: "isGranted", args: [addr(s), addr(b), p] });
-        expect(mine[4], `isGranted ${s}/${b}/${p}`).to.equal(granted);
+        if (!onEdge) expect(mine[4], `isGranted ${s}/${b}/${p}`).to.equal(granted);
       }
     }
   }
