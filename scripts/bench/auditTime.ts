@@ -1,24 +1,18 @@
-/**
- * Audit verification time for 10,000 actions: the audit engineer's `benchAudit()` (scripts/bench/audit.ts).
- * Loaded at run time so the rest of the benchmarks still run if that module is missing.
- */
+import { benchAudit, type AuditBenchRow } from "./audit";
+
+/** Audit verification time for 10,000 actions: the audit engineer's `benchAudit()` (scripts/bench/audit.ts). */
 export interface AuditFigures {
   available: boolean;
-  /** Rows for the table: what was timed and the figure, as benchAudit reported it. */
-  rows: { measure: string; median: number; min: number; max: number; unit: string; note: string }[];
+  actions: number;
+  rows: AuditBenchRow[];
   reason?: string;
-  raw?: unknown;
 }
 
-export async function runAuditBench(): Promise<AuditFigures> {
-  let mod: { benchAudit?: (...args: unknown[]) => Promise<unknown> };
+export async function runAuditBench(runs: number, actions = 10_000): Promise<AuditFigures> {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require("./audit") as typeof mod;
+    const r = await benchAudit({ actions, runs, log: (line) => process.stderr.write(`  ${line}\n`) });
+    return { available: true, actions: r.actions, rows: r.rows };
   } catch (err) {
-    return { available: false, rows: [], reason: `scripts/bench/audit.ts cannot be loaded: ${(err as Error).message.split("\n")[0]}` };
+    return { available: false, actions, rows: [], reason: `benchAudit() failed: ${(err as Error).name}: ${(err as Error).message.split("\n")[0]}` };
   }
-  if (typeof mod.benchAudit !== "function") return { available: false, rows: [], reason: "scripts/bench/audit.ts exports no benchAudit()" };
-  const raw = await mod.benchAudit();
-  return { available: true, rows: [], raw };
 }

@@ -43,7 +43,7 @@ export function performanceRows(r: BenchResults): Row[] {
   rows.push(row("presence to staff stream, p99", r.latency.p99, "ms", `same samples`, 1));
   rows.push(row("consent checks (gate function on PGlite)", r.consent.perSecond, "/s", `${r.consent.checks} sequential isConsentGranted calls per run over ${fmt(r.consent.rows)} indexed consents`));
   if (r.audit.available) {
-    for (const a of r.audit.rows) rows.push({ measure: a.measure, median: `${fmt(a.median, 1)} ${a.unit}`, spread: `${fmt(a.min, 1)}-${fmt(a.max, 1)}`, note: a.note });
+    for (const a of r.audit.rows) rows.push({ measure: a.measure, median: `${fmt(a.median, 1)} ${a.unit}`, spread: `${fmt(a.min, 1)}-${fmt(a.max, 1)}`, note: `${a.note}; ${r.settings.runs} runs` });
   } else {
     rows.push({ measure: "audit verification, 10,000 actions", median: "not measured", spread: "", note: r.audit.reason ?? "" });
   }

@@ -60,37 +60,37 @@ export async function setUpCoalition(p: {
     const address = wallet.account.address;
     const operator = testAccount(spec.operatorIndex).address;
     await log.record(
-      `admitBrand(${spec.name})`,
+      `admitBrand(${spec.key})`,
       await governance.writeContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "admitBrand", args: [address] }),
       "governance",
     );
     await log.record(
-      `stablecoin to ${spec.name}`,
+      `stablecoin.mint(${spec.key}, ${usd(spec.deposit * 10n)})`,
       await governance.writeContract({ address: deployment.settlement, abi: mockStablecoinAbi, functionName: "mint", args: [address, spec.deposit * 10n] }),
       "governance",
     );
     await log.record(
-      `approve (${spec.name})`,
+      "stablecoin.approve(CoalitionPoints)",
       await wallet.writeContract({ address: deployment.settlement, abi: mockStablecoinAbi, functionName: "approve", args: [deployment.points, maxUint256] }),
-      spec.name,
+      spec.key,
     );
     await log.record(
-      `deposit (${spec.name})`,
+      `deposit(${usd(spec.deposit)})`,
       await wallet.writeContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "deposit", args: [spec.deposit] }),
-      spec.name,
+      spec.key,
     );
     await log.record(
-      `setOperator(relay) (${spec.name})`,
+      "setOperator(relay operator key)",
       await wallet.writeContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "setOperator", args: [operator, true] }),
-      spec.name,
+      spec.key,
     );
     const notices: OnChainBrand["notices"] = {};
     for (const purpose of spec.purposes) {
       const n = noticeOf(spec, purpose);
       await log.record(
-        `definePurpose(${purpose}) (${spec.name})`,
+        `definePurpose(${purpose})`,
         await wallet.writeContract({ address: deployment.ledger, abi: consentLedgerAbi, functionName: "definePurpose", args: [purposeId(purpose), n.hash, n.uri] }),
-        spec.name,
+        spec.key,
       );
       notices[purpose] = { hash: n.hash, uri: n.uri };
     }

@@ -33,7 +33,8 @@ export class Narrator {
   }
 
   tx(r: TxRecord): void {
-    console.log(`   ${dim("tx")} ${r.label.padEnd(44)} ${cyan(r.hash.slice(0, 18) + "…")} ${dim("gas")} ${r.gas.toLocaleString("en-US").padStart(9)} ${dim(`block ${r.block}, paid by ${r.paidBy}`)}`);
+    const gas = `gas ${r.gas.toLocaleString("en-US").padStart(9)}`;
+    console.log(`   ${dim("tx")} ${r.label.padEnd(46)} ${gas}  ${dim(`block ${String(r.block).padStart(3)}, ${r.paidBy.padEnd(10)}`)} ${cyan(r.hash)}`);
   }
 
   /** A checked outcome: printed with a tick, and the demo fails at the end if any is false. */
