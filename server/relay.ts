@@ -12,6 +12,7 @@ import { adminRouter } from "./devices/adminRoutes";
 import { pruneSignatures } from "./devices/auth";
 import { brandRouter } from "./devices/brandRoutes";
 import { StoreEventBus } from "./devices/bus";
+import { PgStoreEventBus } from "./devices/pgBus";
 import { deviceEventsRouter } from "./devices/eventRoutes";
 import { customerActionsRouter } from "./customers/actions";
 import { cardsRouter } from "./customers/cards";
@@ -57,7 +58,9 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     },
   );
   const docs = new ApiDocs();
-  const ctx: HttpContext = { deps, docs, metrics: createHttpMetrics(deps.registry), bus: new StoreEventBus(), streams: new Set(), signerAddresses };
+  // One instance: in-process fan-out. PostgreSQL: LISTEN/NOTIFY, so any instance's streams see any instance's events.
+  const bus = deps.db.kind === "postgres" && deps.config.DATABASE_URL ? await PgStoreEventBus.start(deps.config.DATABASE_URL, deps.db, log) : new StoreEventBus();
+  const ctx: HttpContext = { deps, docs, metrics: createHttpMetrics(deps.registry), bus, streams: new Set(), signerAddresses };
 
   const services: Service[] = [];
   let indexerStatus: (() => Promise<IndexerStatus>) | undefined;
@@ -165,6 +168,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
         });
       }
       await Promise.all(services.map((s) => s.stop()));
+      await bus.stop();
     },
   };
 }

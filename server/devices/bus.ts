@@ -13,10 +13,9 @@ export interface RecognisedCustomer {
 }
 
 /**
- * In-process fan-out of recognitions to the staff streams of one relay instance. Published after the
- * presence event's transaction commits. Several relay instances behind a load balancer would need a
- * shared channel instead (PostgreSQL LISTEN/NOTIFY on the same payload, or a message broker), since a
- * device and a staff screen may reach different instances.
+ * In-process fan-out of recognitions to the staff streams of one relay instance, published after the
+ * presence event's transaction commits. With PostgreSQL, PgStoreEventBus (pgBus.ts) carries them between
+ * relay instances instead, since a device and a staff screen may reach different instances.
  */
 export class StoreEventBus {
   private readonly emitter = new EventEmitter();
@@ -25,9 +24,17 @@ export class StoreEventBus {
     this.emitter.setMaxListeners(0);
   }
 
+  /** Sends a recognition to every subscriber of its store (here: of this instance). */
   publish(event: RecognisedCustomer): void {
+    this.deliver(event);
+  }
+
+  /** Hands a recognition to this instance's subscribers. */
+  protected deliver(event: RecognisedCustomer): void {
     this.emitter.emit(`store:${event.storeId}`, event);
   }
+
+  async stop(): Promise<void> {}
 
   subscribe(storeId: string, listener: (event: RecognisedCustomer) => void): () => void {
     const name = `store:${storeId}`;

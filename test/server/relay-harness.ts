@@ -100,6 +100,7 @@ export class Harness {
       CONFIRMATIONS: "1",
       INDEXER_CONFIRMATIONS: "0",
       INDEXER_POLL_MS: "20",
+      ...(t.databaseUrl ? { DATABASE_URL: t.databaseUrl } : {}),
       ...options.env,
     });
     const relay = await createRelay(

@@ -1,5 +1,8 @@
 import http from "node:http";
 import { expect } from "chai";
+import pino from "pino";
+import { Registry } from "prom-client";
+import { createRelay } from "../../server/relay";
 import { testDbKinds } from "../support/db";
 import { Harness, newCustomer } from "./relay-harness";
 
@@ -81,6 +84,35 @@ for (const kind of testDbKinds()) {
         expect(second.lastVisit).to.equal(seen.seenAt);
       } finally {
         stream.close();
+      }
+    });
+
+    (kind === "postgres" ? it : it.skip)("carries recognitions between relay instances sharing PostgreSQL (LISTEN/NOTIFY)", async () => {
+      const second = await createRelay(
+        {
+          config: h.config,
+          db: h.t.db,
+          chain: { client: h.chain.client, chainId: h.deployment.chainId, deployment: h.deployment, rpcUrl: h.chain.url },
+          logger: pino({ level: "silent" }),
+          registry: new Registry(),
+        },
+        { submitter: false, indexer: false },
+      );
+      const url = await second.listen(0, "127.0.0.1");
+      const ivan = newCustomer();
+      await h.consent(ivan, h.a.address, ["in-store-recognition"]);
+      const stream = new SseReader(`${url}/v1/brand/stores/${h.a.storeId}/stream`, h.a.apiKey);
+      try {
+        expect(await stream.status).to.equal(200);
+        expect((await stream.next()).event).to.equal("connected");
+        // The device reaches the first instance; the staff screen is on the second.
+        expect((await h.deviceEvent(h.a.device, { eventId: "i-1", kind: "presence", customer: { wallet: ivan.address } })).status).to.equal(202);
+        const seen = await stream.next();
+        expect(seen.event).to.equal("customer");
+        expect(JSON.parse(seen.data)).to.include({ storeId: h.a.storeId, customer: ivan.address.toLowerCase(), lastVisit: null, points: "0" });
+      } finally {
+        stream.close();
+        await second.stop();
       }
     });
 

@@ -1,0 +1,90 @@
+import crypto from "node:crypto";
+import pg from "pg";
+import type { Logger } from "pino";
+import type { Queryable } from "../store/db";
+import { StoreEventBus, type RecognisedCustomer } from "./bus";
+
+const RECONNECT_MS = 1000;
+
+/**
+ * Staff-stream fan-out across relay instances sharing one PostgreSQL: a recognition is sent with
+ * `pg_notify` (delivered when it commits, to every instance) and each instance LISTENs on one dedicated
+ * connection and hands what arrives to its own streams. The channel is named after the database schema,
+ * so deployments (or test suites) sharing a database in different schemas do not see each other.
+ *
+ * The stream is live-only: while the listening connection is down (it reconnects every second) the
+ * instance's staff screens miss recognitions; nothing else depends on it. If a notification cannot be
+ * sent, the recognition is still delivered to this instance's own streams.
+ */
+export class PgStoreEventBus extends StoreEventBus {
+  private client: pg.Client | undefined;
+  private stopped = false;
+  private reconnect: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly url: string,
+    private readonly db: Queryable,
+    private readonly channel: string,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  static async start(url: string, db: Queryable, log: Logger): Promise<PgStoreEventBus> {
+    const { rows } = await db.query<{ schema: string }>("SELECT current_schema() AS schema");
+    const channel = `relay_staff_${crypto.createHash("sha256").update(rows[0]?.schema ?? "public").digest("hex").slice(0, 16)}`;
+    const bus = new PgStoreEventBus(url, db, channel, log);
+    await bus.listen();
+    return bus;
+  }
+
+  override publish(event: RecognisedCustomer): void {
+    this.db.query("SELECT pg_notify($1, $2)", [this.channel, JSON.stringify(event)]).catch((err: Error) => {
+      this.log.warn({ err: { message: err.message } }, "staff stream notification failed: delivered to this instance only");
+      this.deliver(event);
+    });
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url });
+    client.on("notification", (n) => {
+      if (n.channel !== this.channel || !n.payload) return;
+      try {
+        this.deliver(JSON.parse(n.payload) as RecognisedCustomer);
+      } catch (err) {
+        this.log.warn({ err: { message: (err as Error).message } }, "unreadable staff stream notification");
+      }
+    });
+    const lost = (err?: Error) => {
+      if (this.client !== client) return;
+      this.client = undefined;
+      client.end().catch(() => undefined);
+      if (this.stopped) return;
+      this.log.warn({ err: err && { message: err.message } }, "staff stream listener lost its connection: reconnecting");
+      this.scheduleReconnect();
+    };
+    client.on("error", lost);
+    client.on("end", () => lost());
+    await client.connect();
+    await client.query(`LISTEN ${this.channel}`);
+    this.client = client;
+  }
+
+  private scheduleReconnect(): void {
+    this.reconnect = setTimeout(() => {
+      this.listen().catch((err: Error) => {
+        this.log.warn({ err: { message: err.message } }, "staff stream listener cannot reconnect yet");
+        if (!this.stopped) this.scheduleReconnect();
+      });
+    }, RECONNECT_MS);
+    this.reconnect.unref();
+  }
+
+  override async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnect);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+}
