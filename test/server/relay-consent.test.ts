@@ -149,6 +149,11 @@ for (const kind of testDbKinds()) {
     it("a loyalty card linked by the wallet's signature names the customer; only its HMAC is stored; unlinking erases it", async () => {
       const carol = newCustomer();
       await h.consent(carol, h.a.address, ["in-store-recognition"]);
+      const late = await h.http("POST", "/v1/cards/link", { body: await h.linkCardBody(carol, h.a.address, "CARD-0042-7781", "LinkCard", h.deadline(-5)) });
+      expect([late.status, late.body.error.code]).to.deep.equal([400, "deadline_expired"]);
+      const wrongType = await h.http("POST", "/v1/cards/link", { body: await h.linkCardBody(carol, h.a.address, "CARD-0042-7781", "UnlinkCard") });
+      expect([wrongType.status, wrongType.body.error.code]).to.deep.equal([401, "invalid_customer_signature"]);
+      expect(await h.count("relay_card_links")).to.equal(0);
       const link = await h.http("POST", "/v1/cards/link", { body: await h.linkCardBody(carol, h.a.address, "CARD-0042-7781") });
       expect(link.status).to.equal(201);
       const rows = (await h.t.db.query<{ card_hash: string; subject: string }>("SELECT card_hash, subject FROM relay_card_links")).rows;

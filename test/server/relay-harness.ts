@@ -234,8 +234,7 @@ export class Harness {
     return { ...message, points: points.toString(), nonce: nonce.toString(), deadline: deadline.toString(), signature };
   }
 
-  async linkCardBody(customer: PrivateKeyAccount, brand: Address, cardToken: string, primaryType: "LinkCard" | "UnlinkCard" = "LinkCard") {
-    const deadline = this.deadline();
+  async linkCardBody(customer: PrivateKeyAccount, brand: Address, cardToken: string, primaryType: "LinkCard" | "UnlinkCard" = "LinkCard", deadline = this.deadline()) {
     const message = { subject: customer.address, brand, card: keccak256(toHex(cardToken)), deadline };
     const signature = await customer.signTypedData({ domain: relayDomain(this.deployment.chainId), types: relayTypes, primaryType, message });
     return { subject: customer.address, brand, cardToken, deadline: deadline.toString(), signature };
