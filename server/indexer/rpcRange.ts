@@ -6,9 +6,9 @@
  */
 export type RpcErrorKind = "range" | "rate" | "other";
 
-const RATE = /rate.?limit|too many requests|\b429\b|throttl|exceeded .*capacity|request limit|compute units/i;
+const RATE = /rate.?limit|rate exceeded|too many requests|\b429\b|throttl|exceeded .*capacity|request limit|compute units/i;
 const RANGE =
-  /block range|range (is )?too (large|wide|big)|too many (results|logs|blocks)|query returned more than|response size|result (set )?(is )?too large|limit exceeded|exceeds? (the )?(max|limit)|max(imum)? (block )?range|\b10000\b|query timeout/i;
+  /block range|range (is )?too (large|wide|big)|is limited to|too many (results|logs|blocks)|query returned more than|response size|result (set )?(is )?too large|limit exceeded|exceeds? (the )?(max|limit)|max(imum)? (block )?range|\b10000\b|query timeout/i;
 
 /** What an RPC error asks of the caller. */
 export function classifyRpcError(err: unknown): RpcErrorKind {
