@@ -62,16 +62,8 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   const bus = deps.db.kind === "postgres" && deps.config.DATABASE_URL ? await PgStoreEventBus.start(deps.config.DATABASE_URL, deps.db, log) : new StoreEventBus();
   const ctx: HttpContext = { deps, docs, metrics: createHttpMetrics(deps.registry), bus, streams: new Set(), signerAddresses };
 
-  const services: Service[] = [];
-  let indexerStatus: (() => Promise<IndexerStatus>) | undefined;
   let indexer: Indexer | undefined;
-  if (options.indexer !== false) {
-    const started = startIndexer(deps);
-    indexer = started;
-    services.push(started);
-    indexerStatus = () => started.status();
-  }
-  if (options.submitter !== false) services.push(startSubmitter(deps));
+  const indexerStatus: (() => Promise<IndexerStatus>) | undefined = options.indexer === false ? undefined : () => indexer!.status();
 
   const app = express();
   app.disable("x-powered-by");
@@ -135,6 +127,14 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   app.use("/v1/audit", audit);
   app.use(notFound);
   app.use(errorHandler);
+
+  // The background parts start once the app is built.
+  const services: Service[] = [];
+  if (options.indexer !== false) {
+    indexer = startIndexer(deps);
+    services.push(indexer);
+  }
+  if (options.submitter !== false) services.push(startSubmitter(deps));
 
   const prune = setInterval(() => {
     pruneSignatures(deps.db).catch((err: Error) => log.warn({ err: { message: err.message } }, "pruning device signatures failed"));
