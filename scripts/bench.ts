@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const consent = await benchConsentGate({ dataDir: path.join(dir, "gate-pgdata"), rows: settings.consentRows, checks: settings.consentChecks, runs: settings.runs });
 
   note("audit: benchAudit()");
-  const audit = await runAuditBench();
+  const audit = await runAuditBench(settings.runs);
 
   const results: BenchResults = {
     settings,

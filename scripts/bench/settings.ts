@@ -35,14 +35,14 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
       }
     : {
         quick,
-        runs: 3,
-        eventRequests: { 1: 200, 8: 400, 64: 640 },
+        runs: 5,
+        eventRequests: { 1: 300, 8: 600, 64: 960 },
         concurrency: [1, 8, 64],
-        purchasesBatched: 200,
-        purchasesUnbatched: 60,
+        purchasesBatched: 300,
+        purchasesUnbatched: 90,
         purchaseClients: 8,
         latencySamples: 100,
-        consentChecks: 2_000,
+        consentChecks: 3_000,
         consentRows: 20_000,
         customers: 64,
       };
