@@ -51,6 +51,7 @@ for (const kind of testDbKinds()) {
       await consentIndexed(relay, world);
 
       const answers = new Map<number, Answer>();
+      let lastRefusal: Answer | undefined;
       const customerOf = (i: number) => world.customers[i % world.customers.length]!;
 
       /** Posts purchases `todo` with a few in flight; stops taking new ones once `stopAfter` are answered. */
@@ -63,6 +64,7 @@ for (const kind of testDbKinds()) {
             try {
               const a = await postEvent(relay, device, purchaseEvent(i, customerOf(i)));
               if (a.status >= 200 && a.status < 300) answers.set(i, a);
+              else lastRefusal = a;
               answered++;
             } catch {
               /* the relay died under this request: not answered, sent again later */
@@ -76,15 +78,20 @@ for (const kind of testDbKinds()) {
       for (let round = 0; round < 2; round++) {
         const pending = all.filter((i) => !answers.has(i));
         // Kill while requests are in flight and the submitter is busy with the first ones.
-        const posting = postAll(pending, Number.MAX_SAFE_INTEGER);
-        while (answers.size < KILL_EVERY * (round + 1)) await new Promise((r) => setTimeout(r, 5));
+        let finished = false;
+        const posting = postAll(pending, Number.MAX_SAFE_INTEGER).finally(() => (finished = true));
+        while (answers.size < KILL_EVERY * (round + 1) && !finished) await new Promise((r) => setTimeout(r, 5));
+        expect(finished, `posting ended early: ${JSON.stringify(lastRefusal)}`).to.equal(false);
         await relay.kill("SIGKILL");
         await posting;
         await relay.start();
       }
       // Everything not answered yet is sent again with the same event id: the relay answers the first
       // answer if it had stored it, or processes it now.
-      while (answers.size < PURCHASES) await postAll(all.filter((i) => !answers.has(i)), Number.MAX_SAFE_INTEGER);
+      for (let round = 0; answers.size < PURCHASES; round++) {
+        if (round === 20) throw new Error(`${PURCHASES - answers.size} purchases never answered 2xx: last answer ${JSON.stringify(lastRefusal)}`);
+        await postAll(all.filter((i) => !answers.has(i)), Number.MAX_SAFE_INTEGER);
+      }
 
       expect(answers.size).to.equal(PURCHASES);
       for (const [i, a] of answers) {

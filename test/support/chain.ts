@@ -69,7 +69,11 @@ export class LocalChain {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    await server?.close();
+    const closing = server?.close();
+    // Node's close() ends idle connections only: a client busy on a keep-alive connection would keep
+    // the endpoint alive (and close() pending) forever. An outage drops every connection.
+    (server as unknown as { _httpServer?: { closeAllConnections(): void } } | undefined)?._httpServer?.closeAllConnections();
+    await closing;
   }
 
   wallet(index: number): WalletClient<Transport, Chain, Account> {
