@@ -55,7 +55,8 @@ interface ICoalitionPoints {
         uint256[] calldata points,
         bytes32[] calldata receiptIds
     ) external;
-    /// @notice Claws back up to what `receiptId` issued, from what `customer` still holds; backing returns to the brand.
+    /// @notice Claws back up to what `receiptId` issued, from what `customer` still holds; the backing returns to
+    /// the issuing brand.
     function reverse(bytes32 receiptId, address customer, uint256 points) external;
 
     /// @notice The caller spends `points` at `brand`, whose balance is credited `points * unitValue()`.

@@ -8,6 +8,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 /// @notice A minimal contract wallet for tests: a signature is valid when its owner's key signed the hash.
 /// It can also call any contract, so tests can act "directly" as the wallet.
 contract MockERC1271Wallet is IERC1271 {
+    // solhint-disable-next-line immutable-vars-naming
     address public immutable owner;
 
     error NotOwner();
@@ -29,6 +30,7 @@ contract MockERC1271Wallet is IERC1271 {
     function execute(address target, bytes calldata data) external returns (bytes memory result) {
         if (msg.sender != owner) revert NotOwner();
         bool ok;
+        // solhint-disable-next-line avoid-low-level-calls
         (ok, result) = target.call(data);
         if (!ok) {
             assembly ("memory-safe") {
