@@ -93,14 +93,14 @@ export async function handleDeviceEvent(tx: Queryable, config: Env, brand: Brand
     return { status: r.status, body: response, duplicate: true };
   }
 
-  const kind = event.kind as DeviceEventKind;
+  const purpose = PURPOSE_OF_EVENT[event.kind as DeviceEventKind];
   let outcome: EventOutcome;
   const subject = event.customer.wallet
     ? (event.customer.wallet.toLowerCase() as Address)
     : await walletOfCard(tx, config, brand.address, event.customer.cardToken!);
   if (!subject) {
     outcome = drop(event, "unknown_card");
-  } else if (!(await isConsentGranted(tx, { subject, controller: brand.address, purpose: PURPOSE_OF_EVENT[kind].id }))) {
+  } else if (purpose && !(await isConsentGranted(tx, { subject, controller: brand.address, purpose: purpose.id }))) {
     outcome = drop(event, "no_consent");
   } else {
     outcome = await process(tx, brand, device, event, subject);

@@ -131,6 +131,25 @@ for (const kind of testDbKinds()) {
       ]);
     });
 
+    it("a return reverses the points of its purchase even after the customer revoked loyalty", async () => {
+      const eve = newCustomer();
+      await h.consent(eve, h.a.address, ["loyalty"]);
+      const buy = await h.deviceEvent(h.a.device, { eventId: "rv-buy", kind: "purchase", customer: { wallet: eve.address }, receipt: "TILL-5-000042", amount: "20.00" });
+      expect(buy.body.points).to.equal("40");
+      expect((await h.settled(buy.body.operationId)).status).to.equal("confirmed");
+
+      const revoked = await h.revoke(eve, h.a.address, "loyalty");
+      expect(revoked.status).to.equal(202);
+      const later = await h.deviceEvent(h.a.device, { eventId: "rv-buy-2", kind: "purchase", customer: { wallet: eve.address }, receipt: "TILL-5-000043", amount: "5.00" });
+      expect(later.body.dropped).to.equal("no_consent");
+
+      const ret = await h.deviceEvent(h.a.device, { eventId: "rv-ret", kind: "return", customer: { wallet: eve.address }, receipt: "TILL-5-000042", amount: "20.00" });
+      expect(ret.status).to.equal(202);
+      expect(ret.body).to.deep.include({ receiptId: buy.body.receiptId, points: "40" });
+      expect((await h.settled(ret.body.operationId)).status).to.equal("confirmed");
+      expect(await balanceOf(eve.address)).to.equal(0n);
+    });
+
     it("the same purchase event sent concurrently is processed once and every sender gets the same answer", async () => {
       const ivy = newCustomer();
       await h.consent(ivy, h.a.address, ["loyalty"]);
