@@ -4,13 +4,20 @@
  * HTTP with its submitter and indexer running. Prints each step with balances, transaction hashes and
  * gas, then a summary; exits 0 when every check passed. `--keep` leaves the chain and the relay running.
  */
+import fs from "node:fs";
+import path from "node:path";
 import hre from "hardhat";
 import { runJourney } from "./demo/journey/run";
 
 async function main(): Promise<void> {
   const keep = process.argv.slice(2).includes("--keep");
+  const fresh = !fs.existsSync(path.join(hre.config.paths.artifacts, "contracts"));
+  if (fresh) console.log("compiling the contracts (first run only: the pinned solc compiler is WebAssembly, give it half a minute)...");
+  const t0 = performance.now();
   await hre.run("compile", { quiet: true });
+  const compileSeconds = (performance.now() - t0) / 1000;
   const ok = await runJourney({ keep });
+  console.log(`(whole command: ${process.uptime().toFixed(1)} s${fresh ? `, of which ${compileSeconds.toFixed(1)} s compiling` : ""})`);
   process.exit(ok ? 0 : 1);
 }
 

@@ -50,8 +50,8 @@ export async function startLocalChain(port?: number): Promise<LocalChain> {
   const transport = () => http(url, { retryCount: 0, timeout: 30_000 });
   return {
     url,
-    client: createPublicClient({ chain: hardhat, transport: transport() }) as PublicClient,
-    wallet: (index) => createWalletClient({ account: testAccount(index), chain: hardhat, transport: transport() }),
+    client: createPublicClient({ chain: hardhat, transport: transport(), pollingInterval: 50 }) as PublicClient,
+    wallet: (index) => createWalletClient({ account: testAccount(index), chain: hardhat, transport: transport(), pollingInterval: 50 }),
     stop: () => server.close(),
   };
 }

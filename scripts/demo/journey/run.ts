@@ -6,6 +6,7 @@ import { CustomerApp } from "../customer";
 import { startLocalChain, testPrivateKey } from "../localChain";
 import { Narrator } from "../print";
 import { startRelayHost } from "../relayHost";
+import { openDb } from "../../../server/store/db";
 import { openStaffScreen } from "../staffStream";
 import { TxLog } from "../txlog";
 import { stepAudit } from "./audit";
@@ -33,6 +34,8 @@ export async function runJourney(opts: { keep: boolean }): Promise<boolean> {
   say.title("Confiance: one customer's journey across three partner brands");
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "confiance-demo-"));
   const cleanup: (() => Promise<void> | void)[] = [];
+  // PGlite's first start in a fresh folder (initdb, migrations) takes seconds: overlap it with the chain set-up.
+  const dbReady = openDb({ dataDir: path.join(dir, "pgdata") });
   try {
     const chain = await startLocalChain();
     cleanup.unshift(() => chain.stop());
@@ -48,6 +51,7 @@ export async function runJourney(opts: { keep: boolean }): Promise<boolean> {
       signerKeys: RELAY_KEY_INDICES.map(testPrivateKey),
       env: DEMO_RELAY_ENV,
       logLevel: "info",
+      db: await dbReady,
     });
     cleanup.unshift(() => host.stop());
     say.fact("relay", `${host.url} (PGlite in ${path.join(dir, "pgdata")}; submitter and indexer running; log ${path.join(dir, "relay.log")})`);
@@ -97,6 +101,10 @@ export async function runJourney(opts: { keep: boolean }): Promise<boolean> {
     return ok;
   } finally {
     for (const step of cleanup) await step();
+    await dbReady.then(
+      (db) => db.close(),
+      () => undefined,
+    );
     if (!opts.keep) await fs.rm(dir, { recursive: true, force: true });
   }
 }
