@@ -2,8 +2,13 @@ import { expect } from "chai";
 import { LocalChain } from "../support/chain";
 import { openTestDb, testDbKinds } from "../support/db";
 import type { Deployment } from "../../server/chain/deployment";
-import { addr, deployScenario, dumpIndex, expectViewsAgree, makeIndexer, randomActivity } from "./fixture";
-import { createPublicClient, http, type PublicClient } from "viem";
+import { addr, deployScenario, dumpIndex, expectViewsAgree, grant, lc, makeIndexer, noticeOf, PURPOSES, randomActivity, send } from "./fixture";
+import { createPublicClient, encodeFunctionData, http, type Hex, type PublicClient } from "viem";
+import { consentLedgerAbi } from "../../server/chain/abis";
+
+const [RECOGNITION, LOYALTY, LIST] = PURPOSES;
+/** A subject outside the random activity, for the revoke-all ordering cases. */
+const OUTSIDER = 11;
 import pino from "pino";
 import { Registry } from "prom-client";
 import { ChainIndexer } from "../../server/indexer";
@@ -49,9 +54,34 @@ for (const kind of testDbKinds()) {
         expect(actions.map((a) => a.action)).to.deep.equal([1, 2, 3]);
         const kinds = (await t.db.query<{ kind: string }>("SELECT DISTINCT kind FROM points_events ORDER BY 1")).rows.map((k) => k.kind);
         expect(kinds).to.include.members(["deposited", "expired", "issued", "redeemed", "reversed", "transfer", "withdrawn"]);
-        // A consent ended by a revoke-all after it had expired reports revokedAt 0, as consentOf does.
-        const expiredFirst = (await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM consents WHERE revoked_at = 0 AND revoked_seq > 0")).rows[0].n;
-        expect(expiredFirst).to.equal(1);
+        // Revoke-all, in log order: a consent that had expired before it keeps revokedAt 0 (as consentOf
+        // reports), a live one is revoked, and a grant after it in the same transaction stays active.
+        const now = Number((await chain.client.getBlock()).timestamp);
+        const t1 = await grant(chain, dep, OUTSIDER, 3, RECOGNITION, 1n, now + 100);
+        await grant(chain, dep, OUTSIDER, 3, LOYALTY, 2n);
+        await chain.increaseTime(200);
+        const call = async (first: Hex, second: Hex) => send(chain, OUTSIDER, dep.ledger, consentLedgerAbi, "multicall", [[first, second]]);
+        const revokeAll = encodeFunctionData({ abi: consentLedgerAbi, functionName: "revokeAll", args: [addr(3)] });
+        const grantCall = async (p: Hex) =>
+          encodeFunctionData({ abi: consentLedgerAbi, functionName: "grant", args: [addr(3), p, 4n, 0, await noticeOf(chain, dep, addr(3), p)] });
+        const t3 = await call(revokeAll, await grantCall(LIST));
+        const t4 = await call(revokeAll, await grantCall(LOYALTY));
+        await indexer.syncToHead();
+        const time = async (hash: Hex) => Number((await chain.client.getBlock({ blockHash: (await chain.client.getTransactionReceipt({ hash })).blockHash })).timestamp);
+        const rows = (await t.db.query<{ purpose: string; revoked_at: number; granted_at: number }>(
+          "SELECT purpose, granted_at, revoked_at FROM consents WHERE subject = $1", [lc(addr(OUTSIDER))],
+        )).rows.sort((a, b) => (a.purpose < b.purpose ? -1 : 1));
+        const expected = [
+          { purpose: RECOGNITION, granted_at: await time(t1), revoked_at: 0 },
+          { purpose: LOYALTY, granted_at: await time(t4), revoked_at: 0 },
+          { purpose: LIST, granted_at: await time(t3), revoked_at: await time(t4) },
+        ].sort((a, b) => (a.purpose < b.purpose ? -1 : 1));
+        expect(rows).to.deep.equal(expected);
+        for (const p of [RECOGNITION, LOYALTY, LIST]) {
+          const [grantedAt, , revokedAt, , active] = await chain.client.readContract({ address: dep.ledger, abi: consentLedgerAbi, functionName: "consentOf", args: [addr(OUTSIDER), addr(3), p] });
+          const row = rows.find((r) => r.purpose === p)!;
+          expect([row.granted_at, row.revoked_at, p === LOYALTY], p).to.deep.equal([grantedAt, revokedAt, active]);
+        }
       } finally {
         await t.drop();
       }
