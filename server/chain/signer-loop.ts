@@ -186,11 +186,30 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
     }
   }
 
+  /**
+   * Simulation and gas estimation run on the `pending` block, so that a call may depend on this key's
+   * transactions not yet mined; an endpoint that refuses the `pending` tag gets `latest` from then on
+   * (calls that depend on unmined ones then wait for them: see `screen`).
+   */
+  let blockTag: "pending" | "latest" = "pending";
+
+  function refusesPendingTag(err: unknown): boolean {
+    if (blockTag !== "pending" || revertOf(err)) return false;
+    const text = String((err as Error).message);
+    if (/HTTP request failed|fetch failed|ECONNREFUSED|timed out/i.test(text)) return false;
+    return /pending|block tag|blockTag|invalid params|not supported|unsupported/i.test(text);
+  }
+
   async function simulate(to: Address, data: Hex): Promise<{ data?: Hex; message: string } | undefined> {
     try {
-      await client.call({ account: address, to, data, blockTag: "pending" });
+      await client.call({ account: address, to, data, blockTag });
       return undefined;
     } catch (err) {
+      if (refusesPendingTag(err)) {
+        blockTag = "latest";
+        log.warn("the endpoint refuses the pending block tag: simulating on latest");
+        return simulate(to, data);
+      }
       const revert = revertOf(err);
       if (!revert) throw err;
       return revert;
@@ -232,7 +251,7 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
 
   async function sendBatch(kind: BatchKind, to: Address, ops: QueuedOperation[], minedCount: number): Promise<boolean> {
     const data = encodeBatch(kind, ops);
-    const estimate = await client.estimateGas({ account: address, to, data, blockTag: "pending" });
+    const estimate = await client.estimateGas({ account: address, to, data, blockTag });
     const gas = (estimate * (100n + GAS_MARGIN_PERCENT)) / 100n + GAS_MARGIN_FIXED;
     const fees = await currentFees(client);
     let persisted;

@@ -5,7 +5,7 @@ import { enqueueOperation, getOperation, type NewOperation } from "../../server/
 import { signersFromKeys } from "../../server/chain/signers";
 import { startSubmitter } from "../../server/chain/submitter";
 import type { Env } from "../../server/config";
-import type { Service } from "../../server/deps";
+import type { RelayDeps, Service } from "../../server/deps";
 import { LocalChain } from "../support/chain";
 import { openTestDb, testDbKinds, type TestDb } from "../support/db";
 import {
@@ -47,9 +47,18 @@ for (const kind of testDbKinds()) {
       await tdb.drop();
     });
 
+    let deps: RelayDeps;
+
     function start(config: Env = testConfig()): Service {
-      running = startSubmitter(makeDeps(world, tdb.db, config), { signers: signersFromKeys([world.relayKey, world.operatorKey]) });
+      deps = makeDeps(world, tdb.db, config);
+      running = startSubmitter(deps, { signers: signersFromKeys([world.relayKey, world.operatorKey]) });
       return running;
+    }
+
+    /** The value of one sample of the metrics text, e.g. `relay_submitter_replacements_total`. */
+    async function metric(sample: string): Promise<number | undefined> {
+      const line = (await deps.registry.metrics()).split("\n").find((l) => l.startsWith(`${sample} `));
+      return line === undefined ? undefined : Number(line.slice(sample.length + 1));
     }
 
     async function enqueueAll(ops: readonly NewOperation[]): Promise<string[]> {
@@ -84,6 +93,10 @@ for (const kind of testDbKinds()) {
       expect(view?.status).to.equal("confirmed");
       expect(view?.txHash).to.equal(rows[0]!.tx_hash);
       expect(view?.blockNumber).to.equal(rows[0]!.block_number);
+      expect(await metric('relay_submitter_transactions_total{batch="multicall"}')).to.equal(1);
+      expect(await metric('relay_submitter_operations_confirmed_total{kind="grant"}')).to.equal(3);
+      expect(await metric('relay_outbox_operations{status="queued"}')).to.equal(0);
+      expect(await metric('relay_outbox_operations{status="submitted"}')).to.equal(0);
     });
 
     it("batches one brand's issues into issueBatch, sent by the brand's operator key", async () => {
@@ -158,6 +171,7 @@ for (const kind of testDbKinds()) {
       const rows = await settled(tdb.db, ids);
       expect(rows.map((r) => r.status)).to.deep.equal(["confirmed", "failed", "confirmed"]);
       expect(rows[1]!.error_code).to.equal("BatchReceiptUsed");
+      expect(await metric('relay_submitter_operations_failed_total{kind="issue",stage="simulation"}')).to.equal(1);
       expect(rows[1]!.error_message).to.equal(`BatchReceiptUsed(1, ${used.args[3]})`);
     });
 
@@ -192,6 +206,7 @@ for (const kind of testDbKinds()) {
       const mined = await chain.client.getTransaction({ hash: row!.tx_hash as Hex });
       expect(mined.nonce).to.equal(first.nonce);
       expect(mined.maxFeePerGas! > BigInt(first.max_fee_per_gas)).to.equal(true);
+      expect(await metric("relay_submitter_replacements_total")).to.equal(all.length - 1);
     });
 
     it("after a restart, rebroadcasts the persisted signed transaction instead of signing again", async () => {
