@@ -172,14 +172,15 @@ describe("audit: independent verification from chain logs", function () {
     }
   });
 
-  it("the CLI prints a human summary, answers --at, and refuses bad input with exit 2", async () => {
+  it("the CLI prints a human summary, answers --at, refuses bad input with exit 2 and reports an unreachable endpoint with exit 3", async () => {
     const base = ["--rpc", chain.url, "--ledger", dep.ledger, "--controller", addr(BRAND)];
-    const [plain, at, bad, badExport, partial] = await Promise.all([
+    const [plain, at, bad, badExport, partial, down] = await Promise.all([
       cli(base),
       cli([...base, "--at", new Date(times[2] * 1000).toISOString(), "--subject", addr(5), "--purpose", "in-store-recognition"]),
       cli([...base.slice(0, 4), "--controller", "0x1234"]),
       cli([...base, "--export", path.join(dir, "missing.csv")]),
       cli([...base, "--from-block", String(Number(records[1].blockNumber))]),
+      cli(["--rpc", "http://127.0.0.1:1", ...base.slice(2)]),
     ]);
     expect(plain.code).to.equal(0);
     expect(plain.stdout).to.contain("History: 10 actions (7 grants, 2 revocations, 1 revoke-alls), 4 subjects, 3 purposes");
@@ -194,5 +195,7 @@ describe("audit: independent verification from chain logs", function () {
     // Logs that start after the first action cannot reproduce the head: the command says so.
     expect(partial.code).to.equal(1);
     expect(partial.stdout).to.contain("NOT VERIFIED");
+    // No endpoint: exit 3.
+    expect([down.code, down.stderr]).to.deep.equal([3, "audit failed: HTTP request failed.\n"]);
   });
 });
