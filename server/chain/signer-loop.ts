@@ -116,15 +116,20 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
     return undefined;
   }
 
-  /** Why a mined transaction reverted: the same call replayed on the state before its block. */
+  /**
+   * Why a mined transaction reverted: the same call replayed on the state after its block (which holds
+   * whatever ran before it in that block), then on the state before it.
+   */
   async function explainRevert(t: PendingTx, receipt: TransactionReceipt): Promise<OperationError> {
     if (receipt.gasUsed >= t.gas) return { code: "OutOfGas", message: `transaction ${receipt.transactionHash} ran out of gas (${t.gas})` };
-    try {
-      await client.call({ account: address, to: t.to, data: t.data, blockNumber: receipt.blockNumber - 1n });
-    } catch (err) {
-      const revert = revertOf(err);
-      if (!revert) throw err;
-      return decodeRevert(revert);
+    for (const blockNumber of [receipt.blockNumber, receipt.blockNumber - 1n]) {
+      try {
+        await client.call({ account: address, to: t.to, data: t.data, blockNumber });
+      } catch (err) {
+        const revert = revertOf(err);
+        if (!revert) throw err;
+        return decodeRevert(revert);
+      }
     }
     return { code: "TransactionReverted", message: `transaction ${receipt.transactionHash} reverted in block ${receipt.blockNumber}` };
   }

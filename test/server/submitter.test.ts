@@ -175,6 +175,58 @@ for (const kind of testDbKinds()) {
       expect(rows[1]!.error_message).to.equal(`BatchReceiptUsed(1, ${used.args[3]})`);
     });
 
+    /** Our pending transactions reach the node; then the brand publishes a new notice, paying more, in the same block. */
+    async function noticeChangedInTheSameBlock(transactions: number): Promise<void> {
+      const hashes = await eventually(async () => {
+        const r = await tdb.db.query<{ hash: string }>("SELECT hash FROM chain_transaction_attempts");
+        return r.rowCount === transactions ? r.rows.map((row) => row.hash) : undefined;
+      }, "signed transactions");
+      for (const hash of hashes) {
+        await eventually(() => chain.rpc<unknown>("eth_getTransactionByHash", [hash]).then((t) => (t ? true : undefined)), "our transaction in the pool");
+      }
+      await chain.wallet(1).writeContract({
+        address: world.deployment.ledger,
+        abi: consentLedgerAbi,
+        functionName: "definePurpose",
+        args: [world.purpose, ("0x" + "22".repeat(32)) as Hex, "https://brand.example/notices/loyalty-v2"],
+        maxPriorityFeePerGas: 100_000_000_000n,
+        maxFeePerGas: 200_000_000_000n,
+      });
+      await chain.setAutomine(true);
+      await chain.mine();
+    }
+
+    it("fails an operation whose transaction reverts when mined, with the decoded error", async () => {
+      await chain.setAutomine(false);
+      const [id] = await enqueueAll([await signedGrant(world, newCustomer(), 0n)]);
+      start();
+      await noticeChangedInTheSameBlock(1);
+      const [row] = await settled(tdb.db, [id!]);
+      expect(row!.status).to.equal("failed");
+      expect(row!.error_code).to.equal("StaleNotice");
+      expect(row!.error_message).to.equal(`StaleNotice(${world.brand}, ${world.purpose}, ${"0x" + "22".repeat(32)}, ${world.noticeHash})`);
+      const receipt = await chain.client.getTransactionReceipt({ hash: row!.tx_hash as Hex });
+      expect(receipt.status).to.equal("reverted");
+      expect(row!.block_number).to.equal(Number(receipt.blockNumber));
+      expect(await metric('relay_submitter_operations_failed_total{kind="grant",stage="reverted"}')).to.equal(1);
+    });
+
+    it("queues again the operations of a batch that reverts when mined, and screens them one by one", async () => {
+      await chain.setAutomine(false);
+      const ids = await enqueueAll([await signedGrant(world, newCustomer(), 0n), await signedGrant(world, newCustomer(), 0n)]);
+      start();
+      await noticeChangedInTheSameBlock(1);
+      const rows = await settled(tdb.db, ids);
+      expect(rows.map((r) => [r.status, r.error_code, r.tx_hash])).to.deep.equal([
+        ["failed", "StaleNotice", null],
+        ["failed", "StaleNotice", null],
+      ]);
+      expect(await metric('relay_submitter_operations_requeued_total{reason="batchReverted"}')).to.equal(2);
+      expect(await metric('relay_submitter_operations_failed_total{kind="grant",stage="simulation"}')).to.equal(2);
+      const txs = await tdb.db.query<{ status: string; batch: string }>("SELECT status, batch FROM chain_transactions");
+      expect(txs.rows).to.deep.equal([{ status: "reverted", batch: "multicall" }]);
+    });
+
     it("replaces a transaction stuck past STUCK_TIMEOUT_MS with the same nonce and a higher fee", async () => {
       await chain.setAutomine(false);
       const [id] = await enqueueAll([await signedGrant(world, newCustomer(), 0n)]);
