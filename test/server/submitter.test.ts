@@ -291,6 +291,49 @@ for (const kind of testDbKinds()) {
       expect((await opRows(tdb.db, [id!]))[0]!.block_number).to.be.a("number");
     });
 
+    it("queues again the operations of a transaction whose nonce was used outside the relay, and lands them once", async () => {
+      await chain.setAutomine(false);
+      const subject = newCustomer();
+      const [id] = await enqueueAll([await signedGrant(world, subject, 0n)]);
+      start();
+      const ours = await eventually(async () => {
+        const r = await tdb.db.query<{ hash: string; nonce: number }>(
+          "SELECT a.hash, t.nonce FROM chain_transaction_attempts a JOIN chain_transactions t ON t.id = a.tx_id",
+        );
+        return r.rowCount === 1 ? r.rows[0] : undefined;
+      }, "a signed transaction");
+      await eventually(() => chain.rpc<unknown>("eth_getTransactionByHash", [ours.hash]).then((t) => (t ? true : undefined)), "our transaction in the pool");
+      // Someone else uses the relay's key with the same nonce and a higher fee: ours is replaced.
+      const relayWallet = chain.wallet(2);
+      await relayWallet.sendTransaction({
+        to: relayWallet.account.address,
+        value: 0n,
+        nonce: ours.nonce,
+        maxPriorityFeePerGas: 100_000_000_000n,
+        maxFeePerGas: 200_000_000_000n,
+      });
+      await chain.setAutomine(true);
+      await chain.mine();
+      const [row] = await settled(tdb.db, [id!]);
+      expect(row!.status).to.equal("confirmed");
+      expect(row!.tx_hash).to.not.equal(ours.hash);
+      const mined = await chain.client.getTransaction({ hash: row!.tx_hash as Hex });
+      expect(mined.nonce).to.equal(ours.nonce + 1);
+      const txs = await tdb.db.query<{ nonce: number; status: string }>("SELECT nonce, status FROM chain_transactions ORDER BY nonce");
+      expect(txs.rows).to.deep.equal([
+        { nonce: ours.nonce, status: "dropped" },
+        { nonce: ours.nonce + 1, status: "confirmed" },
+      ]);
+      expect(await metric('relay_submitter_operations_requeued_total{reason="nonceUsedElsewhere"}')).to.equal(1);
+      const granted = await chain.client.readContract({
+        address: world.deployment.ledger,
+        abi: consentLedgerAbi,
+        functionName: "isGranted",
+        args: [subject.address, world.brand, world.purpose],
+      });
+      expect(granted).to.equal(true);
+    });
+
     it("returns the first id when an idempotency key is enqueued twice", async () => {
       const op = issueOp(world, newCustomer().address, 3n);
       const first = await tdb.db.transaction((tx) => enqueueOperation(tx, op));
