@@ -189,5 +189,34 @@ for (const kind of testDbKinds()) {
         await proxy.close();
       }
     });
+
+    it("the running indexer follows a reorganisation: caughtUp resolves once the abandoned blocks are rewound", async () => {
+      const t = await openTestDb(kind);
+      const indexer = new ChainIndexer({
+        client: chain.client, db: t.db, logger: pino({ level: "silent" }), registry: new Registry(),
+        contracts: { ledger: dep.ledger, points: dep.points }, deployBlock: dep.deployBlock,
+        confirmations: 0, maxRange: 50, pollMs: 10,
+      }).start();
+      try {
+        await indexer.caughtUp();
+        const snapshot = await chain.snapshot();
+        await randomActivity(chain, dep, 41, 12);
+        await indexer.caughtUp();
+        const height = Number(await chain.client.getBlockNumber());
+        expect((await indexer.status()).indexedBlock).to.equal(height);
+        expect(await chain.revert(snapshot)).to.equal(true);
+        await randomActivity(chain, dep, 42, 8);
+        const now = Number(await chain.client.getBlockNumber());
+        if (now < height) await chain.mine(height - now);
+        await indexer.caughtUp();
+        expect(await metricValue(indexer.metrics.reorgs)).to.equal(1);
+        const status = await indexer.status();
+        expect(status).to.deep.equal({ indexedBlock: Number(await chain.client.getBlockNumber()), headBlock: status.indexedBlock, lag: 0 });
+        await expectViewsAgree(chain, dep, t.db);
+      } finally {
+        await indexer.stop();
+        await t.drop();
+      }
+    });
   });
 }
