@@ -69,6 +69,8 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
   const leaseMs = Math.max(10_000, poll * 10);
   /** Transactions this process has (re)broadcast: after a restart every pending one is sent again. */
   const broadcasted = new Set<number>();
+  /** Transactions whose nonce was seen used with none of their versions mined, on the previous step. */
+  const suspectedDrops = new Set<number>();
 
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -176,6 +178,13 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
             ? await client.getTransactionCount({ address, blockNumber: BigInt(Math.max(0, head - confirmations + 1)) })
             : minedCount;
         if (t.nonce >= deepCount) continue;
+        // Decided on two successive steps, never on one answer (a load-balanced endpoint may answer the
+        // count from a node ahead of the one that answers receipts).
+        if (!suspectedDrops.has(t.id)) {
+          suspectedDrops.add(t.id);
+          continue;
+        }
+        suspectedDrops.delete(t.id);
         const kinds = await dropTransaction(db, t.id, async (hashes) => (await findReceipt(hashes)) === undefined);
         if (kinds) {
           metrics.requeued.inc({ reason: "nonceUsedElsewhere" }, kinds.length);
