@@ -17,7 +17,7 @@ import { benchEvents } from "./bench/events";
 import { benchStaffLatency } from "./bench/latency";
 import { benchPurchases } from "./bench/purchases";
 import { customerAddresses, openRelaySession } from "./bench/relaySession";
-import { machineLine, markdownTable, performanceRows, writeBenchmarksMd, type BenchResults } from "./bench/report";
+import { gasComparison, machineLine, markdownTable, performanceRows, writeBenchmarksMd, type BenchResults } from "./bench/report";
 import { benchSettings } from "./bench/settings";
 import { setUpBenchWorld } from "./bench/world";
 
@@ -29,6 +29,7 @@ const note = (s: string) => process.stderr.write(`${s}\n`);
 async function main(): Promise<void> {
   const settings = benchSettings();
   const startedAt = new Date();
+  const loadAverage = os.loadavg();
   const t0 = performance.now();
   await hre.run("compile", { quiet: true });
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "confiance-bench-"));
@@ -79,10 +80,12 @@ async function main(): Promise<void> {
     consent,
     audit,
     relayEnv: RELAY_ENV,
+    loadAverage,
   };
   console.log(`\nConfiance benchmarks: ${machineLine(results)}\n`);
   console.log(markdownTable(performanceRows(results)));
   for (const s of gas) console.log(`\ngas: ${s.name}\n${renderTable(s.rows)}`);
+  console.log(`\ngas: points beside the plain ERC-20\n${gasComparison(gas)}`);
   const file = path.join(__dirname, "..", "docs", "BENCHMARKS.md");
   writeBenchmarksMd(file, results);
   console.log(`\nwrote docs/BENCHMARKS.md (${results.seconds.toFixed(0)} s)`);

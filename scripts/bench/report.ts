@@ -19,6 +19,8 @@ export interface BenchResults {
   consent: { rows: number; checks: number; perSecond: Figure };
   audit: AuditFigures;
   relayEnv: Record<string, string>;
+  /** os.loadavg() when the run started: other work on the machine shows here. */
+  loadAverage: number[];
 }
 
 interface Row {
@@ -70,7 +72,29 @@ export function gasMarkdown(sections: GasSection[]): string {
 
 export function machineLine(r: BenchResults): string {
   const cpus = os.cpus();
-  return `${cpus.length} cores (${cpus[0]?.model.trim() ?? "unknown CPU"}), ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}, ${r.startedAt.toISOString()}`;
+  return `${cpus.length} cores (${cpus[0]?.model.trim() ?? "unknown CPU"}), ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}, ${r.startedAt.toISOString()}, load average ${r.loadAverage.map((l) => fmt(l, 1)).join(" / ")} at start`;
+}
+
+/** Coalition points beside the plain ERC-20 doing the same kind of write (rows looked up by their action's start). */
+const PAIRS: [points: string, baseline: string][] = [
+  ["issue to a new customer", "mint to a new holder"],
+  ["issue to an existing customer", "mint to an existing holder"],
+  ["issueBatch of 100, new customers", "mint to a new holder"],
+  ["issueBatch of 100, existing customers", "mint to an existing holder"],
+  ["transfer to a new holder", "transfer to a new holder"],
+  ["transfer to an existing holder", "transfer to an existing holder"],
+];
+
+export function gasComparison(sections: GasSection[]): string {
+  const find = (name: string, start: string) => sections.find((s) => s.name === name)?.rows.find((r) => r.action.startsWith(start));
+  const lines = ["| CoalitionPoints action | gas | plain ERC-20 | gas | ratio |", "|---|---:|---|---:|---:|"];
+  for (const [p, b] of PAIRS) {
+    const pr = find("points", p);
+    const br = find("baseline", b);
+    if (!pr || !br) continue;
+    lines.push(`| ${pr.action} | ${pr.gas.toLocaleString("en-US")} | ${br.action} | ${br.gas.toLocaleString("en-US")} | ${(Number(pr.gas) / Number(br.gas)).toFixed(2)} |`);
+  }
+  return lines.join("\n");
 }
 
 export function writeBenchmarksMd(file: string, r: BenchResults): void {
@@ -113,6 +137,13 @@ ${markdownTable(performanceRows(r))}
 Gas is deterministic for a given contract and compiler: measured once in this run from the receipts
 (\`gasUsed\`, including the 21,000 base and calldata), with a plain OpenZeppelin ERC-20 measured in the same run as
 the baseline. \`docs/gas.md\` has the same actions with what each writes and why.
+
+### Points beside a plain ERC-20
+
+Issuing a point also debits the brand's backing, records the receipt id once and keeps activity for expiry;
+the ratio is what that costs over a bare mint or transfer.
+
+${gasComparison(r.gas)}
 
 ${gasMarkdown(r.gas)}
 `;
