@@ -76,9 +76,9 @@ export function compareExport(chain: readonly HistoryRecord[], exported: readonl
       out.push({ kind: "altered", position: exps[k] + 1, seq: seqOf(chs[k]), fields });
     }
     for (let k = pairs; k < exps.length; k++) out.push({ kind: "inserted", position: exps[k] + 1, exported: exported[exps[k]] });
-    // An omitted record belongs just after the previous anchor's export position (plus earlier omissions in this gap).
+    // The k-th chain record of the gap belongs at export position (previous anchor's position) + 1 + k.
     for (let k = pairs; k < chs.length; k++) {
-      out.push({ kind: "omitted", position: i0 + 2 + pairs + (k - pairs), seq: seqOf(chs[k]), chain: chain[chs[k]] });
+      out.push({ kind: "omitted", position: i0 + 2 + k, seq: seqOf(chs[k]), chain: chain[chs[k]] });
     }
   }
   return out.sort((a, b) => a.position - b.position || kindOrder(a) - kindOrder(b));
