@@ -68,6 +68,8 @@ export async function stepPresence(j: Journey): Promise<void> {
   j.figures.presenceToStaffMs = ms.toFixed(1);
   j.say.fact("staff screen shows", `customer ${short(shown.data.customer)}, seen ${shown.data.seenAt}, last visit ${shown.data.lastVisit ?? "none (first visit)"}, ${shown.data.points} points`);
   j.say.check(`recognised on the staff stream ${ms.toFixed(0)} ms after the beacon's request`, !answer.dropped);
+  const visits = await j.host.db.query<{ n: number }>("SELECT count(*)::int AS n FROM relay_visits WHERE subject = $1", [j.customer.address.toLowerCase()]);
+  j.say.fact("database", `relay_visits holds ${visits.rows[0]!.n} visit of this customer (consented, erasable on request)`);
 }
 
 /** Step 4: a shopper who never consented: dropped, nothing stored about them. */
