@@ -148,8 +148,14 @@ export function parseExport(text: string, controller: Address): HistoryRecord[] 
     } catch (err) {
       throw new ExportFormatError(`export is not valid JSON: ${(err as Error).message}`);
     }
-    const list = Array.isArray(json) ? json : (json as { records?: unknown }).records;
-    if (!Array.isArray(list)) throw new ExportFormatError("a JSON export is an array of records or an object with `records`");
+    // One page ({ records }), a bare array of records, or an array of pages.
+    const pages = Array.isArray(json) && json.length > 0 && json.every((p) => p && typeof p === "object" && Array.isArray((p as { records?: unknown }).records));
+    const list = pages
+      ? (json as { records: unknown[] }[]).flatMap((p) => p.records)
+      : Array.isArray(json)
+        ? json
+        : (json as { records?: unknown }).records;
+    if (!Array.isArray(list)) throw new ExportFormatError("a JSON export is an array of records, an object with `records`, or an array of such pages");
     raw = list;
   } else {
     let rows: Record<string, string>[];
@@ -158,7 +164,8 @@ export function parseExport(text: string, controller: Address): HistoryRecord[] 
     } catch (err) {
       throw new ExportFormatError(`export is not valid CSV: ${(err as Error).message}`);
     }
-    raw = rows.map((r) => ({
+    // Pages concatenated as they came keep their repeated header lines: skip them.
+    raw = rows.filter((r) => r.seq !== "seq").map((r) => ({
       seq: r.seq,
       action: r.action,
       subject: r.subject,

@@ -4,6 +4,7 @@ import { keccak256, toHex, zeroHash, type Address } from "viem";
 import { compareExport } from "../../server/audit/compareExport";
 import { HistoryAction, nextHead, type HistoryRecord } from "../../server/audit/historyChain";
 import { verifyHistory } from "../../server/audit/verify";
+import { parseExport, toCsv, toExportRecord } from "../../server/audit/exportFormat";
 
 const CONTROLLER = "0x00000000000000000000000000000000000000c0" as Address;
 const subject = (i: number) => `0x${(i + 1).toString(16).padStart(40, "0")}` as Address;
@@ -95,5 +96,14 @@ describe("audit: locating differences between an export and the chain (propertie
         expect(brief(compareExport(chain, exported))).to.deep.equal([{ kind: "inserted", position: i + 1 }]);
       }),
     );
+  });
+
+  it("reads an export handed over as concatenated pages, CSV or JSON", () => {
+    const chain = history(Array.from({ length: 9 }, (_, i) => i * 7));
+    const pages = [chain.slice(0, 4), chain.slice(4, 8), chain.slice(8)].map((p) => p.map(toExportRecord));
+    const expected = chain.map((r) => ({ ...r, blockNumber: undefined, txHash: undefined, logIndex: undefined }));
+    expect(parseExport(pages.map((p) => toCsv(p)).join(""), CONTROLLER)).to.deep.equal(expected);
+    expect(parseExport(JSON.stringify(pages.map((records) => ({ controller: CONTROLLER, records }))), CONTROLLER)).to.deep.equal(expected);
+    expect(parseExport(JSON.stringify(pages.flat()), CONTROLLER)).to.deep.equal(expected);
   });
 });
