@@ -212,6 +212,8 @@ for (const kind of testDbKinds()) {
         expect(await metricValue(indexer.metrics.reorgs)).to.equal(1);
         const status = await indexer.status();
         expect(status).to.deep.equal({ indexedBlock: Number(await chain.client.getBlockNumber()), headBlock: status.indexedBlock, lag: 0 });
+        expect([await metricValue(indexer.metrics.indexedBlock), await metricValue(indexer.metrics.headBlock), await metricValue(indexer.metrics.lag)])
+          .to.deep.equal([status.indexedBlock, status.headBlock, 0]);
         await expectViewsAgree(chain, dep, t.db);
       } finally {
         await indexer.stop();
