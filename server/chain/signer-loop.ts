@@ -296,7 +296,8 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
   async function submitQueued(minedCount: number): Promise<number> {
     let inFlight = await countPending(db, chainId, address);
     while (!stopped) {
-      if (inFlight >= MAX_IN_FLIGHT) return poll;
+      // Full: come back soon to follow them (not after a whole poll interval: BATCHING=false sends many).
+      if (inFlight >= MAX_IN_FLIGHT) return Math.min(poll, 50);
       const queue = await nextQueued(db, address, isDefault, config.BATCH_MAX);
       if (queue.length === 0) return poll;
       if (config.BATCHING && queue.length < config.BATCH_MAX) {
