@@ -115,6 +115,19 @@ for (const kind of testDbKinds()) {
       expect(balances).to.deep.equal([10n, 20n, 30n, 40n]);
     });
 
+    it("with BATCHING=false sends one call per transaction, more than the in-flight limit of them", async () => {
+      const customers = Array.from({ length: 20 }, () => newCustomer().address);
+      const ids = await enqueueAll(customers.map((c) => issueOp(world, c, 3n)));
+      start(testConfig({ BATCHING: "false" }));
+      const rows = await settled(tdb.db, ids);
+      expect(rows.filter((r) => r.status === "confirmed").length).to.equal(20);
+      expect(new Set(rows.map((r) => r.tx_hash)).size).to.equal(20);
+      expect(await metric('relay_submitter_transactions_total{batch="single"}')).to.equal(20);
+      const nonces = await tdb.db.query<{ nonce: number }>("SELECT nonce FROM chain_transactions ORDER BY nonce");
+      const first = nonces.rows[0]!.nonce;
+      expect(nonces.rows.map((r) => r.nonce)).to.deep.equal(Array.from({ length: 20 }, (_, i) => first + i));
+    });
+
     it("sends revocations before everything else, after the same subject's earlier actions", async () => {
       const [a, c, d, e] = [newCustomer(), newCustomer(), newCustomer(), newCustomer()];
       const [grantA] = await enqueueAll([await signedGrant(world, a, 0n)]);
