@@ -2,6 +2,7 @@ import { Router, type Response } from "express";
 import { z } from "zod";
 import { keccak256, type Address, type Hex } from "viem";
 import { coalitionPointsAbi, consentLedgerAbi } from "../chain/abis";
+import { chainNow } from "../chain/clock";
 import { enqueueOperation, type NewOperation, type OperationKind } from "../chain/outbox";
 import { resolvePurpose } from "../consent/purposes";
 import { chainCall } from "../http/chainCall";
@@ -101,7 +102,7 @@ export function customerActionsRouter(ctx: HttpContext): Router {
 
   /** Deadline, chain prechecks, signature, then (in one transaction, under the subject's lock) nonce and enqueue. */
   async function accept(res: Response, a: Accept): Promise<void> {
-    const now = BigInt(Math.floor(Date.now() / 1000));
+    const now = await chainCall("the chain's time", () => chainNow(client));
     if (a.deadline < now) throw new HttpError(400, "deadline_expired", `the signature's deadline ${a.deadline} has passed`);
     const idempotencyKey = `sig:${keccak256(a.signature)}`;
     const existing = await deps.db.query<{ id: string; kind: string; status: string }>(
@@ -145,7 +146,7 @@ export function customerActionsRouter(ctx: HttpContext): Router {
     const expiresAt = Number(b.expiresAt);
     const noticeHash = b.noticeHash.toLowerCase() as Hex;
     if (categories === 0n) throw new HttpError(400, "invalid_categories", "categories must name at least one data category");
-    if (expiresAt !== 0 && expiresAt <= Math.floor(Date.now() / 1000)) throw new HttpError(400, "invalid_expiry", "expiresAt is in the past");
+    if (expiresAt !== 0 && BigInt(expiresAt) <= (await chainCall("the chain's time", () => chainNow(client)))) throw new HttpError(400, "invalid_expiry", "expiresAt is in the past");
     const nonceValue = BigInt(b.nonce);
     const deadlineValue = BigInt(b.deadline);
     await accept(res, {

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { keccak256, toBytes, type Address, type Hex } from "viem";
 import type { Env } from "../config";
 import type { Queryable } from "../store/db";
+import { chainNow } from "../chain/clock";
 import { chainCall } from "../http/chainCall";
 import type { HttpContext } from "../http/context";
 import { HttpError, parseOr400 } from "../http/errors";
@@ -63,7 +64,8 @@ export function cardsRouter(ctx: HttpContext): Router {
   }
 
   async function verify(primaryType: "LinkCard" | "UnlinkCard" | "EraseData", subject: Address, message: Record<string, unknown>, signature: Hex, deadlineValue: bigint) {
-    if (deadlineValue < BigInt(Math.floor(Date.now() / 1000))) throw new HttpError(400, "deadline_expired", `the signature's deadline ${deadlineValue} has passed`);
+    const now = await chainCall("the chain's time", () => chainNow(deps.chain.client));
+    if (deadlineValue < now) throw new HttpError(400, "deadline_expired", `the signature's deadline ${deadlineValue} has passed`);
     await chainCall("the signature's validity", () =>
       verifyCustomerSignature({ domain, types: relayTypes, primaryType, message }, { client: deps.chain.client, subject, signature }),
     );

@@ -50,7 +50,7 @@ for (const kind of testDbKinds()) {
       const eve = newCustomer();
       const post = (body: unknown) => h.http("POST", "/v1/consents/grant", { body });
       await refused(401, "invalid_customer_signature", async () => post(await grantBody(eve, dave.address)));
-      await refused(400, "deadline_expired", async () => post(await grantBody(dave, dave.address, { deadline: BigInt(Math.floor(Date.now() / 1000) - 10) })));
+      await refused(400, "deadline_expired", async () => post(await grantBody(dave, dave.address, { deadline: h.deadline(-10) })));
       await refused(409, "nonce_mismatch", async () => post(await grantBody(dave, dave.address, { nonce: 5n })));
       await refused(422, "stale_notice", async () => post(await grantBody(dave, dave.address, { noticeHash: keccak256(toHex("old notice")) })));
       await refused(422, "purpose_not_defined", async () => post(await grantBody(dave, dave.address, { purpose: "telepathy" })));
@@ -137,7 +137,8 @@ for (const kind of testDbKinds()) {
       const subject = newCustomer();
       const delegate = newCustomer();
       expect((await h.settled((await h.http("POST", "/v1/consents/grant", { body: await grantBody(subject, subject.address) })).body.operationId)).status).to.equal("confirmed");
-      const until = Math.floor(Date.now() / 1000) + 86_400;
+      await h.syncClock();
+      const until = Number(h.deadline(86_400));
       const d = h.deadline();
       const setMsg = { subject: subject.address, delegate: delegate.address, until, nonce: 1n, deadline: d };
       const setSig = await subject.signTypedData({ domain: ledgerDomain(h.deployment.chainId, h.deployment.ledger), types: ledgerTypes, primaryType: "SetDelegate", message: setMsg });

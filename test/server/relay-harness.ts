@@ -117,6 +117,7 @@ export class Harness {
     const h = new Harness(chain, deployment, t, relay, url, config, undefined as never, undefined as never);
     (h as { a: TestBrand }).a = await h.registerBrand(1, 3, "a");
     (h as { b: TestBrand }).b = await h.registerBrand(4, 6, "b");
+    await h.syncClock();
     return h;
   }
 
@@ -189,11 +190,21 @@ export class Harness {
     return rows[0]!.n;
   }
 
+  /** The chain's latest block time as last seen; other suites in the same process may have moved it ahead. */
+  private chainTime = 0;
+
+  /** Refreshes the chain time that `deadline` counts from. */
+  async syncClock(): Promise<void> {
+    this.chainTime = Number((await this.chain.client.getBlock({ blockTag: "latest" })).timestamp);
+  }
+
+  /** A deadline `seconds` after now, as the contracts (block time) and the relay see now. */
   deadline(seconds = 3600): bigint {
-    return BigInt(Math.floor(Date.now() / 1000) + seconds);
+    return BigInt(Math.max(Math.floor(Date.now() / 1000), this.chainTime) + seconds);
   }
 
   async nonces(customer: Address): Promise<{ ledger: bigint; points: bigint }> {
+    await this.syncClock();
     const r = await this.http("GET", `/v1/customers/${customer}/nonces`);
     return { ledger: BigInt(r.body.ledger), points: BigInt(r.body.points) };
   }
