@@ -5,6 +5,7 @@
 import hre from "hardhat";
 import type { ContractTransactionResponse, Signer, TypedDataDomain } from "ethers";
 import type { GasRow, GasSection } from "./report";
+import { ledgerTypes } from "../../server/customers/typedData";
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
   const receipt = await (await tx).wait();
@@ -12,38 +13,7 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> 
   return receipt.gasUsed;
 }
 
-const TYPES = {
-  Grant: [
-    { name: "subject", type: "address" },
-    { name: "controller", type: "address" },
-    { name: "purpose", type: "bytes32" },
-    { name: "categories", type: "uint64" },
-    { name: "expiresAt", type: "uint40" },
-    { name: "noticeHash", type: "bytes32" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-  Revoke: [
-    { name: "subject", type: "address" },
-    { name: "controller", type: "address" },
-    { name: "purpose", type: "bytes32" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-  RevokeAll: [
-    { name: "subject", type: "address" },
-    { name: "controller", type: "address" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-  SetDelegate: [
-    { name: "subject", type: "address" },
-    { name: "delegate", type: "address" },
-    { name: "until", type: "uint40" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
+const TYPES = ledgerTypes;
 
 export async function measureLedger(): Promise<GasSection[]> {
   const { ethers } = hre;
@@ -66,7 +36,7 @@ export async function measureLedger(): Promise<GasSection[]> {
   const sign = async (who: Signer, type: keyof typeof TYPES, message: Record<string, unknown>) => {
     const s = await who.getAddress();
     const nonce = await ledger.nonces(message.subject as string);
-    return who.signTypedData(domain, { [type]: TYPES[type] }, { ...message, nonce, deadline, subject: message.subject ?? s });
+    return who.signTypedData(domain, { [type]: [...TYPES[type]] }, { ...message, nonce, deadline, subject: message.subject ?? s });
   };
   const grantSig = (who: Signer, subj: string, purpose: string, categories: bigint, n = notice, ctrl = c) =>
     sign(who, "Grant", { subject: subj, controller: ctrl, purpose, categories, expiresAt: 0, noticeHash: n });

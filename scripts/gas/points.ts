@@ -5,6 +5,7 @@
 import hre from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import type { GasRow, GasSection } from "./report";
+import { pointsTypes } from "../../server/customers/typedData";
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
   const receipt = await (await tx).wait();
@@ -98,16 +99,7 @@ export async function measurePoints(): Promise<GasSection[]> {
   };
   const sig = await customer.signTypedData(
     { name: "Confiance CoalitionPoints", version: "1", chainId, verifyingContract: pointsAddr },
-    {
-      Redeem: [
-        { name: "customer", type: "address" },
-        { name: "brand", type: "address" },
-        { name: "points", type: "uint256" },
-        { name: "orderRef", type: "bytes32" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
+    { Redeem: [...pointsTypes.Redeem] },
     msg,
   );
   rows.push({
@@ -120,16 +112,7 @@ export async function measurePoints(): Promise<GasSection[]> {
   const msg2 = { ...msg, orderRef: ethers.id("order-3"), nonce: msg.nonce + 1n };
   const sig2 = await customer.signTypedData(
     { name: "Confiance CoalitionPoints", version: "1", chainId, verifyingContract: pointsAddr },
-    {
-      Redeem: [
-        { name: "customer", type: "address" },
-        { name: "brand", type: "address" },
-        { name: "points", type: "uint256" },
-        { name: "orderRef", type: "bytes32" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
+    { Redeem: [...pointsTypes.Redeem] },
     msg2,
   );
   rows.push({

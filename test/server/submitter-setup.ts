@@ -11,6 +11,7 @@ import { loadConfig, type Env } from "../../server/config";
 import type { RelayDeps } from "../../server/deps";
 import type { Db, Row } from "../../server/store/db";
 import { testAccount, testPrivateKey, type LocalChain } from "../support/chain";
+import { ledgerTypes } from "../../server/customers/typedData";
 
 /**
  * A deployed Confiance for the submitter's tests: brand = test account 1 (admitted, funded, purpose
@@ -104,18 +105,7 @@ export async function signedGrant(world: World, subject: PrivateKeyAccount, nonc
   };
   const signature = await subject.signTypedData({
     domain: ledgerDomain(world),
-    types: {
-      Grant: [
-        { name: "subject", type: "address" },
-        { name: "controller", type: "address" },
-        { name: "purpose", type: "bytes32" },
-        { name: "categories", type: "uint64" },
-        { name: "expiresAt", type: "uint40" },
-        { name: "noticeHash", type: "bytes32" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
+    types: ledgerTypes,
     primaryType: "Grant",
     message,
   });
@@ -133,15 +123,7 @@ export async function signedGrant(world: World, subject: PrivateKeyAccount, nonc
 export async function signedRevoke(world: World, subject: PrivateKeyAccount, nonce: bigint): Promise<NewOperation> {
   const signature = await subject.signTypedData({
     domain: ledgerDomain(world),
-    types: {
-      Revoke: [
-        { name: "subject", type: "address" },
-        { name: "controller", type: "address" },
-        { name: "purpose", type: "bytes32" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
+    types: ledgerTypes,
     primaryType: "Revoke",
     message: { subject: subject.address, controller: world.brand, purpose: world.purpose, nonce, deadline: DEADLINE },
   });

@@ -14,6 +14,7 @@ import { zeroHash, type Hex } from "viem";
 import type { ConsentLedger, MockERC1271Wallet } from "../../../typechain-types";
 import { testAccount } from "../../support/chain";
 import { HistoryAction, nextHead, type HistoryLink } from "../../../server/audit/historyChain";
+import { ledgerTypes } from "../../../server/customers/typedData";
 
 export const ZERO_ADDRESS = ethers.ZeroAddress;
 
@@ -34,38 +35,8 @@ export const CATEGORY = {
   preferences: 1n << 5n,
 } as const;
 
-export const TYPES = {
-  Grant: [
-    { name: "subject", type: "address" },
-    { name: "controller", type: "address" },
-    { name: "purpose", type: "bytes32" },
-    { name: "categories", type: "uint64" },
-    { name: "expiresAt", type: "uint40" },
-    { name: "noticeHash", type: "bytes32" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-  Revoke: [
-    { name: "subject", type: "address" },
-    { name: "controller", type: "address" },
-    { name: "purpose", type: "bytes32" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-  RevokeAll: [
-    { name: "subject", type: "address" },
-    { name: "controller", type: "address" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-  SetDelegate: [
-    { name: "subject", type: "address" },
-    { name: "delegate", type: "address" },
-    { name: "until", type: "uint40" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-} as const;
+/** The pinned EIP-712 types, as the relay signs and verifies them: these tests check them against the contract. */
+export const TYPES = ledgerTypes;
 
 export type PrimaryType = keyof typeof TYPES;
 export type Message = Record<string, string | bigint | number>;

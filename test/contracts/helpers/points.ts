@@ -3,6 +3,7 @@ import { AbiCoder, keccak256, Signature, type Signer, type TypedDataDomain } fro
 import { mnemonicToAccount } from "viem/accounts";
 import type { Hex } from "viem";
 import type { CoalitionPoints, MockStablecoin } from "../../../typechain-types";
+import { pointsTypes } from "../../../server/customers/typedData";
 
 export const UNIT = 10_000n; // 0.01 of a 6-decimal stablecoin per point
 export const DEPOSIT = 1_000_000_000n; // 1,000 units of the stablecoin
@@ -11,16 +12,7 @@ export const ADMIN_ROLE = "0x" + "00".repeat(32);
 export const TEST_MNEMONIC = "test test test test test test test test test test test junk";
 export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
-export const REDEEM_TYPES = {
-  Redeem: [
-    { name: "customer", type: "address" },
-    { name: "brand", type: "address" },
-    { name: "points", type: "uint256" },
-    { name: "orderRef", type: "bytes32" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-} as const;
+export const REDEEM_TYPES = pointsTypes;
 
 export interface RedeemMessage {
   customer: string;
