@@ -1,4 +1,5 @@
-import { createPublicClient, http, type PublicClient } from "viem";
+import { createPublicClient, getAddress, http, zeroAddress, type PublicClient } from "viem";
+import { coalitionPointsAbi } from "./abis";
 import type { Env } from "../config";
 import { readDeployment, DeploymentError, type Deployment } from "./deployment";
 
@@ -23,7 +24,7 @@ export async function connectChain(config: Env): Promise<ChainContext> {
     transport: http(config.RPC_URL, { retryCount: 0, timeout: 10_000 }),
   }) as PublicClient;
   const chainId = await client.getChainId();
-  const deployment = resolveDeployment(config, chainId);
+  const deployment = await resolveDeployment(config, client, chainId);
   if (deployment.chainId !== chainId) {
     throw new ChainMismatchError(`deployment is for chain ${deployment.chainId}, ${config.RPC_URL} serves ${chainId}`);
   }
@@ -37,17 +38,28 @@ export async function connectChain(config: Env): Promise<ChainContext> {
   return { client, chainId, deployment, rpcUrl: config.RPC_URL };
 }
 
-function resolveDeployment(config: Env, chainId: number): Deployment {
+/**
+ * From the environment, the settlement asset and unit value are read from CoalitionPoints; governance
+ * (an AccessControl role holder, which the contract does not enumerate) is left as the zero address:
+ * nothing in the relay uses it.
+ */
+async function resolveDeployment(config: Env, client: PublicClient, chainId: number): Promise<Deployment> {
   if (config.DEPLOYMENT_FILE) return readDeployment(config.DEPLOYMENT_FILE);
   if (config.LEDGER_ADDRESS && config.POINTS_ADDRESS) {
+    const points = getAddress(config.POINTS_ADDRESS);
+    const read = <F extends "settlementAsset" | "unitValue">(functionName: F) =>
+      client.readContract({ address: points, abi: coalitionPointsAbi, functionName });
+    const [settlement, unitValue] = await Promise.all([read("settlementAsset"), read("unitValue")]).catch((err: Error) => {
+      throw new ChainMismatchError(`cannot read CoalitionPoints at ${points} on chain ${chainId}: ${err.message.split("\n")[0]}`);
+    });
     return {
       chainId,
-      ledger: config.LEDGER_ADDRESS as `0x${string}`,
-      points: config.POINTS_ADDRESS as `0x${string}`,
-      settlement: "0x0000000000000000000000000000000000000000",
+      ledger: getAddress(config.LEDGER_ADDRESS),
+      points,
+      settlement,
       deployBlock: config.DEPLOY_BLOCK ?? 0,
-      unitValue: "0",
-      governance: "0x0000000000000000000000000000000000000000",
+      unitValue: unitValue.toString(),
+      governance: zeroAddress,
     };
   }
   throw new DeploymentError("set DEPLOYMENT_FILE, or LEDGER_ADDRESS and POINTS_ADDRESS");
