@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Hex } from "viem";
 import { writeDeployment, type Deployment } from "../../server/chain/deployment";
-import { freePort } from "../demo/localChain";
+import { freePort } from "../lib/localChain";
 import { waitFor } from "../demo/wait";
 
 export class RelayProcessError extends Error {

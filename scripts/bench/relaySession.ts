@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Address } from "viem";
-import { testPrivateKey } from "../demo/localChain";
+import { testPrivateKey } from "../lib/localChain";
 import { RELAY_KEY_INDEX } from "../demo/journey/run";
 import { registerBrand, registerDevice, registerStore, relayJson, type Device } from "../demo/relayClient";
 import { waitFor } from "../demo/wait";

@@ -6,7 +6,7 @@ import { ledgerDomain, ledgerTypes } from "../../server/customers/typedData";
 import { setUpCoalition, USD, type Coalition, type OnChainBrand } from "../demo/coalition";
 import { CATEGORY } from "../demo/customer";
 import { BRAND_SPECS, GOVERNANCE_INDEX } from "../demo/journey/setup";
-import { startLocalChain, type LocalChain } from "../demo/localChain";
+import { LocalChain } from "../lib/localChain";
 import { TxLog } from "../demo/txlog";
 
 /** The chain side of the relay benchmarks: one brand, and customers who granted it recognition and loyalty. */
@@ -18,7 +18,7 @@ export interface BenchWorld {
 }
 
 export async function setUpBenchWorld(customers: number): Promise<BenchWorld> {
-  const chain = await startLocalChain();
+  const chain = await LocalChain.start({ pollingMs: 50 });
   const log = new TxLog(chain.client);
   const coalition = await setUpCoalition({ chain, governanceIndex: GOVERNANCE_INDEX, brands: [{ ...BRAND_SPECS.fashion, deposit: 100_000n * USD }], log });
   const brand = coalition.brands[0]!;

@@ -3,7 +3,7 @@ import { deployConfiance } from "../lib/deploy";
 import { coalitionPointsAbi, consentLedgerAbi, mockStablecoinAbi } from "../../server/chain/abis";
 import type { Deployment } from "../../server/chain/deployment";
 import { purposeId } from "../../server/consent/purposes";
-import { testAccount, type DemoWallet, type LocalChain } from "./localChain";
+import { testAccount, type ChainWallet, type LocalChain } from "../lib/localChain";
 import type { TxLog } from "./txlog";
 
 /** A partner brand of the demo: its wallet (controller and brand address), its purposes and earning rule. */
@@ -23,13 +23,13 @@ export interface BrandSpec {
 export interface OnChainBrand extends BrandSpec {
   address: Address;
   operator: Address;
-  wallet: DemoWallet;
+  wallet: ChainWallet;
   notices: Record<string, { hash: Hex; uri: string }>;
 }
 
 export interface Coalition {
   deployment: Deployment;
-  governance: DemoWallet;
+  governance: ChainWallet;
   brands: OnChainBrand[];
 }
 

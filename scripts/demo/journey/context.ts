@@ -1,7 +1,7 @@
 import type { Address } from "viem";
 import type { Coalition, OnChainBrand } from "../coalition";
 import type { CustomerApp } from "../customer";
-import type { LocalChain } from "../localChain";
+import type { LocalChain } from "../../lib/localChain";
 import type { Narrator } from "../print";
 import type { RelayHost } from "../relayHost";
 import type { Device, RegisteredBrand } from "../relayClient";

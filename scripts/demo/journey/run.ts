@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { CustomerApp } from "../customer";
-import { startLocalChain, testPrivateKey } from "../localChain";
+import { LocalChain, testPrivateKey } from "../../lib/localChain";
 import { Narrator } from "../print";
 import { startRelayHost } from "../relayHost";
 import { openDb } from "../../../server/store/db";
@@ -37,7 +37,7 @@ export async function runJourney(opts: { keep: boolean }): Promise<boolean> {
   // PGlite's first start in a fresh folder (initdb, migrations) takes seconds: overlap it with the chain set-up.
   const dbReady = openDb({ dataDir: path.join(dir, "pgdata") });
   try {
-    const chain = await startLocalChain();
+    const chain = await LocalChain.start({ pollingMs: 50 });
     cleanup.unshift(() => chain.stop());
     const log = new TxLog(chain.client);
 

@@ -1,7 +1,7 @@
 import type { Hex } from "viem";
 import type { Deployment } from "../../../server/chain/deployment";
 import { brandBalance, setUpCoalition, usd, type BrandSpec, USD } from "../coalition";
-import type { LocalChain } from "../localChain";
+import type { LocalChain } from "../../lib/localChain";
 import type { Narrator } from "../print";
 import type { RelayHost } from "../relayHost";
 import { registerBrand, registerDevice, registerStore } from "../relayClient";
