@@ -5,7 +5,7 @@ import { adminAuth } from "../http/auth";
 import { HttpError, parseOr400 } from "../http/errors";
 import { defineRoute } from "../http/openapi";
 import { addressSchema, lower, rateSchema } from "../http/schemas";
-import { createBrand, getBrand, listBrands, publicBrand, RegistryConflictError, rotateApiKey } from "./registry";
+import { createBrand, getBrand, listBrands, publicBrand, rotateApiKey } from "./registry";
 import { brandSchema } from "./brandRoutes";
 
 export const newBrandSchema = z
@@ -37,14 +37,9 @@ export function adminRouter(ctx: HttpContext): Router {
       if (ctx.signerAddresses && !ctx.signerAddresses.includes(operator)) {
         throw new HttpError(422, "unknown_operator", "operator is not one of the relay's signer keys");
       }
-      try {
-        const { brand, apiKey } = await createBrand(deps.db, { address: lower(b.address), name: b.name, pointsPerUnit: b.pointsPerUnit, operator });
-        req.log?.info({ brand: brand.address }, "brand registered");
-        res.status(201).json({ brand: publicBrand(brand), apiKey });
-      } catch (err) {
-        if (err instanceof RegistryConflictError) throw new HttpError(409, err.code, err.message);
-        throw err;
-      }
+      const { brand, apiKey } = await createBrand(deps.db, { address: lower(b.address), name: b.name, pointsPerUnit: b.pointsPerUnit, operator });
+      req.log?.info({ brand: brand.address }, "brand registered");
+      res.status(201).json({ brand: publicBrand(brand), apiKey });
     },
   );
 

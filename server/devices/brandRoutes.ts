@@ -14,7 +14,6 @@ import {
   listDevices,
   listStores,
   publicBrand,
-  RegistryConflictError,
   setDeviceDisabled,
   updateBrand,
 } from "./registry";
@@ -89,12 +88,7 @@ export function brandRouter(ctx: HttpContext): Router {
     { method: "post", path: "/stores", tags: ["brands"], summary: "Register a store", security: "brandApiKey", body: newStoreSchema, responses: { 201: { description: "the store", schema: storeSchema } } },
     async (req, res) => {
       const b = parseOr400(newStoreSchema, req.body);
-      try {
-        res.status(201).json(await createStore(db, { id: b.id, brand: brandOf(res).address, name: b.name }));
-      } catch (err) {
-        if (err instanceof RegistryConflictError) throw new HttpError(409, err.code, err.message);
-        throw err;
-      }
+      res.status(201).json(await createStore(db, { id: b.id, brand: brandOf(res).address, name: b.name }));
     },
   );
 
@@ -124,12 +118,7 @@ export function brandRouter(ctx: HttpContext): Router {
         throw err;
       }
       const store = await ownStore(brandOf(res).address, String(req.params.storeId));
-      try {
-        res.status(201).json(await createDevice(db, { id: b.id, brand: brandOf(res).address, storeId: store.id, name: b.name, publicKey }));
-      } catch (err) {
-        if (err instanceof RegistryConflictError) throw new HttpError(409, err.code, err.message);
-        throw err;
-      }
+      res.status(201).json(await createDevice(db, { id: b.id, brand: brandOf(res).address, storeId: store.id, name: b.name, publicKey }));
     },
   );
 

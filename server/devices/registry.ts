@@ -30,6 +30,7 @@ export interface Device {
   createdAt: string;
 }
 
+/** An id or address already registered; the HTTP error handler answers it 409 with its code. */
 export class RegistryConflictError extends Error {
   override name = "RegistryConflictError";
   constructor(

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { z } from "zod";
+import { RegistryConflictError } from "../devices/registry";
 
 /**
  * A refused request: HTTP status and a stable machine-readable code, answered as
@@ -58,6 +59,9 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   let body = errorBody("internal_error", "internal error");
   if (err instanceof HttpError) {
     status = err.status;
+    body = errorBody(err.code, err.message);
+  } else if (err instanceof RegistryConflictError) {
+    status = 409;
     body = errorBody(err.code, err.message);
   } else {
     const e = err as BodyParserError;
