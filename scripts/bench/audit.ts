@@ -16,7 +16,7 @@
 import { createPublicClient, encodeFunctionData, http, keccak256, toHex, type Address, type Hex, type PublicClient } from "viem";
 import { LocalChain, testAccount } from "../../test/support/chain";
 import { deployConfiance } from "../lib/deploy";
-import { consentLedgerAbi } from "../../server/chain/abis";
+import { consentLedgerAbi } from "../../client/abis";
 import { runAudit } from "../../server/audit/auditor";
 import { fetchControllerHistory } from "../../server/audit/chainHistory";
 import { parseExport, toCsv, toExportRecord, toJsonExport } from "../../server/audit/exportFormat";

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import type { Address, Hex } from "viem";
 import { enqueueOperation } from "../../server/chain/outbox";
 import { isConsentGranted } from "../../server/consent/gate";
-import { PURPOSES } from "../../server/consent/purposes";
+import { PURPOSES } from "../../client/purposes";
 import { openDb } from "../../server/store/db";
 import { figure, type Figure } from "./stats";
 

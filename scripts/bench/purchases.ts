@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import type { Address, PublicClient } from "viem";
-import { coalitionPointsAbi } from "../../server/chain/abis";
+import { coalitionPointsAbi } from "../../client/abis";
 import type { Deployment } from "../../server/chain/deployment";
 import { postDeviceEvent, type Device } from "../demo/relayClient";
 import { waitFor } from "../demo/wait";

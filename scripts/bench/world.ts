@@ -1,8 +1,8 @@
 import { encodeFunctionData, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
-import { consentLedgerAbi } from "../../server/chain/abis";
-import { purposeId } from "../../server/consent/purposes";
-import { ledgerDomain, ledgerTypes } from "../../server/customers/typedData";
+import { consentLedgerAbi } from "../../client/abis";
+import { purposeId } from "../../client/purposes";
+import { ledgerDomain, ledgerTypes } from "../../client/typedData";
 import { setUpCoalition, USD, type Coalition, type OnChainBrand } from "../demo/coalition";
 import { CATEGORY } from "../demo/customer";
 import { BRAND_SPECS, GOVERNANCE_INDEX } from "../demo/journey/setup";

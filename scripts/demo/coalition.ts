@@ -1,8 +1,8 @@
 import { keccak256, maxUint256, toHex, type Address, type Hex } from "viem";
 import { deployConfiance } from "../lib/deploy";
-import { coalitionPointsAbi, consentLedgerAbi, mockStablecoinAbi } from "../../server/chain/abis";
+import { coalitionPointsAbi, consentLedgerAbi, mockStablecoinAbi } from "../../client/abis";
 import type { Deployment } from "../../server/chain/deployment";
-import { purposeId } from "../../server/consent/purposes";
+import { purposeId } from "../../client/purposes";
 import { testAccount, type ChainWallet, type LocalChain } from "../lib/localChain";
 import type { TxLog } from "./txlog";
 

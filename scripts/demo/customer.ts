@@ -1,8 +1,8 @@
 import type { Address, Hex } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
 import type { Deployment } from "../../server/chain/deployment";
-import { purposeId } from "../../server/consent/purposes";
-import { ledgerDomain, ledgerTypes, pointsDomain, pointsTypes } from "../../server/customers/typedData";
+import { purposeId } from "../../client/purposes";
+import { ledgerDomain, ledgerTypes, pointsDomain, pointsTypes } from "../../client/typedData";
 import { customerNonces, relayJson } from "./relayClient";
 
 /**

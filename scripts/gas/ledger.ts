@@ -5,7 +5,7 @@
 import hre from "hardhat";
 import type { ContractTransactionResponse, Signer, TypedDataDomain } from "ethers";
 import type { GasRow, GasSection } from "./report";
-import { ledgerTypes } from "../../server/customers/typedData";
+import { ledgerTypes } from "../../client/typedData";
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
   const receipt = await (await tx).wait();

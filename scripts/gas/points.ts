@@ -5,7 +5,7 @@
 import hre from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import type { GasRow, GasSection } from "./report";
-import { pointsTypes } from "../../server/customers/typedData";
+import { pointsTypes } from "../../client/typedData";
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
   const receipt = await (await tx).wait();

@@ -10,7 +10,7 @@ import {
   type PublicClient,
   type RpcLog,
 } from "viem";
-import { consentLedgerAbi } from "../chain/abis";
+import { consentLedgerAbi } from "../../client/abis";
 import { recordsFromLogs, type HistoryRecord } from "./historyChain";
 import { AdaptiveRange, forEachRange, type RpcErrorKind } from "../indexer/rpcRange";
 

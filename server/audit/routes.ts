@@ -3,7 +3,7 @@ import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import type { Address, Hex } from "viem";
 import type { RelayDeps } from "../deps";
-import { consentLedgerAbi } from "../chain/abis";
+import { consentLedgerAbi } from "../../client/abis";
 import { HISTORY_COLUMNS, readCursor, rowToRecord, type HistoryDbRow } from "../indexer/store";
 import { consentAt } from "./consentAt";
 import { purposeId, parseTime } from "./auditor";

@@ -1,5 +1,5 @@
 import { encodeFunctionData, type Abi, type Address, type Hex } from "viem";
-import { coalitionPointsAbi, consentLedgerAbi } from "./abis";
+import { coalitionPointsAbi, consentLedgerAbi } from "../../client/abis";
 import type { Deployment } from "./deployment";
 import type { QueuedOperation } from "./outbox";
 

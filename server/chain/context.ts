@@ -1,5 +1,5 @@
 import { createPublicClient, getAddress, http, zeroAddress, type PublicClient } from "viem";
-import { coalitionPointsAbi } from "./abis";
+import { coalitionPointsAbi } from "../../client/abis";
 import type { Env } from "../config";
 import { readDeployment, DeploymentError, type Deployment } from "./deployment";
 

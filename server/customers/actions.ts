@@ -1,10 +1,10 @@
 import { Router, type Response } from "express";
 import { z } from "zod";
 import { keccak256, type Address, type Hex } from "viem";
-import { coalitionPointsAbi, consentLedgerAbi } from "../chain/abis";
+import { coalitionPointsAbi, consentLedgerAbi } from "../../client/abis";
 import { chainNow } from "../chain/clock";
 import { enqueueOperation, type NewOperation, type OperationKind } from "../chain/outbox";
-import { resolvePurpose } from "../consent/purposes";
+import { resolvePurpose } from "../../client/purposes";
 import { chainCall } from "../http/chainCall";
 import type { HttpContext } from "../http/context";
 import { HttpError, parseOr400 } from "../http/errors";
@@ -12,7 +12,7 @@ import { defineRoute } from "../http/openapi";
 import { addressSchema, bytes32Schema, lower, signatureSchema, uintSchema } from "../http/schemas";
 import { checkNonce, lockSubject, recordAction, type NonceContract } from "./nonces";
 import { verifyCustomerSignature, type SignedMessage } from "./signatures";
-import { ledgerDomain, ledgerTypes, pointsDomain, pointsTypes } from "./typedData";
+import { ledgerDomain, ledgerTypes, pointsDomain, pointsTypes } from "../../client/typedData";
 
 export const purposeSchema = z
   .string()

@@ -11,7 +11,7 @@ import { HttpError, parseOr400 } from "../http/errors";
 import { defineRoute } from "../http/openapi";
 import { addressSchema, lower, signatureSchema, uintSchema } from "../http/schemas";
 import { verifyCustomerSignature } from "./signatures";
-import { relayDomain, relayTypes } from "./typedData";
+import { relayDomain, relayTypes } from "../../client/typedData";
 
 /**
  * Loyalty cards linked to wallets. The relay keeps only HMAC-SHA256(CARD_TOKEN_PEPPER, brand ":" token)

@@ -1,7 +1,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { Address } from "viem";
-import { coalitionPointsAbi, consentLedgerAbi } from "../chain/abis";
+import { coalitionPointsAbi, consentLedgerAbi } from "../../client/abis";
 import { getOperation } from "../chain/outbox";
 import { chainCall } from "../http/chainCall";
 import type { HttpContext } from "../http/context";

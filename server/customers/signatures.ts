@@ -1,5 +1,5 @@
 import { hashTypedData, recoverAddress, slice, size, type Address, type Hex, type PublicClient, type TypedDataDomain } from "viem";
-import { consentLedgerAbi } from "../chain/abis";
+import { consentLedgerAbi } from "../../client/abis";
 import { HttpError } from "../http/errors";
 
 const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;

@@ -4,7 +4,7 @@ import type { Env } from "../config";
 import type { Db, Queryable } from "../store/db";
 import { HttpError } from "../http/errors";
 import { locals } from "../http/context";
-import { getDevice } from "./registry";
+import { getDevice } from "../brands/registry";
 import { canonicalRequest, decodeSignature, DEVICE_NONCE, verifyDeviceSignature } from "./signing";
 
 /**

@@ -4,7 +4,7 @@ import type { HttpContext } from "../http/context";
 import { locals } from "../http/context";
 import { HttpError, parseOr400 } from "../http/errors";
 import { defineRoute } from "../http/openapi";
-import { getBrand } from "./registry";
+import { getBrand } from "../brands/registry";
 import { deviceAuth, recordSignature } from "./auth";
 import { EVENT_KINDS, deviceEventSchema, eventAnswerSchema, handleDeviceEvent } from "./events";
 

@@ -9,8 +9,8 @@ import { cardTokenSchema, walletOfCard } from "../customers/cards";
 import { HttpError } from "../http/errors";
 import { addressSchema, currencyAmountSchema, idSchema } from "../http/schemas";
 import type { RecognisedCustomer } from "./bus";
-import { pointsFor, pointsToReverse, receiptIdOf } from "./earning";
-import type { Brand, Device } from "./registry";
+import { pointsFor, pointsToReverse, receiptIdOf } from "../brands/earning";
+import type { Brand, Device } from "../brands/registry";
 
 export const EVENT_KINDS = ["presence", "purchase", "return", "scan"] as const;
 

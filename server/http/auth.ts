@@ -1,8 +1,8 @@
 import type { RequestHandler } from "express";
 import type { Env } from "../config";
 import type { Db } from "../store/db";
-import { bearerToken, secretEquals } from "../devices/apiKeys";
-import { brandByApiKey } from "../devices/registry";
+import { bearerToken, secretEquals } from "../brands/apiKeys";
+import { brandByApiKey } from "../brands/registry";
 import { HttpError } from "./errors";
 import { locals } from "./context";
 

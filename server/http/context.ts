@@ -3,7 +3,7 @@ import type { RelayDeps } from "../deps";
 import type { ApiDocs } from "./openapi";
 import type { HttpMetrics } from "./metrics";
 import type { StoreEventBus } from "../devices/bus";
-import type { Brand, Device } from "../devices/registry";
+import type { Brand, Device } from "../brands/registry";
 
 /** What the HTTP routers are built from. */
 export interface HttpContext {

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { z } from "zod";
-import { RegistryConflictError } from "../devices/registry";
+import { RegistryConflictError } from "../brands/registry";
 
 /**
  * A refused request: HTTP status and a stable machine-readable code, answered as

@@ -1,5 +1,5 @@
 import { parseEventLogs, zeroAddress, type Address, type Log } from "viem";
-import { coalitionPointsAbi, consentLedgerAbi } from "../chain/abis";
+import { coalitionPointsAbi, consentLedgerAbi } from "../../client/abis";
 import { recordsFromLogs, type HistoryRecord } from "../audit/historyChain";
 
 /**

@@ -1,7 +1,7 @@
 import { BlockNotFoundError, type Address, type Log, type PublicClient } from "viem";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { coalitionPointsAbi } from "../chain/abis";
+import { coalitionPointsAbi } from "../../client/abis";
 import type { Db } from "../store/db";
 import { decodeRange } from "./decode";
 import { indexerMetrics, type IndexerMetrics } from "./metrics";

@@ -6,7 +6,7 @@ import path from "node:path";
 import { keccak256, toHex, type Hex } from "viem";
 import { LocalChain } from "../support/chain";
 import type { Deployment } from "../../server/chain/deployment";
-import { consentLedgerAbi } from "../../server/chain/abis";
+import { consentLedgerAbi } from "../../client/abis";
 import { fetchControllerHistory } from "../../server/audit/chainHistory";
 import { compareExport } from "../../server/audit/compareExport";
 import { parseExport, toCsv, toExportRecord, toJsonExport, type ExportRecord } from "../../server/audit/exportFormat";

@@ -9,7 +9,7 @@ import { LocalChain } from "../support/chain";
 import { openTestDb, testDbKinds, type TestDb } from "../support/db";
 import { loadConfig } from "../../server/config";
 import type { Deployment } from "../../server/chain/deployment";
-import { coalitionPointsAbi, consentLedgerAbi } from "../../server/chain/abis";
+import { coalitionPointsAbi, consentLedgerAbi } from "../../client/abis";
 import type { RelayDeps } from "../../server/deps";
 import { startIndexer, type Indexer } from "../../server/indexer";
 import { auditRouter } from "../../server/audit/routes";

@@ -16,7 +16,7 @@ import {
   shouldBehaveLikeConsentActions,
   walletWay,
 } from "./behaviours/ledger";
-import { consentLedgerAbi } from "../../server/chain/abis";
+import { consentLedgerAbi } from "../../client/abis";
 import { HistoryAction, firstBrokenLink, nextHead, recomputeHead, recordsFromLogs } from "../../server/audit/historyChain";
 
 describe("ConsentLedger", () => {

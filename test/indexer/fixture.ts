@@ -10,7 +10,7 @@ import {
 } from "viem";
 import { LocalChain, testAccount } from "../support/chain";
 import { deployConfiance } from "../../scripts/lib/deploy";
-import { coalitionPointsAbi, consentLedgerAbi, mockStablecoinAbi } from "../../server/chain/abis";
+import { coalitionPointsAbi, consentLedgerAbi, mockStablecoinAbi } from "../../client/abis";
 import type { Deployment } from "../../server/chain/deployment";
 import type { Db, Queryable } from "../../server/store/db";
 import { ChainIndexer } from "../../server/indexer";

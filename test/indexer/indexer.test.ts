@@ -4,7 +4,7 @@ import { openTestDb, testDbKinds } from "../support/db";
 import type { Deployment } from "../../server/chain/deployment";
 import { addr, deployScenario, dumpIndex, expectViewsAgree, grant, lc, makeIndexer, noticeOf, PURPOSES, randomActivity, send } from "./fixture";
 import { createPublicClient, encodeFunctionData, http, type Hex, type PublicClient } from "viem";
-import { consentLedgerAbi } from "../../server/chain/abis";
+import { consentLedgerAbi } from "../../client/abis";
 
 const [RECOGNITION, LOYALTY, LIST] = PURPOSES;
 /** A subject outside the random activity, for the revoke-all ordering cases. */

@@ -4,9 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { maxUint256, parseAbiItem, type Address, type Hex } from "viem";
 import { deployConfiance } from "../../scripts/lib/deploy";
-import { coalitionPointsAbi, consentLedgerAbi, mockStablecoinAbi } from "../../server/chain/abis";
+import { coalitionPointsAbi, consentLedgerAbi, mockStablecoinAbi } from "../../client/abis";
 import { writeDeployment, type Deployment } from "../../server/chain/deployment";
-import { purposeId } from "../../server/consent/purposes";
+import { purposeId } from "../../client/purposes";
 import { generateDeviceKeyPair, signDeviceRequest } from "../../server/devices/signing";
 import { freePort, testAccount, testPrivateKey, type LocalChain } from "../support/chain";
 

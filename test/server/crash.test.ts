@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { expect } from "chai";
-import { coalitionPointsAbi } from "../../server/chain/abis";
+import { coalitionPointsAbi } from "../../client/abis";
 import { LocalChain } from "../support/chain";
 import { openTestDb, testDbKinds, type TestDb } from "../support/db";
 import {

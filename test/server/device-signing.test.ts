@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { expect } from "chai";
-import { pointsFor, pointsToReverse, receiptIdOf } from "../../server/devices/earning";
+import { pointsFor, pointsToReverse, receiptIdOf } from "../../server/brands/earning";
 import {
   canonicalRequest,
   decodeSignature,

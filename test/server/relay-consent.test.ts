@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { Address } from "viem";
-import { coalitionPointsAbi } from "../../server/chain/abis";
-import { purposeId } from "../../server/consent/purposes";
+import { coalitionPointsAbi } from "../../client/abis";
+import { purposeId } from "../../client/purposes";
 import { testDbKinds } from "../support/db";
 import { Harness, newCustomer, PEPPER } from "./relay-harness";
 
@@ -213,7 +213,7 @@ for (const kind of testDbKinds()) {
       expect(await mine()).to.deep.equal([1, 1, 1]);
 
       const deadline = h.deadline();
-      const { relayDomain, relayTypes } = await import("../../server/customers/typedData");
+      const { relayDomain, relayTypes } = await import("../../client/typedData");
       const message = { subject: dan.address, brand: h.a.address, deadline };
       const forged = await newCustomer().signTypedData({ domain: relayDomain(h.deployment.chainId), types: relayTypes, primaryType: "EraseData", message });
       const refused = await h.http("POST", "/v1/customers/erase", { body: { ...message, deadline: deadline.toString(), signature: forged } });

@@ -2,9 +2,9 @@ import { expect } from "chai";
 import { keccak256, toHex, type Address, type Hex } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
 import { artifact } from "../../scripts/lib/artifacts";
-import { coalitionPointsAbi, consentLedgerAbi } from "../../server/chain/abis";
-import { purposeId } from "../../server/consent/purposes";
-import { ledgerDomain, ledgerTypes } from "../../server/customers/typedData";
+import { coalitionPointsAbi, consentLedgerAbi } from "../../client/abis";
+import { purposeId } from "../../client/purposes";
+import { ledgerDomain, ledgerTypes } from "../../client/typedData";
 import { testDbKinds } from "../support/db";
 import { Harness, newCustomer, NOTICE } from "./relay-harness";
 

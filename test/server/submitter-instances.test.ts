@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { coalitionPointsAbi } from "../../server/chain/abis";
+import { coalitionPointsAbi } from "../../client/abis";
 import { enqueueOperation } from "../../server/chain/outbox";
 import { signersFromKeys } from "../../server/chain/signers";
 import { startSubmitter } from "../../server/chain/submitter";

@@ -4,14 +4,14 @@ import { Registry } from "prom-client";
 import { keccak256, maxUint256, toHex, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { deployConfiance } from "../../scripts/lib/deploy";
-import { coalitionPointsAbi, consentLedgerAbi, mockStablecoinAbi } from "../../server/chain/abis";
+import { coalitionPointsAbi, consentLedgerAbi, mockStablecoinAbi } from "../../client/abis";
 import type { Deployment } from "../../server/chain/deployment";
 import type { NewOperation } from "../../server/chain/outbox";
 import { loadConfig, type Env } from "../../server/config";
 import type { RelayDeps } from "../../server/deps";
 import type { Db, Row } from "../../server/store/db";
 import { testAccount, testPrivateKey, type LocalChain } from "../support/chain";
-import { ledgerTypes } from "../../server/customers/typedData";
+import { ledgerTypes } from "../../client/typedData";
 
 /**
  * A deployed Confiance for the submitter's tests: brand = test account 1 (admitted, funded, purpose

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { decodeFunctionData, type Hex } from "viem";
-import { coalitionPointsAbi, consentLedgerAbi } from "../../server/chain/abis";
+import { coalitionPointsAbi, consentLedgerAbi } from "../../client/abis";
 import { enqueueOperation, getOperation, type NewOperation } from "../../server/chain/outbox";
 import { signersFromKeys } from "../../server/chain/signers";
 import { startSubmitter } from "../../server/chain/submitter";

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type { Address, Hex } from "viem";
-import { consentLedgerAbi } from "../../../server/chain/abis";
-import { purposeId } from "../../../server/consent/purposes";
+import { consentLedgerAbi } from "../../../client/abis";
+import { purposeId } from "../../../client/purposes";
 import { CATEGORY } from "../customer";
 import { short } from "../print";
 import { getOperation, postDeviceEvent, relayJson } from "../relayClient";

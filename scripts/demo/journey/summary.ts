@@ -1,4 +1,4 @@
-import { coalitionPointsAbi } from "../../../server/chain/abis";
+import { coalitionPointsAbi } from "../../../client/abis";
 import { brandBalance, pointsOf, reserveOf, usd } from "../coalition";
 import { bold, green, red } from "../print";
 import type { Journey } from "./context";

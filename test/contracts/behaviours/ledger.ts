@@ -14,7 +14,7 @@ import { zeroHash, type Hex } from "viem";
 import type { ConsentLedger, MockERC1271Wallet } from "../../../typechain-types";
 import { testAccount } from "../../support/chain";
 import { HistoryAction, nextHead, type HistoryLink } from "../../../server/audit/historyChain";
-import { ledgerTypes } from "../../../server/customers/typedData";
+import { ledgerTypes } from "../../../client/typedData";
 
 export const ZERO_ADDRESS = ethers.ZeroAddress;
 

@@ -3,7 +3,7 @@ import { AbiCoder, keccak256, Signature, type Signer, type TypedDataDomain } fro
 import { mnemonicToAccount } from "viem/accounts";
 import type { Hex } from "viem";
 import type { CoalitionPoints, MockStablecoin } from "../../../typechain-types";
-import { pointsTypes } from "../../../server/customers/typedData";
+import { pointsTypes } from "../../../client/typedData";
 
 export const UNIT = 10_000n; // 0.01 of a 6-decimal stablecoin per point
 export const DEPOSIT = 1_000_000_000n; // 1,000 units of the stablecoin

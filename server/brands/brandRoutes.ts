@@ -17,8 +17,8 @@ import {
   setDeviceDisabled,
   updateBrand,
 } from "./registry";
-import { DeviceKeyError, normalisePublicKey } from "./signing";
-import { staffStream } from "./stream";
+import { DeviceKeyError, normalisePublicKey } from "../devices/signing";
+import { staffStream } from "../devices/stream";
 
 export const brandSchema = z
   .object({ address: z.string(), name: z.string(), pointsPerUnit: z.string(), operator: z.string(), createdAt: z.string() })
