@@ -11,6 +11,7 @@ import { auditRouter } from "./audit/routes";
 import { adminRouter } from "./brands/adminRoutes";
 import { pruneSignatures } from "./devices/auth";
 import { brandRouter } from "./brands/brandRoutes";
+import { discoveryRouter } from "./brands/discoveryRoutes";
 import { StoreEventBus } from "./devices/bus";
 import { PgStoreEventBus } from "./devices/pgBus";
 import { deviceEventsRouter } from "./devices/eventRoutes";
@@ -118,6 +119,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
 
   app.use("/v1/admin", adminRouter(ctx));
   app.use("/v1/brand", brandRouter(ctx));
+  app.use("/v1", discoveryRouter(ctx));
   app.use("/v1", deviceEventsRouter(ctx));
   app.use("/v1", customerActionsRouter(ctx));
   app.use("/v1", cardsRouter(ctx));

@@ -9,6 +9,8 @@ import { HttpError, parseOr400 } from "../http/errors";
 import { defineRoute } from "../http/openapi";
 import { addressSchema, lower } from "../http/schemas";
 import { nextNonce } from "./nonces";
+import { categoryNames } from "../../client/categories";
+import { purposeNamer } from "../brands/purposes";
 
 const addressParams = z.object({ address: z.string() });
 
@@ -29,7 +31,9 @@ export const consentViewSchema = z
   .object({
     controller: z.string(),
     purpose: z.string(),
+    purposeName: z.string().nullable().meta({ description: "the brand's name for the purpose, or a known name; null when unknown" }),
     categories: z.string(),
+    categoryNames: z.array(z.string()).meta({ description: "the categories set in the bitmap (docs/consent.md), `bit-N` for an unnamed bit" }),
     grantedAt: z.number(),
     expiresAt: z.number(),
     revokedAt: z.number(),
@@ -40,7 +44,7 @@ export const consentViewSchema = z
   })
   .meta({ id: "Consent" });
 
-const pendingSchema = z.object({ operationId: z.string(), kind: z.string(), status: z.string(), controller: z.string().nullable(), purpose: z.string().nullable() });
+const pendingSchema = z.object({ operationId: z.string(), kind: z.string(), status: z.string(), controller: z.string().nullable(), purpose: z.string().nullable(), purposeName: z.string().nullable() });
 
 export const pointsViewSchema = z
   .object({
@@ -129,6 +133,7 @@ export function customerReadsRouter(ctx: HttpContext): Router {
         revoked_at: number;
         notice_hash: string;
       }>("SELECT controller, purpose, categories, granted_at, expires_at, revoked_at, notice_hash FROM consents WHERE subject = $1 ORDER BY controller, purpose", [subject]);
+      const nameOf = await purposeNamer(db, [...rows.map((r) => r.controller), ...pending.rows.map((p) => p.controller ?? "")]);
       const consents = rows.map((r) => {
         const pendingRevocation = pending.rows.some(
           (p) => p.controller === r.controller && (p.kind === "revokeAll" || (p.kind === "revoke" && p.purpose === r.purpose)),
@@ -137,7 +142,9 @@ export function customerReadsRouter(ctx: HttpContext): Router {
         return {
           controller: r.controller,
           purpose: r.purpose,
+          purposeName: nameOf(r.controller, r.purpose),
           categories: r.categories,
+          categoryNames: categoryNames(BigInt(r.categories)),
           grantedAt: r.granted_at,
           expiresAt: r.expires_at,
           revokedAt: r.revoked_at,
@@ -149,7 +156,7 @@ export function customerReadsRouter(ctx: HttpContext): Router {
       res.json({
         subject,
         consents,
-        pending: pending.rows.map((p) => ({ operationId: p.id, kind: p.kind, status: p.status, controller: p.controller, purpose: p.purpose })),
+        pending: pending.rows.map((p) => ({ operationId: p.id, kind: p.kind, status: p.status, controller: p.controller, purpose: p.purpose, purposeName: nameOf(p.controller, p.purpose) })),
       });
     },
   );
