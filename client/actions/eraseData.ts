@@ -1,7 +1,7 @@
 import type { Address, Hex } from "viem";
 import { cachedConfig } from "../relay/cachedConfig";
 import type { RelayClientBase } from "../relay/createRelayClient";
-import { deadlineIn, RELAY_MESSAGE_VALIDITY_SECONDS } from "../relay/postSignedAction";
+import { nonceAndDeadline, RELAY_MESSAGE_VALIDITY_SECONDS } from "../relay/postSignedAction";
 import { relayRequest, type RelayRequestErrorType } from "../relay/relayRequest";
 import { getSignerAddress, type CustomerSigner } from "../signing/signer";
 import { signCustomerMessage, type SignCustomerMessageErrorType } from "../signing/signCustomerMessage";
@@ -12,7 +12,7 @@ export type EraseDataParameters = {
   signer: CustomerSigner;
   /** The brand whose off-chain data about the customer the relay erases. */
   brand: Address;
-  /** Unix seconds after which the signature is void; ten minutes from now when omitted. */
+  /** Unix seconds after which the signature is void; ten minutes after the relay's "now" when omitted. */
   deadline?: bigint | undefined;
   signal?: AbortSignal | undefined;
 };
@@ -29,7 +29,7 @@ export type EraseDataErrorType = RelayRequestErrorType | SignCustomerMessageErro
 export async function eraseData(client: RelayClientBase, { signer, brand, deadline, signal }: EraseDataParameters): Promise<EraseDataReturnType> {
   const contracts = await cachedConfig(client, signal);
   const subject = await getSignerAddress(signer);
-  const message = { subject, brand, deadline: deadline ?? deadlineIn(RELAY_MESSAGE_VALIDITY_SECONDS) };
+  const message = { subject, brand, deadline: deadline ?? (await nonceAndDeadline(client, { lane: "ledger", subject, validity: RELAY_MESSAGE_VALIDITY_SECONDS, signal })).deadline };
   const signature = await signCustomerMessage({ signer, contracts, primaryType: "EraseData", message });
   const counts = await relayRequest<{ visits: number; scans: number; cards: number }>(client, { method: "POST", path: "/v1/customers/erase", body: { ...message, signature }, signal });
   return { ...counts, signature };

@@ -9,9 +9,10 @@ export type GetNoncesParameters = {
 };
 /**
  * The nonces the customer's next signed actions must carry: ConsentLedger's and CoalitionPoints', and
- * the ledger's SetDelegate lane when the relay reports one (a ledger with `delegateNonces`).
+ * the ledger's SetDelegate lane when the relay reports one (a ledger with `delegateNonces`); `now` is the
+ * unix time the relay checks deadlines against (the later of its clock and the chain's).
  */
-export type GetNoncesReturnType = { ledger: bigint; points: bigint; delegate?: bigint };
+export type GetNoncesReturnType = { ledger: bigint; points: bigint; delegate?: bigint; now: bigint };
 export type GetNoncesErrorType = RelayRequestErrorType;
 
 /**
@@ -21,6 +22,11 @@ export type GetNoncesErrorType = RelayRequestErrorType;
  * @example const { ledger } = await getNonces(relay, { address })
  */
 export async function getNonces(client: RelayClientBase, { address, signal }: GetNoncesParameters): Promise<GetNoncesReturnType> {
-  const n = await relayRequest<{ ledger: string; points: string; delegate?: string }>(client, { method: "GET", path: `/v1/customers/${address}/nonces`, signal });
-  return { ledger: BigInt(n.ledger), points: BigInt(n.points), ...(n.delegate === undefined ? {} : { delegate: BigInt(n.delegate) }) };
+  const n = await relayRequest<{ ledger: string; points: string; delegate?: string; now?: string }>(client, { method: "GET", path: `/v1/customers/${address}/nonces`, signal });
+  return {
+    ledger: BigInt(n.ledger),
+    points: BigInt(n.points),
+    ...(n.delegate === undefined ? {} : { delegate: BigInt(n.delegate) }),
+    now: n.now === undefined ? BigInt(Math.floor(Date.now() / 1000)) : BigInt(n.now),
+  };
 }

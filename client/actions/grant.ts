@@ -2,7 +2,7 @@ import type { Address, Hex } from "viem";
 import { categoryBitmap, type CategoryName } from "../categories";
 import { resolvePurpose } from "../purposes";
 import type { RelayClientBase } from "../relay/createRelayClient";
-import { DEFAULT_VALIDITY_SECONDS, deadlineIn, nonceFor, postSignedAction, type SignedAction } from "../relay/postSignedAction";
+import { nonceAndDeadline, postSignedAction, type SignedAction } from "../relay/postSignedAction";
 import type { RelayRequestErrorType } from "../relay/relayRequest";
 import { getSignerAddress, type CustomerSigner } from "../signing/signer";
 import type { SignCustomerMessageErrorType } from "../signing/signCustomerMessage";
@@ -23,9 +23,9 @@ export type GrantParameters = {
   noticeHash: Hex;
   /** Unix seconds when the consent ends; 0 (default) for no expiry. */
   expiresAt?: number | undefined;
-  /** The ledger nonce; read from the relay when omitted. */
+  /** The ledger nonce; the next one, read from the relay, when omitted. */
   nonce?: bigint | undefined;
-  /** Unix seconds after which the signature is void; one hour from now when omitted. */
+  /** Unix seconds after which the signature is void; one hour after the relay's "now" when omitted. */
   deadline?: bigint | undefined;
   signal?: AbortSignal | undefined;
 };
@@ -52,8 +52,7 @@ export async function grant(
     categories: typeof categories === "bigint" ? categories : categoryBitmap(categories),
     expiresAt,
     noticeHash,
-    nonce: await nonceFor(client, "ledger", s, nonce, signal),
-    deadline: deadline ?? deadlineIn(DEFAULT_VALIDITY_SECONDS),
+    ...(await nonceAndDeadline(client, { lane: "ledger", subject: s, nonce, deadline, signal })),
   };
   return postSignedAction(client, { signer, primaryType: "Grant", message, path: "/v1/consents/grant", signal });
 }

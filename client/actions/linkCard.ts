@@ -12,7 +12,7 @@ export type LinkCardParameters = {
   brand: Address;
   /** The card's token as the brand's readers see it (4-128 printable characters). */
   cardToken: string;
-  /** Unix seconds after which the signature is void; ten minutes from now when omitted. */
+  /** Unix seconds after which the signature is void; ten minutes after the relay's "now" when omitted. */
   deadline?: bigint | undefined;
   signal?: AbortSignal | undefined;
 };

@@ -1,6 +1,6 @@
 import type { Address, Hex } from "viem";
 import type { RelayClientBase } from "../relay/createRelayClient";
-import { DEFAULT_VALIDITY_SECONDS, deadlineIn, nonceFor, postSignedAction, type SignedAction } from "../relay/postSignedAction";
+import { nonceAndDeadline, postSignedAction, type SignedAction } from "../relay/postSignedAction";
 import type { RelayRequestErrorType } from "../relay/relayRequest";
 import { getSignerAddress, type CustomerSigner } from "../signing/signer";
 import type { SignCustomerMessageErrorType } from "../signing/signCustomerMessage";
@@ -16,7 +16,7 @@ export type RedeemParameters = {
   orderRef: Hex;
   /** The points nonce; read from the relay when omitted. */
   nonce?: bigint | undefined;
-  /** Unix seconds after which the signature is void; one hour from now when omitted. */
+  /** Unix seconds after which the signature is void; one hour after the relay's "now" when omitted. */
   deadline?: bigint | undefined;
   signal?: AbortSignal | undefined;
 };
@@ -37,8 +37,7 @@ export async function redeem(client: RelayClientBase, { signer, brand, points, o
     brand,
     points,
     orderRef,
-    nonce: await nonceFor(client, "points", customer, nonce, signal),
-    deadline: deadline ?? deadlineIn(DEFAULT_VALIDITY_SECONDS),
+    ...(await nonceAndDeadline(client, { lane: "points", subject: customer, nonce, deadline, signal })),
   };
   return postSignedAction(client, { signer, primaryType: "Redeem", message, path: "/v1/points/redeem", signal });
 }

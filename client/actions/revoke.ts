@@ -1,7 +1,7 @@
 import type { Address } from "viem";
 import { resolvePurpose } from "../purposes";
 import type { RelayClientBase } from "../relay/createRelayClient";
-import { DEFAULT_VALIDITY_SECONDS, deadlineIn, nonceFor, postSignedAction, type SignedAction } from "../relay/postSignedAction";
+import { nonceAndDeadline, postSignedAction, type SignedAction } from "../relay/postSignedAction";
 import type { RelayRequestErrorType } from "../relay/relayRequest";
 import { getSignerAddress, type CustomerSigner } from "../signing/signer";
 import type { SignCustomerMessageErrorType } from "../signing/signCustomerMessage";
@@ -15,9 +15,9 @@ export type RevokeParameters = {
   controller: Address;
   /** The purpose: its name or bytes32 id. */
   purpose: string;
-  /** The ledger nonce; read from the relay when omitted. */
+  /** The ledger nonce; the next one, read from the relay, when omitted. */
   nonce?: bigint | undefined;
-  /** Unix seconds after which the signature is void; one hour from now when omitted. */
+  /** Unix seconds after which the signature is void; one hour after the relay's "now" when omitted. */
   deadline?: bigint | undefined;
   signal?: AbortSignal | undefined;
 };
@@ -37,8 +37,7 @@ export async function revoke(client: RelayClientBase, { signer, subject, control
     subject: s,
     controller,
     purpose: resolvePurpose(purpose),
-    nonce: await nonceFor(client, "ledger", s, nonce, signal),
-    deadline: deadline ?? deadlineIn(DEFAULT_VALIDITY_SECONDS),
+    ...(await nonceAndDeadline(client, { lane: "ledger", subject: s, nonce, deadline, signal })),
   };
   return postSignedAction(client, { signer, primaryType: "Revoke", message, path: "/v1/consents/revoke", signal });
 }

@@ -1,6 +1,6 @@
 import type { Address } from "viem";
 import type { RelayClientBase } from "../relay/createRelayClient";
-import { DEFAULT_VALIDITY_SECONDS, deadlineIn, nonceFor, postSignedAction, type SignedAction } from "../relay/postSignedAction";
+import { nonceAndDeadline, postSignedAction, type SignedAction } from "../relay/postSignedAction";
 import type { RelayRequestErrorType } from "../relay/relayRequest";
 import { getSignerAddress, type CustomerSigner } from "../signing/signer";
 import type { SignCustomerMessageErrorType } from "../signing/signCustomerMessage";
@@ -12,9 +12,9 @@ export type RevokeAllParameters = {
   subject?: Address | undefined;
   /** The brand (controller) whose every consent ends. */
   controller: Address;
-  /** The ledger nonce; read from the relay when omitted. */
+  /** The ledger nonce; the next one, read from the relay, when omitted. */
   nonce?: bigint | undefined;
-  /** Unix seconds after which the signature is void; one hour from now when omitted. */
+  /** Unix seconds after which the signature is void; one hour after the relay's "now" when omitted. */
   deadline?: bigint | undefined;
   signal?: AbortSignal | undefined;
 };
@@ -32,8 +32,7 @@ export async function revokeAll(client: RelayClientBase, { signer, subject, cont
   const message = {
     subject: s,
     controller,
-    nonce: await nonceFor(client, "ledger", s, nonce, signal),
-    deadline: deadline ?? deadlineIn(DEFAULT_VALIDITY_SECONDS),
+    ...(await nonceAndDeadline(client, { lane: "ledger", subject: s, nonce, deadline, signal })),
   };
   return postSignedAction(client, { signer, primaryType: "RevokeAll", message, path: "/v1/consents/revoke-all", signal });
 }

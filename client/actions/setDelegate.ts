@@ -1,6 +1,6 @@
 import type { Address } from "viem";
 import type { RelayClientBase } from "../relay/createRelayClient";
-import { DEFAULT_VALIDITY_SECONDS, deadlineIn, nonceFor, postSignedAction, type SignedAction } from "../relay/postSignedAction";
+import { nonceAndDeadline, postSignedAction, type SignedAction } from "../relay/postSignedAction";
 import type { RelayRequestErrorType } from "../relay/relayRequest";
 import { getSignerAddress, type CustomerSigner } from "../signing/signer";
 import type { SignCustomerMessageErrorType } from "../signing/signCustomerMessage";
@@ -14,7 +14,7 @@ export type SetDelegateParameters = {
   until: number;
   /** The nonce; read from the relay when omitted. */
   nonce?: bigint | undefined;
-  /** Unix seconds after which the signature is void; one hour from now when omitted. */
+  /** Unix seconds after which the signature is void; one hour after the relay's "now" when omitted. */
   deadline?: bigint | undefined;
   signal?: AbortSignal | undefined;
 };
@@ -34,8 +34,7 @@ export async function setDelegate(client: RelayClientBase, { signer, delegate, u
     subject,
     delegate,
     until,
-    nonce: await nonceFor(client, "delegate", subject, nonce, signal),
-    deadline: deadline ?? deadlineIn(DEFAULT_VALIDITY_SECONDS),
+    ...(await nonceAndDeadline(client, { lane: "delegate", subject, nonce, deadline, signal })),
   };
   return postSignedAction(client, { signer, primaryType: "SetDelegate", message, path: "/v1/consents/set-delegate", signal });
 }

@@ -12,7 +12,7 @@ export type UnlinkCardParameters = {
   brand: Address;
   /** The card's token. */
   cardToken: string;
-  /** Unix seconds after which the signature is void; ten minutes from now when omitted. */
+  /** Unix seconds after which the signature is void; ten minutes after the relay's "now" when omitted. */
   deadline?: bigint | undefined;
   signal?: AbortSignal | undefined;
 };

@@ -3,7 +3,7 @@ import { getSignerAddress, type CustomerSigner } from "../signing/signer";
 import { signCustomerMessage } from "../signing/signCustomerMessage";
 import { cachedConfig } from "./cachedConfig";
 import type { RelayClientBase } from "./createRelayClient";
-import { deadlineIn, RELAY_MESSAGE_VALIDITY_SECONDS } from "./postSignedAction";
+import { nonceAndDeadline, RELAY_MESSAGE_VALIDITY_SECONDS } from "./postSignedAction";
 import { relayRequest } from "./relayRequest";
 
 /** Signs a LinkCard or UnlinkCard (relay domain; `card` is keccak256 of the token) and posts it with the token itself. */
@@ -13,7 +13,7 @@ export async function postCardMessage<T>(
 ): Promise<{ answer: T; signature: Hex }> {
   const contracts = await cachedConfig(client, p.signal);
   const subject = await getSignerAddress(p.signer);
-  const deadline = p.deadline ?? deadlineIn(RELAY_MESSAGE_VALIDITY_SECONDS);
+  const deadline = p.deadline ?? (await nonceAndDeadline(client, { lane: "ledger", subject, validity: RELAY_MESSAGE_VALIDITY_SECONDS, signal: p.signal })).deadline;
   const message = { subject, brand: p.brand, card: keccak256(toBytes(p.cardToken)), deadline };
   const signature = await signCustomerMessage({ signer: p.signer, contracts, primaryType: p.primaryType, message });
   const answer = await relayRequest<T>(client, { method: "POST", path: p.path, body: { subject, brand: p.brand, cardToken: p.cardToken, deadline, signature }, signal: p.signal });

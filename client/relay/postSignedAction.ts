@@ -16,22 +16,26 @@ export type SignedAction<P extends CustomerPrimaryType> = {
   signature: Hex;
 };
 
-/** How long a signature stays valid when no deadline is given: one hour from the local clock. */
+/** How long a signature stays valid when no deadline is given: one hour from the relay's "now". */
 export const DEFAULT_VALIDITY_SECONDS = 3600;
 
 /** How long a card link or erasure signature stays valid when no deadline is given: ten minutes (a captured one could be replayed until then). */
 export const RELAY_MESSAGE_VALIDITY_SECONDS = 600;
 
-export function deadlineIn(seconds: number): bigint {
-  return BigInt(Math.floor(Date.now() / 1000) + seconds);
-}
-
-/** The nonce the next signed action of this lane must carry, unless the caller chose one. */
-export async function nonceFor(client: RelayClientBase, lane: "ledger" | "points" | "delegate", subject: Address, given: bigint | undefined, signal?: AbortSignal): Promise<bigint> {
-  if (given !== undefined) return given;
-  const n = await getNonces(client, { address: subject, signal });
+/**
+ * The nonce and deadline of a signed action, each as given or else from the relay: the next nonce of the
+ * lane, and `validity` seconds after the time the relay checks deadlines against (so a device whose clock
+ * is wrong, or a test chain whose time was moved, still signs a deadline the relay and the chain accept).
+ */
+export async function nonceAndDeadline(
+  client: RelayClientBase,
+  p: { lane: "ledger" | "points" | "delegate"; subject: Address; nonce?: bigint | undefined; deadline?: bigint | undefined; validity?: number; signal?: AbortSignal | undefined },
+): Promise<{ nonce: bigint; deadline: bigint }> {
+  if (p.nonce !== undefined && p.deadline !== undefined) return { nonce: p.nonce, deadline: p.deadline };
+  const n = await getNonces(client, { address: p.subject, signal: p.signal });
   // SetDelegate uses the ledger's own delegate lane where the relay reports one, the shared ledger nonce otherwise.
-  return lane === "delegate" ? (n.delegate ?? n.ledger) : n[lane];
+  const next = p.lane === "delegate" ? (n.delegate ?? n.ledger) : n[p.lane];
+  return { nonce: p.nonce ?? next, deadline: p.deadline ?? n.now + BigInt(p.validity ?? DEFAULT_VALIDITY_SECONDS) };
 }
 
 /** Signs `message` for the relay's chain and contracts, posts it with the signature to `path`. */

@@ -9,6 +9,7 @@ import { HttpError, parseOr400 } from "../http/errors";
 import { defineRoute } from "../http/openapi";
 import { addressSchema, lower } from "../http/schemas";
 import { nextNonce } from "./nonces";
+import { chainNow } from "../chain/clock";
 import { categoryNames } from "../../client/categories";
 import { purposeNamer } from "../brands/purposes";
 
@@ -85,20 +86,30 @@ export function customerReadsRouter(ctx: HttpContext): Router {
       method: "get",
       path: "/customers/:address/nonces",
       tags: ["customers"],
-      summary: "The nonces the customer's next signed ledger and points actions must carry",
+      summary: "The nonces the customer's next signed ledger and points actions must carry, and the time deadlines are checked against",
       params: addressParams,
-      responses: { 200: { description: "next nonces", schema: z.object({ ledger: z.string(), points: z.string() }) } },
+      responses: {
+        200: {
+          description: "next nonces",
+          schema: z.object({
+            ledger: z.string(),
+            points: z.string(),
+            now: z.string().meta({ description: "unix seconds the relay checks signed deadlines against: the later of its clock and the chain's latest block time" }),
+          }),
+        },
+      },
     },
     async (req, res) => {
       const subject = subjectOf(req.params.address);
       const { ledger, points } = deps.chain.deployment;
-      const [l, p] = await chainCall("nonces", () =>
+      const [l, p, now] = await chainCall("nonces", () =>
         Promise.all([
           deps.chain.client.readContract({ address: ledger, abi: consentLedgerAbi, functionName: "nonces", args: [subject] }),
           deps.chain.client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "nonces", args: [subject] }),
+          chainNow(deps.chain.client),
         ]),
       );
-      res.json({ ledger: (await nextNonce(db, "ledger", subject, l)).toString(), points: (await nextNonce(db, "points", subject, p)).toString() });
+      res.json({ ledger: (await nextNonce(db, "ledger", subject, l)).toString(), points: (await nextNonce(db, "points", subject, p)).toString(), now: now.toString() });
     },
   );
 
