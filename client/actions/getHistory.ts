@@ -34,12 +34,11 @@ export async function getHistory(client: RelayClientBase, { address, after, limi
   const query = new URLSearchParams();
   if (after !== undefined) query.set("after", after);
   if (limit !== undefined) query.set("limit", String(limit));
-  const q = query.size > 0 ? `?${query}` : "";
+  const q = query.toString() ? `?${query}` : "";
   const r = await relayRequest<{ entries: EntryJson[]; page: { nextAfter: string | null } }>(client, { method: "GET", path: `/v1/audit/customers/${address}/history${q}`, signal });
   return {
     entries: r.entries.map((e) => ({
       ...e,
-      type: e.type,
       categories: e.categories === null ? null : BigInt(e.categories),
       amount: e.amount === null ? null : BigInt(e.amount),
     })),
