@@ -22,7 +22,7 @@ export interface WebAppOptions {
  * auditor's page reads a JSON-RPC endpoint the auditor names). Nothing may frame the app.
  */
 export function contentSecurityPolicy(rpcUrl?: string): string {
-  const connect = ["'self'", "https:", "wss:", "http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"];
+  const connect = ["'self'", "https:", "wss:", "http://127.0.0.1:*", "http://localhost:*"];
   if (rpcUrl) {
     const origin = new URL(rpcUrl).origin;
     if (!connect.includes(origin)) connect.push(origin);

@@ -47,7 +47,7 @@ function ConnectedOnChain({ config, children }: { config: RelayConfig; children:
       <AccountBar address={connection.address} />
       {onChain ? (
         <p className="muted" data-testid="chain">
-          {t("chain.right", { name, id: config.chainId })}
+          {t("chain.right", { name })}
         </p>
       ) : (
         <section className="card" aria-labelledby="wrong-chain">

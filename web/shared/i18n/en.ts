@@ -25,7 +25,7 @@ export const en = {
   "connect.failed": "The wallet could not connect: {message}",
   "account.label": "Connected account",
   "account.disconnect": "Disconnect",
-  "chain.right": "Network: {name} (chain {id})",
+  "chain.right": "Network: {name}",
   "chain.wrong": "Your wallet is on another network (chain {current}). Confiance runs on {name} (chain {expected}).",
   "chain.switch": "Switch to {name}",
   "chain.switching": "Confirm the network switch in your wallet…",

@@ -24,7 +24,7 @@ export const fr: Dictionary = {
   "connect.failed": "Le portefeuille n'a pas pu se connecter : {message}",
   "account.label": "Compte connecté",
   "account.disconnect": "Déconnecter",
-  "chain.right": "Réseau : {name} (chaîne {id})",
+  "chain.right": "Réseau : {name}",
   "chain.wrong": "Votre portefeuille est sur un autre réseau (chaîne {current}). Confiance fonctionne sur {name} (chaîne {expected}).",
   "chain.switch": "Passer sur {name}",
   "chain.switching": "Confirmez le changement de réseau dans votre portefeuille…",
