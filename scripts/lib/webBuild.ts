@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 
 /**
  * Building the web app (web/, Vite) to static files in web/dist, which the relay serves. A build writes
@@ -70,4 +71,25 @@ export async function buildWeb({ ifStale = false, quiet = false }: { ifStale?: b
   const ms = performance.now() - t0;
   fs.writeFileSync(STAMP, `${hash}\n`);
   return { built: true, ms };
+}
+
+export interface WebBundleSize {
+  /** gzip bytes (level 9) of the JavaScript index.html loads for `/` (entry and preloaded chunks). */
+  jsGzip: number;
+  /** gzip bytes of its style sheets. */
+  cssGzip: number;
+  /** The files counted. */
+  files: string[];
+}
+
+/**
+ * What a browser downloads for the first page, compressed: the scripts and style sheets index.html
+ * names (the rooms loaded later, on navigation, are not counted).
+ */
+export function webBundleSize(dist = WEB_DIST): WebBundleSize {
+  const html = fs.readFileSync(path.join(dist, "index.html"), "utf8");
+  const files = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
+  const gz = (f: string) => zlib.gzipSync(fs.readFileSync(path.join(dist, f)), { level: 9 }).length;
+  const sum = (ext: string) => files.filter((f) => f.endsWith(ext)).reduce((n, f) => n + gz(f), 0);
+  return { jsGzip: sum(".js"), cssGzip: sum(".css"), files };
 }
