@@ -1,9 +1,14 @@
 import { expect } from "chai";
 import type { Page } from "playwright-core";
+import { keccak256, toHex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { consentLedgerAbi } from "../../client/abis";
 import { newCustomer } from "../server/relay-harness";
 import { browserSuite, DESKTOP, expectAccessible, expectText, screenshot } from "./support/browser";
 import { TEST_WALLET_NAME } from "./support/testWallet";
+
+/** The account of the screenshots' wallet, the same at every run so that they change only with the app. */
+const SCREENSHOT_ACCOUNT = privateKeyToAccount(keccak256(toHex("confiance screenshots")));
 
 /** The chain a test wallet is on when it is on the wrong one (Ethereum mainnet; never reached). */
 const OTHER_CHAIN = 1;
@@ -25,7 +30,7 @@ describe("Browser: the wallet room", function () {
 
   describe("connecting", () => {
     it("connects the wallet announced by EIP-6963 and shows its address, the relay's chain and the brands", async () => {
-      const { page, wallet } = await app.open("/");
+      const { page, wallet } = await app.open("/", { wallet: { account: SCREENSHOT_ACCOUNT } });
       await expectText(page.getByRole("heading", { level: 1 }), "Your consents and points");
       await expectAccessible(page);
       await connect(page);
@@ -145,7 +150,7 @@ describe("Browser: the wallet room", function () {
 
   describe("languages", () => {
     it("follows the browser's French, switches to English and keeps the choice", async () => {
-      const { page } = await app.open("/", { locale: "fr-FR" });
+      const { page } = await app.open("/", { locale: "fr-FR", wallet: { account: SCREENSHOT_ACCOUNT } });
       await expectText(page.getByRole("heading", { level: 1 }), "Vos consentements et vos points");
       expect(await page.locator("html").getAttribute("lang")).to.equal("fr");
       await page.getByRole("button", { name: `Connecter ${TEST_WALLET_NAME}` }).click();

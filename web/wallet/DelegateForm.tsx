@@ -1,13 +1,11 @@
 import { useState, type FormEvent } from "react";
 import { isAddress, type Address } from "viem";
 import { useConfig } from "wagmi";
-import { getBlock, signTypedData } from "wagmi/actions";
 import { useI18n } from "../shared/i18n/useI18n";
 import { useSignedAction } from "../shared/actions/useSignedAction";
 import { ActionStatus } from "../shared/components/ActionStatus";
-import { getNonces, postSignedAction, type RelayConfig } from "../shared/relayAdapter";
-import { signatureDeadline } from "../shared/wallet/signatureDeadline";
-import { endOfDay, setDelegateBody, setDelegateTypedData } from "./setDelegate";
+import type { RelayConfig } from "../shared/relayAdapter";
+import { endOfDay, setDelegateSteps } from "./setDelegate";
 
 /** Appoint a delegate until a date: one signature, no gas, followed to the chain. */
 export function DelegateForm({ address, config }: { address: Address; config: RelayConfig }) {
@@ -24,16 +22,7 @@ export function DelegateForm({ address, config }: { address: Address; config: Re
     if (!isAddress(delegate) || delegate.toLowerCase() === address.toLowerCase()) return setInvalid("address");
     if (until === undefined) return setInvalid("date");
     setInvalid(null);
-    void action.run({
-      sign: async () => {
-        const [nonces, block] = await Promise.all([getNonces(address), getBlock(wagmi, { blockTag: "latest" })]);
-        const deadline = signatureDeadline(block.timestamp);
-        const p = { chainId: config.chainId, ledger: config.ledger, subject: address, delegate: delegate as Address, until, nonce: nonces.ledger, deadline };
-        const signature = await signTypedData(wagmi, { account: address, ...setDelegateTypedData(p) });
-        return setDelegateBody(p, signature);
-      },
-      submit: (body) => postSignedAction("/v1/consents/set-delegate", body),
-    });
+    void action.run(setDelegateSteps({ wagmi, config, subject: address, delegate: delegate as Address, until }));
   };
 
   return (

@@ -1,5 +1,10 @@
 import type { Address, Hex } from "viem";
+import type { Config } from "wagmi";
+import { getBlock, signTypedData } from "wagmi/actions";
 import { ledgerDomain, ledgerTypes } from "../../client/typedData";
+import type { SignedActionSteps } from "../shared/actions/signedAction";
+import { getNonces, postSignedAction, type RelayConfig } from "../shared/relayAdapter";
+import { signatureDeadline } from "../shared/wallet/signatureDeadline";
 
 export interface SetDelegateParameters {
   chainId: number;
@@ -26,6 +31,21 @@ export function setDelegateTypedData({ chainId, ledger, subject, delegate, until
 /** The body of POST /v1/consents/set-delegate for that message and its signature. */
 export function setDelegateBody(p: SetDelegateParameters, signature: Hex) {
   return { subject: p.subject, delegate: p.delegate, until: p.until, nonce: p.nonce.toString(), deadline: p.deadline.toString(), signature };
+}
+
+/**
+ * The steps of appointing `delegate` until `until` (0 removes it): read the nonce and the chain's time,
+ * have the wallet sign SetDelegate, post it to the relay.
+ */
+export function setDelegateSteps({ wagmi, config, subject, delegate, until }: { wagmi: Config; config: RelayConfig; subject: Address; delegate: Address; until: number }): SignedActionSteps<ReturnType<typeof setDelegateBody>> {
+  return {
+    async sign() {
+      const [nonces, block] = await Promise.all([getNonces(subject), getBlock(wagmi, { blockTag: "latest" })]);
+      const p = { chainId: config.chainId, ledger: config.ledger, subject, delegate, until, nonce: nonces.ledger, deadline: signatureDeadline(block.timestamp) };
+      return setDelegateBody(p, await signTypedData(wagmi, { account: subject, ...setDelegateTypedData(p) }));
+    },
+    submit: (body) => postSignedAction("/v1/consents/set-delegate", body),
+  };
 }
 
 /**
