@@ -67,10 +67,14 @@ export function webAppRouter(options: WebAppOptions): Router {
       redirect: false,
       immutable: true,
       maxAge: "365d",
-      setHeaders: (res) => res.setHeader("X-Content-Type-Options", "nosniff"),
+      setHeaders: (res) => {
+        (res as Response).locals.routePattern = "/assets/*";
+        res.setHeader("X-Content-Type-Options", "nosniff");
+      },
     }),
   );
   const page = (_req: unknown, res: Response) => {
+    res.locals.routePattern = "(web app page)";
     pageHeaders(res);
     res.setHeader("Cache-Control", "no-cache");
     res.type("html").send(index);
@@ -84,6 +88,7 @@ export function webAppRouter(options: WebAppOptions): Router {
       dotfiles: "ignore",
       cacheControl: false,
       setHeaders: (res, file) => {
+        (res as Response).locals.routePattern = "(web app file)";
         if (path.basename(file) === "index.html") pageHeaders(res);
         res.setHeader("Cache-Control", "no-cache");
         res.setHeader("X-Content-Type-Options", "nosniff");

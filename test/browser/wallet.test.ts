@@ -43,10 +43,15 @@ describe("Browser: the wallet room", function () {
       await screenshot(page, "wallet-phone");
     });
 
-    it("connects a wallet that only sets window.ethereum (a mobile wallet's browser)", async () => {
+    it("connects a wallet that only sets window.ethereum (a mobile wallet's browser), reconnects after a reload, disconnects", async () => {
       const { page, wallet } = await app.open("/", { wallet: { announce: false } });
       await connect(page, "browser wallet");
       expect(await page.getByTestId("account").textContent()).to.equal(wallet.address);
+      await page.reload();
+      await expectText(page.getByTestId("account"), wallet.address);
+      await page.getByRole("button", { name: "Disconnect" }).click();
+      await page.getByRole("button", { name: "Connect browser wallet" }).waitFor();
+      expect(wallet.connected).to.equal(false);
     });
 
     it("says so when the browser has no wallet", async () => {

@@ -70,6 +70,17 @@ for (const kind of testDbKinds()) {
       expect(icon.headers.get("cache-control")).to.equal("no-cache");
     });
 
+    it("counts the app's requests under three route labels, never by URL", async () => {
+      await h.http("GET", "/staff/store-a");
+      await h.http("GET", "/assets/index-AbC123.js");
+      await h.http("GET", "/favicon.svg");
+      const text = (await h.http("GET", "/metrics")).body as string;
+      expect(text).to.match(/relay_http_requests_total\{method="GET",route="\(web app page\)",status="200"\} \d+/);
+      expect(text).to.match(/relay_http_requests_total\{method="GET",route="\/assets\/\*",status="200"\} \d+/);
+      expect(text).to.match(/relay_http_requests_total\{method="GET",route="\(web app file\)",status="200"\} \d+/);
+      expect(text).to.not.include("store-a");
+    });
+
     for (const missing of ["/v1/nothing-here", "/v1", "/assets/index-missing.js", "/.build-stamp", "/nowhere", "/wallet"]) {
       it(`GET ${missing} stays a JSON 404`, async () => {
         const r = await h.http("GET", missing);

@@ -39,6 +39,7 @@ function ConnectedOnChain({ config, children }: { config: RelayConfig; children:
   const { t } = useI18n();
   const connection = useConnection();
   const switchChain = useSwitchChain();
+  if (connection.status === "reconnecting") return <Notice>{t("connect.reconnecting")}</Notice>;
   if (connection.status !== "connected") return <ConnectWallet />;
   const name = t("chain.name", { id: config.chainId });
   const onChain = connection.chainId === config.chainId;

@@ -21,6 +21,7 @@ export const en = {
   "connect.with": "Connect {name}",
   "connect.browserWallet": "browser wallet",
   "connect.pending": "Approve the connection in your wallet…",
+  "connect.reconnecting": "Reconnecting to your wallet…",
   "connect.refused": "You declined the connection in your wallet.",
   "connect.failed": "The wallet could not connect: {message}",
   "account.label": "Connected account",

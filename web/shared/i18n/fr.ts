@@ -20,6 +20,7 @@ export const fr: Dictionary = {
   "connect.with": "Connecter {name}",
   "connect.browserWallet": "le portefeuille du navigateur",
   "connect.pending": "Acceptez la connexion dans votre portefeuille…",
+  "connect.reconnecting": "Reconnexion à votre portefeuille…",
   "connect.refused": "Vous avez refusé la connexion dans votre portefeuille.",
   "connect.failed": "Le portefeuille n'a pas pu se connecter : {message}",
   "account.label": "Compte connecté",
