@@ -1,8 +1,9 @@
 /**
  * `npm run relay`: loads the configuration (environment, README "Configuration"), opens the database
- * (PGlite in DATA_DIR, or PostgreSQL at DATABASE_URL), connects to the chain, and serves the relay until
- * SIGTERM or SIGINT, on which it stops accepting requests, lets the submitter and the indexer finish their
- * current step, closes the database and exits 0. A second signal exits at once.
+ * (PGlite in DATA_DIR, or PostgreSQL at DATABASE_URL), connects to the chain, and serves the relay (with
+ * the web app in WEB_DIR when it is built; `npm run relay` builds it first) until SIGTERM or SIGINT, on
+ * which it stops accepting requests, lets the submitter and the indexer finish their current step,
+ * closes the database and exits 0. A second signal exits at once.
  */
 import pino from "pino";
 import { collectDefaultMetrics, Registry } from "prom-client";
@@ -10,6 +11,7 @@ import { ConfigError, loadConfig, redactedConfig } from "./config";
 import { connectChain } from "./chain/context";
 import { openDb } from "./store/db";
 import { createRelay } from "./relay";
+import { isWebAppBuilt } from "./http/webApp";
 
 async function main(): Promise<void> {
   let config;
@@ -28,7 +30,9 @@ async function main(): Promise<void> {
   const chain = await connectChain(config);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const relay = await createRelay({ config, db, chain, logger, registry });
+  const web = isWebAppBuilt(config.WEB_DIR) ? { dir: config.WEB_DIR } : undefined;
+  if (!web) logger.warn({ dir: config.WEB_DIR }, "no built web app here (npm run build:web): serving the API only");
+  const relay = await createRelay({ config, db, chain, logger, registry }, { web });
   const url = await relay.listen();
   logger.info({ url, chainId: chain.chainId, ledger: chain.deployment.ledger, points: chain.deployment.points, database: db.kind }, "relay listening");
 

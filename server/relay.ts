@@ -11,7 +11,6 @@ import { auditRouter } from "./audit/routes";
 import { adminRouter } from "./brands/adminRoutes";
 import { pruneSignatures } from "./devices/auth";
 import { brandRouter } from "./brands/brandRoutes";
-import { discoveryRouter } from "./brands/discoveryRoutes";
 import { StoreEventBus } from "./devices/bus";
 import { PgStoreEventBus } from "./devices/pgBus";
 import { deviceEventsRouter } from "./devices/eventRoutes";
@@ -23,6 +22,8 @@ import { errorHandler, HttpError, notFound } from "./http/errors";
 import { healthRouter, type IndexerStatus } from "./http/health";
 import { createHttpMetrics, requestMetrics } from "./http/metrics";
 import { ApiDocs, routesOf, toOpenApiPath } from "./http/openapi";
+import { discoveryRouter, publicRpcUrl } from "./http/discovery";
+import { webAppRouter, type WebAppOptions } from "./http/webApp";
 
 export const RELAY_VERSION = "0.1.0";
 
@@ -31,6 +32,8 @@ export interface RelayOptions {
   submitter?: boolean;
   /** Run the indexer (default true). */
   indexer?: boolean;
+  /** Serve the built web app from this folder at `/` and the rooms' paths (default: no app). */
+  web?: Pick<WebAppOptions, "dir">;
 }
 
 export interface Relay {
@@ -127,6 +130,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   const audit = auditRouter(deps);
   for (const r of routesOf(audit)) docs.addBare(r.method, `/v1/audit${r.path === "/" ? "" : r.path}`, ["audit"], `Audit: ${r.method.toUpperCase()} ${toOpenApiPath(r.path)}`);
   app.use("/v1/audit", audit);
+  if (options.web) app.use(webAppRouter({ dir: options.web.dir, rpcUrl: publicRpcUrl(deps.config, deps.chain.rpcUrl) ?? undefined }));
   app.use(notFound);
   app.use(errorHandler);
 

@@ -20,6 +20,7 @@ export async function getConfig(client: RelayClientBase, { signal }: GetConfigPa
   const c = await relayRequest<ConfigJson>(client, { method: "GET", path: "/v1/config", signal });
   const config: RelayConfig = {
     chainId: c.chainId,
+    rpcUrl: c.rpcUrl,
     ledger: c.ledger as Address,
     points: c.points as Address,
     deployBlock: c.deployBlock,

@@ -5,6 +5,8 @@ import type { PurposeText } from "../labels";
 /** What `GET /v1/config` tells: the chain, the contracts, the signing domains, the points' backing. */
 export type RelayConfig = {
   chainId: number;
+  /** The JSON-RPC endpoint the relay publishes for apps' reads and for wallets adding the chain; null when it publishes none. */
+  rpcUrl: string | null;
   /** ConsentLedger. */
   ledger: Address;
   /** CoalitionPoints. */

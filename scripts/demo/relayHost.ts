@@ -9,6 +9,7 @@ import { loadConfig, type Env } from "../../server/config";
 import type { RelayDeps } from "../../server/deps";
 import { createRelay, type Relay } from "../../server/relay";
 import { openDb, type Db } from "../../server/store/db";
+import { isWebAppBuilt } from "../../server/http/webApp";
 
 /** A relay running in this process on a loopback port, over its own PGlite folder. */
 export interface RelayHost {
@@ -33,6 +34,8 @@ export interface RelayHostOptions {
   logLevel?: string;
   /** Reuse an open database instead of opening `<dir>/pgdata`. */
   db?: Db;
+  /** Serve the built web app from this folder (when it holds a build). */
+  webDir?: string;
 }
 
 /** Builds the relay exactly as `npm run relay` does (config, database, chain check), on loopback. */
@@ -59,7 +62,7 @@ export async function startRelayHost(o: RelayHostOptions): Promise<RelayHost> {
   const db = o.db ?? (await openDb({ dataDir: config.DATA_DIR }));
   const chain = await connectChain(config);
   const deps: RelayDeps = { config, db, chain, logger, registry: new Registry() };
-  const relay = await createRelay(deps);
+  const relay = await createRelay(deps, { web: o.webDir && isWebAppBuilt(o.webDir) ? { dir: o.webDir } : undefined });
   const url = await relay.listen(0, "127.0.0.1");
   return {
     url,

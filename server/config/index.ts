@@ -19,11 +19,13 @@ export const envSchema = z.object({
   RELAY_ADMIN_TOKEN: z.string().min(24, "at least 24 characters").optional(),
   DEVICE_CLOCK_TOLERANCE_SECONDS: int(1).default(300),
   CARD_TOKEN_PEPPER: z.string().min(16, "at least 16 characters").optional(),
+  WEB_DIR: z.string().default("web/dist"),
   // Storage
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "a postgres:// URL").optional(),
   DATA_DIR: z.string().default("data/relay"),
   // Chain
   RPC_URL: z.url().default("http://127.0.0.1:8545"),
+  PUBLIC_RPC_URL: z.url().optional(),
   CHAIN_ID: int(1).optional(),
   DEPLOYMENT_FILE: z.string().optional(),
   LEDGER_ADDRESS: address.optional(),

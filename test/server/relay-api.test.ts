@@ -98,6 +98,7 @@ for (const kind of testDbKinds()) {
         "GET /healthz",
         "GET /metrics",
         "GET /openapi.json",
+        "GET /v1/config",
         "POST /v1/admin/brands",
         "GET /v1/admin/brands",
         "POST /v1/admin/brands/{address}/api-key",

@@ -6,6 +6,7 @@ import { LocalChain, testPrivateKey } from "../../lib/localChain";
 import { Narrator } from "../print";
 import { startRelayHost } from "../relayHost";
 import { relayAt } from "../relayClient";
+import { WEB_DIST } from "../../lib/webBuild";
 import { openDb } from "../../../server/store/db";
 import { openStaffScreen } from "../staffStream";
 import { TxLog } from "../txlog";
@@ -52,6 +53,7 @@ export async function runJourney(opts: { keep: boolean }): Promise<boolean> {
       env: DEMO_RELAY_ENV,
       logLevel: "info",
       db: await dbReady,
+      webDir: WEB_DIST,
     });
     cleanup.unshift(() => host.stop());
     say.fact("relay", `${host.url} (PGlite in ${path.join(dir, "pgdata")}; submitter and indexer running; log ${path.join(dir, "relay.log")})`);
@@ -117,6 +119,7 @@ function printKeep(j: Journey): void {
   j.say.title("Still running (--keep): Ctrl-C to stop");
   j.say.fact("JSON-RPC", j.chain.url);
   j.say.fact("relay", j.host.url);
+  j.say.fact("web app", `${j.host.url}/ (the customer's wallet; /staff, /brand, /audit)`);
   j.say.fact("OpenAPI", `${j.host.url}/openapi.json`);
   j.say.fact("health / metrics", `${j.host.url}/healthz  ${j.host.url}/metrics`);
   j.say.fact("admin token", j.host.adminToken);

@@ -5,25 +5,31 @@ import { categoryNames } from "../../client/categories";
 import { labels, LANGUAGES, type PurposeText } from "../../client/labels";
 import { purposeName } from "../../client/purposes";
 import { ledgerDomain, pointsDomain, relayDomain } from "../../client/typedData";
-import { chainCall } from "../http/chainCall";
-import type { HttpContext } from "../http/context";
-import { defineRoute } from "../http/openapi";
-import { allBrandPurposes } from "./purposes";
-import { normaliseDecimal } from "./registry";
+import { allBrandPurposes } from "../brands/purposes";
+import { normaliseDecimal } from "../brands/registry";
+import type { Env } from "../config";
+import { chainCall } from "./chainCall";
+import type { HttpContext } from "./context";
+import { defineRoute } from "./openapi";
 
 const domainSchema = z.object({ name: z.string(), version: z.string(), chainId: z.number(), verifyingContract: z.string().optional() });
 
 export const relayConfigSchema = z
   .object({
     chainId: z.number(),
+    rpcUrl: z.string().nullable().meta({ description: "JSON-RPC endpoint for apps' reads and for wallets adding the chain; null when the relay publishes none (PUBLIC_RPC_URL)" }),
     ledger: z.string().meta({ description: "ConsentLedger" }),
     points: z.string().meta({ description: "CoalitionPoints" }),
     deployBlock: z.number().meta({ description: "block of the contracts' deployment" }),
     unitValue: z.string().meta({ description: "settlement-asset units backing one point (decimal)" }),
-    settlementAsset: z.object({ address: z.string(), symbol: z.string().nullable(), decimals: z.number().nullable() }),
+    settlementAsset: z
+      .object({ address: z.string(), symbol: z.string().nullable(), decimals: z.number().nullable() })
+      .meta({ description: "the ERC-20 backing the points; symbol and decimals as the token reports them (null when it does not)" }),
     domains: z.object({ ledger: domainSchema, points: domainSchema, relay: domainSchema }).meta({ description: "the EIP-712 domains customers sign under" }),
   })
   .meta({ id: "RelayConfig" });
+
+export type RelayConfig = z.infer<typeof relayConfigSchema>;
 
 const textSchema = z.object({ title: z.string(), description: z.string() });
 
@@ -50,18 +56,40 @@ export const discoveredBrandSchema = z
 
 export type DiscoveredPurposeJson = z.output<typeof discoveredPurposeSchema>;
 
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
 /**
- * Discovery, public and without a key: `GET /v1/config` (the chain, the contracts, the EIP-712 domains,
- * the points' backing) and `GET /v1/brands` (the brands this relay serves, with their purposes).
+ * The RPC URL the relay tells apps to use: PUBLIC_RPC_URL when set; otherwise the relay's own endpoint
+ * only when it is on loopback (a local chain), since a provider's URL often carries an API key.
+ */
+export function publicRpcUrl(config: Pick<Env, "PUBLIC_RPC_URL">, relayRpcUrl: string): string | null {
+  if (config.PUBLIC_RPC_URL) return config.PUBLIC_RPC_URL;
+  return LOOPBACK.has(new URL(relayRpcUrl).hostname) ? relayRpcUrl : null;
+}
+
+/**
+ * Discovery for apps, public and without a key: `GET /v1/config` (the chain, the contracts, the EIP-712
+ * domains, the points' backing) and `GET /v1/brands` (the brands this relay serves, with their purposes).
  */
 export function discoveryRouter(ctx: HttpContext): Router {
   const router = Router();
   const { deps, docs } = ctx;
-  const { chainId, deployment } = deps.chain;
+  const { chain, config } = deps;
+  const d = chain.deployment;
+  const [ledger, points] = [getAddress(d.ledger), getAddress(d.points)];
+  const fixed = {
+    chainId: chain.chainId,
+    rpcUrl: publicRpcUrl(config, chain.rpcUrl),
+    ledger,
+    points,
+    deployBlock: d.deployBlock,
+    unitValue: d.unitValue,
+  };
+  const domains = { ledger: ledgerDomain(chain.chainId, ledger), points: pointsDomain(chain.chainId, points), relay: relayDomain(chain.chainId) };
 
-  let settlement: Promise<{ symbol: string | null; decimals: number | null }> | undefined;
+  let settlement: Promise<RelayConfig["settlementAsset"]> | undefined;
   const settlementAsset = () => {
-    settlement ??= readSettlement(deps.chain.client, deployment.settlement).catch((err: unknown) => {
+    settlement ??= readToken(chain.client, getAddress(d.settlement)).catch((err: unknown) => {
       settlement = undefined;
       throw err;
     });
@@ -72,19 +100,11 @@ export function discoveryRouter(ctx: HttpContext): Router {
     router,
     docs,
     "/v1",
-    { method: "get", path: "/config", tags: ["discovery"], summary: "The chain, contract addresses, EIP-712 domains and points backing this relay works with", responses: { 200: { description: "configuration", schema: relayConfigSchema } } },
+    { method: "get", path: "/config", tags: ["discovery"], summary: "The chain, the contracts, the EIP-712 domains apps sign in, and the points' backing", responses: { 200: { description: "the relay's public configuration", schema: relayConfigSchema } } },
     async (_req, res) => {
-      const { symbol, decimals } = await chainCall("the settlement asset", settlementAsset);
-      const [ledger, points] = [getAddress(deployment.ledger), getAddress(deployment.points)];
-      res.json({
-        chainId,
-        ledger,
-        points,
-        deployBlock: deployment.deployBlock,
-        unitValue: deployment.unitValue,
-        settlementAsset: { address: getAddress(deployment.settlement), symbol, decimals },
-        domains: { ledger: ledgerDomain(chainId, ledger), points: pointsDomain(chainId, points), relay: relayDomain(chainId) },
-      });
+      const body: RelayConfig = { ...fixed, settlementAsset: await chainCall("the settlement asset", settlementAsset), domains };
+      res.setHeader("Cache-Control", "no-cache");
+      res.json(body);
     },
   );
 
@@ -100,6 +120,7 @@ export function discoveryRouter(ctx: HttpContext): Router {
       responses: { 200: { description: "brands", schema: z.object({ brands: z.array(discoveredBrandSchema) }) } },
     },
     async (_req, res) => {
+      res.setHeader("Cache-Control", "no-cache");
       const db = deps.db;
       const brands = await db.query<{ address: string; name: string; points_per_unit: string; status: string | null }>(
         `SELECT b.address, b.name, b.points_per_unit::text AS points_per_unit, pb.status
@@ -153,8 +174,8 @@ function textsOf(name: string | null, own: Record<string, PurposeText> | undefin
   return { ...out, ...own };
 }
 
-/** The settlement token's symbol and decimals; null for a function the token does not have (a revert). */
-async function readSettlement(client: PublicClient, token: Address): Promise<{ symbol: string | null; decimals: number | null }> {
+/** The settlement token's address, symbol and decimals; null for a function the token does not have (a revert). */
+async function readToken(client: PublicClient, token: Address): Promise<RelayConfig["settlementAsset"]> {
   const optional = <T>(p: Promise<T>) =>
     p.catch((err: unknown) => {
       const reverted = err instanceof BaseError && err.walk((e) => e instanceof ContractFunctionRevertedError || e instanceof ContractFunctionZeroDataError);
@@ -165,6 +186,6 @@ async function readSettlement(client: PublicClient, token: Address): Promise<{ s
     optional(client.readContract({ address: token, abi: erc20Abi, functionName: "symbol" })),
     optional(client.readContract({ address: token, abi: erc20Abi, functionName: "decimals" })),
   ]);
-  return { symbol, decimals };
+  return { address: token, symbol, decimals };
 }
 
