@@ -15,7 +15,16 @@ export { consentLedgerAbi, coalitionPointsAbi } from "./abis";
 
 // Names
 export { purposeId, purposeName, resolvePurpose, PURPOSES, KNOWN_PURPOSES, type KnownPurposeName, type PurposeNameParameters } from "./purposes";
-export { categoryBitmap, categoryBit, categoryNames, CATEGORY_BITS, type CategoryName, type KnownCategoryName } from "./categories";
+export {
+  categoryBitmap,
+  categoryBit,
+  categoryNames,
+  CATEGORY_BITS,
+  type CategoryBitmapErrorType,
+  type CategoryName,
+  type CategoryNamesErrorType,
+  type KnownCategoryName,
+} from "./categories";
 export {
   baseLanguage,
   categoryLabel,
@@ -47,7 +56,7 @@ export {
   type SignCustomerMessageParameters,
   type SignCustomerMessageReturnType,
 } from "./signing/signCustomerMessage";
-export { getSignerAddress, type CustomerSigner, type EthersSigner, type WalletClientSigner } from "./signing/signer";
+export { getSignerAddress, type CustomerSigner, type EthersSigner, type GetSignerAddressErrorType, type WalletClientSigner } from "./signing/signer";
 
 // Shop devices
 export { canonicalRequest, DEVICE_NONCE_PATTERN, DEVICE_SIGNING_SCHEME, type CanonicalRequestParameters } from "./device/canonicalRequest";

@@ -12,8 +12,6 @@ export type DevicePrivateKey = string | Uint8Array;
 /** DER prefix of a PKCS#8 Ed25519 private key, followed by the 32-byte seed. */
 const PKCS8_ED25519_PREFIX = hex.decode("302e020100300506032b657004220420");
 
-export type InvalidDeviceKeyErrorType = InvalidDeviceKeyError & { name: "InvalidDeviceKeyError" };
-
 export class InvalidDeviceKeyError extends BaseError {
   override name = "InvalidDeviceKeyError";
   constructor({ details }: { details: string }) {

@@ -5,8 +5,6 @@ export type BaseErrorParameters = {
   cause?: unknown;
 };
 
-export type BaseErrorType = BaseError & { name: "ConfianceError" };
-
 /**
  * The root of the client module's errors: a short message a person can read, the details, and the
  * error it wraps (`cause`). Each subclass sets its own `name`.

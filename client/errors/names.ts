@@ -1,7 +1,5 @@
 import { BaseError } from "./base";
 
-export type UnknownCategoryErrorType = UnknownCategoryError & { name: "UnknownCategoryError" };
-
 /** A data-category name that is not in the table of docs/consent.md (nor `bit-N` with N in 0-63). */
 export class UnknownCategoryError extends BaseError {
   override name = "UnknownCategoryError";
@@ -11,8 +9,6 @@ export class UnknownCategoryError extends BaseError {
     this.category = category;
   }
 }
-
-export type InvalidCategoriesErrorType = InvalidCategoriesError & { name: "InvalidCategoriesError" };
 
 /** A categories bitmap that is not a uint64. */
 export class InvalidCategoriesError extends BaseError {

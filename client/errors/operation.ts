@@ -1,7 +1,5 @@
 import { BaseError } from "./base";
 
-export type WaitForOperationTimeoutErrorType = WaitForOperationTimeoutError & { name: "WaitForOperationTimeoutError" };
-
 /** The operation had not reached the awaited status when the timeout passed; it may still get there. */
 export class WaitForOperationTimeoutError extends BaseError {
   override name = "WaitForOperationTimeoutError";

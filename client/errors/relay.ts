@@ -1,7 +1,5 @@
 import { BaseError } from "./base";
 
-export type RelayErrorType = RelayError & { name: "RelayError" };
-
 /**
  * The relay refused a request: a non-2xx answer, carrying the HTTP status and the relay's error code and
  * message (`{ "error": { "code", "message" } }`, every code listed in docs/relay.md).
@@ -30,8 +28,6 @@ export class RelayError extends BaseError {
   }
 }
 
-export type RelayConnectionErrorType = RelayConnectionError & { name: "RelayConnectionError" };
-
 /** No answer from the relay (network down, refused connection, CORS, DNS). Worth retrying. */
 export class RelayConnectionError extends BaseError {
   override name = "RelayConnectionError";
@@ -46,8 +42,6 @@ export class RelayConnectionError extends BaseError {
     return true;
   }
 }
-
-export type RelayResponseErrorType = RelayResponseError & { name: "RelayResponseError" };
 
 /** A 2xx answer that is not the JSON the route promises (a proxy's page, a truncated body). */
 export class RelayResponseError extends BaseError {

@@ -1,7 +1,5 @@
 import { BaseError } from "./base";
 
-export type UnsupportedSignerErrorType = UnsupportedSignerError & { name: "UnsupportedSignerError" };
-
 /** The signer is none of: a viem local account, a viem wallet client, an ethers signer. */
 export class UnsupportedSignerError extends BaseError {
   override name = "UnsupportedSignerError";
@@ -10,8 +8,6 @@ export class UnsupportedSignerError extends BaseError {
   }
 }
 
-export type SignatureRejectedErrorType = SignatureRejectedError & { name: "SignatureRejectedError" };
-
 /** The person declined to sign in their wallet. Nothing was sent. */
 export class SignatureRejectedError extends BaseError {
   override name = "SignatureRejectedError";
@@ -19,8 +15,6 @@ export class SignatureRejectedError extends BaseError {
     super(`the wallet declined to sign the ${primaryType} message`, { cause });
   }
 }
-
-export type SigningErrorType = SigningError & { name: "SigningError" };
 
 /** The signer failed for another reason (locked wallet, wrong account, unsupported method). Nothing was sent. */
 export class SigningError extends BaseError {
