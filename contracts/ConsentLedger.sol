@@ -45,8 +45,8 @@ contract ConsentLedger is IConsentLedger, EIP712, Multicall {
     uint8 private constant _ACTION_GRANT = 1;
     uint8 private constant _ACTION_REVOKE = 2;
     uint8 private constant _ACTION_REVOKE_ALL = 3;
-    /// @dev The epoch is a uint48: at one grant and one revoke-all per counted step it cannot be exhausted, and
-    /// checked arithmetic on uint48 guards its bits. The times of revoke-alls start at bit 56.
+    /// @dev The epoch is a uint48: each revoke-all needs a grant since the previous one, so 2^48 of them are out of
+    /// reach, and checked uint48 arithmetic keeps it out of bit 48 anyway. The revoke-all times start at bit 56.
     uint256 private constant _TIMES_SHIFT = 56;
     uint256 private constant _GRANTED_SINCE_REVOKE_ALL = 1 << 48;
     uint256 private constant _INLINE_TIMES = 5;
