@@ -68,11 +68,12 @@ contract CoalitionPoints is
         uint96 remaining;
     }
 
-    /// @dev The expiry period in force is `period`, or `pending` from `effectiveAt` on (`effectiveAt` 0: none).
-    struct Expiry {
-        uint40 period;
-        uint40 pending;
-        uint40 effectiveAt;
+    /// @dev Where expired backing goes, and a shorter expiry period set but applying only from `pendingFrom` on
+    /// (0: none pending). Together in one slot, which `expire` reads anyway for the treasury.
+    struct ExpirySettings {
+        address treasury;
+        uint40 pendingPeriod;
+        uint40 pendingFrom;
     }
 
     /// @notice EIP-712 type hash of a redemption authorised by signature.
@@ -83,7 +84,7 @@ contract CoalitionPoints is
     /// @notice Largest balance, supply or single amount of points the contract handles (2^96 - 1).
     uint256 public constant MAX_POINTS = type(uint96).max;
 
-    /// @notice Shortest non-zero expiry period, and the notice before a shorter period applies: 30 days each.
+    /// @notice Shortest non-zero expiry period.
     uint40 public constant MIN_EXPIRY_PERIOD = 30 days;
     /// @notice Delay between setting a shorter expiry period and its taking effect.
     uint40 public constant EXPIRY_NOTICE = 30 days;
@@ -96,11 +97,11 @@ contract CoalitionPoints is
     // Declared first so that they share a slot with Pausable's `_paused` flag: issuance and redemption read the
     // pause flag and then update the supply, and read the paused time for the activity clock, in a warm slot.
     uint96 private _totalSupply;
+    uint40 private _expiryPeriod; // in force, unless a pending shorter period has taken effect
     bool private _transfersEnabled;
     uint40 private _pausedTotal; // seconds spent paused in finished pauses
     uint40 private _pausedSince; // start of the current pause (meaningful while paused)
-    address private _treasury;
-    Expiry private _expiry;
+    ExpirySettings private _expiry;
 
     mapping(address holder => Account) private _accounts;
     mapping(address owner => mapping(address spender => uint256)) private _allowances;
@@ -202,7 +203,7 @@ contract CoalitionPoints is
         _SETTLEMENT = IERC20(settlementAsset_);
         _UNIT_VALUE = unitValue_;
         _grantRole(DEFAULT_ADMIN_ROLE, governance);
-        _treasury = governance;
+        _expiry.treasury = governance;
         emit TreasurySet(governance);
     }
 
@@ -244,9 +245,11 @@ contract CoalitionPoints is
         uint40 effectiveAt = uint40(block.timestamp);
         if (period != 0 && (inForce == 0 || period < inForce)) {
             effectiveAt += EXPIRY_NOTICE;
-            _expiry = Expiry(inForce, period, effectiveAt);
+            _expiryPeriod = inForce;
+            (_expiry.pendingPeriod, _expiry.pendingFrom) = (period, effectiveAt);
         } else {
-            _expiry = Expiry(period, 0, 0);
+            _expiryPeriod = period;
+            (_expiry.pendingPeriod, _expiry.pendingFrom) = (0, 0);
         }
         emit ExpiryPeriodSet(period, effectiveAt);
     }
@@ -254,7 +257,7 @@ contract CoalitionPoints is
     /// @inheritdoc ICoalitionPoints
     function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (treasury_ == address(0)) revert ZeroAddress();
-        _treasury = treasury_;
+        _expiry.treasury = treasury_;
         emit TreasurySet(treasury_);
     }
 
@@ -555,7 +558,7 @@ contract CoalitionPoints is
         _totalSupply -= uint96(balance);
         emit PointsExpired(customer, balance);
         emit Transfer(customer, address(0), balance);
-        _SETTLEMENT.safeTransfer(_treasury, balance * _UNIT_VALUE);
+        _SETTLEMENT.safeTransfer(_expiry.treasury, balance * _UNIT_VALUE);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -608,8 +611,8 @@ contract CoalitionPoints is
 
     /// @inheritdoc ICoalitionPoints
     function pendingExpiryPeriod() external view returns (uint40 period, uint40 effectiveAt) {
-        Expiry memory e = _expiry;
-        if (block.timestamp < e.effectiveAt) return (e.pending, e.effectiveAt);
+        ExpirySettings storage e = _expiry;
+        if (block.timestamp < e.pendingFrom) return (e.pendingPeriod, e.pendingFrom);
     }
 
     /// @notice Seconds the contract has spent paused since deployment, the current pause included.
@@ -634,7 +637,7 @@ contract CoalitionPoints is
     /// @notice Where the backing of expired points goes.
     /// @return The treasury address.
     function treasury() external view returns (address) {
-        return _treasury;
+        return _expiry.treasury;
     }
 
     /// @notice The stored state of a brand's receipt: its customer (zero when unused) and the points still
@@ -846,7 +849,8 @@ contract CoalitionPoints is
     }
 
     function _expiryPeriodInForce() private view returns (uint40) {
-        Expiry memory e = _expiry;
-        return e.effectiveAt != 0 && block.timestamp >= e.effectiveAt ? e.pending : e.period;
+        ExpirySettings storage e = _expiry;
+        uint256 from = e.pendingFrom;
+        return from != 0 && block.timestamp >= from ? e.pendingPeriod : _expiryPeriod;
     }
 }

@@ -689,6 +689,9 @@ describe("CoalitionPoints", () => {
       await expect(points.connect(customer).redeem(brandA.address, 0n, ORDER))
         .to.be.revertedWithCustomError(points, "InvalidPoints")
         .withArgs(0n);
+      await expect(points.connect(customer).redeem(brandA.address, MAX_POINTS + 1n, ORDER))
+        .to.be.revertedWithCustomError(points, "InvalidPoints")
+        .withArgs(MAX_POINTS + 1n);
       await points.pause();
       await expect(points.connect(customer).redeem(brandA.address, 1n, ORDER)).to.be.revertedWithCustomError(
         points,
