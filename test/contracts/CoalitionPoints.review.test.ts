@@ -6,7 +6,8 @@ import type { CoalitionPoints, MockStablecoin } from "../../typechain-types";
 
 /**
  * The findings of the security review of CoalitionPoints (CP-1 to CP-7, I-1), each shown by the attack or
- * the missing guarantee it described. Every test here failed on the contract before the fix.
+ * the missing guarantee it described. Every test here failed on the contract before the fix, except "sending is
+ * not activity; receiving a non-zero amount is", which keeps the part of the old rule that was right.
  */
 
 const { ethers } = hre;
