@@ -193,7 +193,7 @@ describe("CoalitionPoints", () => {
       expect(await points.brandBalance(brandA.address)).to.equal(DEPOSIT + 123n);
     });
 
-    it("deposit refuses zero, non-admitted brands and a missing allowance", async () => {
+    it("deposit refuses zero, non-admitted brands, a missing allowance and a pause", async () => {
       const { points, usd, brandA, brandC, stranger, pointsAddr } = await loadFixture(pointsFixture);
       await expect(points.connect(brandA).deposit(0n)).to.be.revertedWithCustomError(points, "ZeroAmount");
       await expect(points.connect(brandC).deposit(1n))
@@ -206,6 +206,8 @@ describe("CoalitionPoints", () => {
       await expect(points.connect(brandA).deposit(6n))
         .to.be.revertedWithCustomError(usd, "ERC20InsufficientAllowance")
         .withArgs(pointsAddr, 5n, 6n);
+      await points.pause();
+      await expect(points.connect(brandA).deposit(1n)).to.be.revertedWithCustomError(points, "EnforcedPause");
     });
 
     it("deposit refuses a fee-on-transfer settlement asset", async () => {
