@@ -116,22 +116,6 @@ export const consentLedgerAbi = [
     "inputs": [
       {
         "internalType": "address",
-        "name": "account",
-        "type": "address"
-      },
-      {
-        "internalType": "uint256",
-        "name": "currentNonce",
-        "type": "uint256"
-      }
-    ],
-    "name": "InvalidAccountNonce",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
         "name": "delegate",
         "type": "address"
       }
@@ -201,6 +185,11 @@ export const consentLedgerAbi = [
       }
     ],
     "name": "NonceNotYetValid",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "NothingToRevoke",
     "type": "error"
   },
   {
@@ -301,6 +290,25 @@ export const consentLedgerAbi = [
       }
     ],
     "name": "AllConsentsRevoked",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "reason",
+        "type": "bytes"
+      }
+    ],
+    "name": "BatchCallFailed",
     "type": "event"
   },
   {
@@ -436,6 +444,25 @@ export const consentLedgerAbi = [
     "anonymous": false,
     "inputs": [],
     "name": "EIP712DomainChanged",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "subject",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "nonce",
+        "type": "uint256"
+      }
+    ],
+    "name": "NonceUsed",
     "type": "event"
   },
   {
@@ -604,6 +631,25 @@ export const consentLedgerAbi = [
     "name": "definePurpose",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "subject",
+        "type": "address"
+      }
+    ],
+    "name": "delegateNonces",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1016,6 +1062,44 @@ export const consentLedgerAbi = [
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes[]",
+        "name": "data",
+        "type": "bytes[]"
+      }
+    ],
+    "name": "tryMulticall",
+    "outputs": [
+      {
+        "internalType": "bool[]",
+        "name": "success",
+        "type": "bool[]"
+      },
+      {
+        "internalType": "bytes[]",
+        "name": "results",
+        "type": "bytes[]"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "useDelegateNonce",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "useNonce",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   }
 ] as const;
 
@@ -1273,6 +1357,22 @@ export const coalitionPointsAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint40",
+        "name": "period",
+        "type": "uint40"
+      },
+      {
+        "internalType": "uint40",
+        "name": "minimum",
+        "type": "uint40"
+      }
+    ],
+    "name": "ExpiryPeriodTooShort",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "brand",
         "type": "address"
@@ -1337,6 +1437,22 @@ export const coalitionPointsAbi = [
   {
     "inputs": [],
     "name": "InvalidSignature",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "threshold",
+        "type": "uint256"
+      }
+    ],
+    "name": "InvalidTierThreshold",
     "type": "error"
   },
   {
@@ -1408,11 +1524,43 @@ export const coalitionPointsAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "brand",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
+    "name": "OperatorAlreadySet",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "account",
         "type": "address"
       }
     ],
     "name": "OperatorIsBrand",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "brand",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
+    "name": "OperatorNotProposed",
     "type": "error"
   },
   {
@@ -1461,12 +1609,28 @@ export const coalitionPointsAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "brand",
+        "type": "address"
+      },
+      {
         "internalType": "bytes32",
         "name": "receiptId",
         "type": "bytes32"
       }
     ],
     "name": "ReceiptUsed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "brand",
+        "type": "address"
+      }
+    ],
+    "name": "RedemptionsNotAccepted",
     "type": "error"
   },
   {
@@ -1561,12 +1725,33 @@ export const coalitionPointsAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "count",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "TooManyTiers",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "TransfersDisabled",
     "type": "error"
   },
   {
     "inputs": [
+      {
+        "internalType": "address",
+        "name": "brand",
+        "type": "address"
+      },
       {
         "internalType": "bytes32",
         "name": "receiptId",
@@ -1686,9 +1871,53 @@ export const coalitionPointsAbi = [
         "internalType": "uint40",
         "name": "period",
         "type": "uint40"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint40",
+        "name": "effectiveAt",
+        "type": "uint40"
       }
     ],
     "name": "ExpiryPeriodSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "customer",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "nonce",
+        "type": "uint256"
+      }
+    ],
+    "name": "NonceUsed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "brand",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
+    "name": "OperatorProposed",
     "type": "event"
   },
   {
@@ -1846,6 +2075,25 @@ export const coalitionPointsAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "address",
+        "name": "brand",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "accepted",
+        "type": "bool"
+      }
+    ],
+    "name": "RedemptionsAccepted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "bytes32",
         "name": "role",
         "type": "bytes32"
@@ -1914,6 +2162,19 @@ export const coalitionPointsAbi = [
       }
     ],
     "name": "RoleRevoked",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint256[]",
+        "name": "thresholds",
+        "type": "uint256[]"
+      }
+    ],
+    "name": "TiersSet",
     "type": "event"
   },
   {
@@ -2033,6 +2294,19 @@ export const coalitionPointsAbi = [
   },
   {
     "inputs": [],
+    "name": "EXPIRY_NOTICE",
+    "outputs": [
+      {
+        "internalType": "uint40",
+        "name": "",
+        "type": "uint40"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_POINTS",
     "outputs": [
       {
@@ -2046,12 +2320,70 @@ export const coalitionPointsAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_TIERS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MIN_EXPIRY_PERIOD",
+    "outputs": [
+      {
+        "internalType": "uint40",
+        "name": "",
+        "type": "uint40"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "REDEEM_TYPEHASH",
     "outputs": [
       {
         "internalType": "bytes32",
         "name": "",
         "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "brand",
+        "type": "address"
+      }
+    ],
+    "name": "acceptOperator",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "brand",
+        "type": "address"
+      }
+    ],
+    "name": "acceptsRedemptions",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
       }
     ],
     "stateMutability": "view",
@@ -2364,6 +2696,30 @@ export const coalitionPointsAbi = [
       },
       {
         "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
+    "name": "isOperatorProposed",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "brand",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
         "name": "customer",
         "type": "address"
       },
@@ -2521,7 +2877,43 @@ export const coalitionPointsAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "pausedTime",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "pendingExpiryPeriod",
+    "outputs": [
+      {
+        "internalType": "uint40",
+        "name": "period",
+        "type": "uint40"
+      },
+      {
+        "internalType": "uint40",
+        "name": "effectiveAt",
+        "type": "uint40"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
+      {
+        "internalType": "address",
+        "name": "brand",
+        "type": "address"
+      },
       {
         "internalType": "bytes32",
         "name": "receiptId",
@@ -2531,9 +2923,9 @@ export const coalitionPointsAbi = [
     "name": "receiptOf",
     "outputs": [
       {
-        "internalType": "bytes20",
-        "name": "commitment",
-        "type": "bytes20"
+        "internalType": "address",
+        "name": "customer",
+        "type": "address"
       },
       {
         "internalType": "uint96",
@@ -2601,6 +2993,19 @@ export const coalitionPointsAbi = [
       }
     ],
     "name": "redeemBySig",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "brand",
+        "type": "address"
+      }
+    ],
+    "name": "renounceOperator",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -2680,6 +3085,19 @@ export const coalitionPointsAbi = [
   {
     "inputs": [
       {
+        "internalType": "bool",
+        "name": "accepted",
+        "type": "bool"
+      }
+    ],
+    "name": "setAcceptsRedemptions",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint40",
         "name": "period",
         "type": "uint40"
@@ -2704,6 +3122,19 @@ export const coalitionPointsAbi = [
       }
     ],
     "name": "setOperator",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256[]",
+        "name": "thresholds",
+        "type": "uint256[]"
+      }
+    ],
+    "name": "setTiers",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -2790,6 +3221,38 @@ export const coalitionPointsAbi = [
       }
     ],
     "stateMutability": "pure",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "customer",
+        "type": "address"
+      }
+    ],
+    "name": "tierOf",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "tier",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "tiers",
+    "outputs": [
+      {
+        "internalType": "uint256[]",
+        "name": "",
+        "type": "uint256[]"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -2901,6 +3364,19 @@ export const coalitionPointsAbi = [
     "inputs": [],
     "name": "unpause",
     "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "useNonce",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "nonce",
+        "type": "uint256"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   },

@@ -5,7 +5,6 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IConsentLedger} from "./interfaces/IConsentLedger.sol";
 
 /// @title ConsentLedger
@@ -14,16 +13,20 @@ import {IConsentLedger} from "./interfaces/IConsentLedger.sol";
 /// @dev Storage layout, chosen for the gas floor (docs/gas.md):
 /// - one slot per consent record: grantedAt, expiresAt, revokedAt (uint40), categories (uint64) and the
 ///   revoke-all epoch (uint72) of the (subject, controller) pair at the time of the grant;
-/// - per (subject, controller), one "revoke-all state" slot: the epoch, a uint56 counter that `revokeAll`
-///   increments, and the times of the first five revoke-alls (5 x uint40). A record whose epoch is not the
-///   current one was ended by revoke-all number `record.epoch` (0-based), the one that moved the counter past
-///   it. Ordering by a counter, not by time, keeps `multicall([grant, revokeAll])` and
-///   `multicall([revokeAll, grant])` right within one block;
+/// - per (subject, controller), one "revoke-all state" slot: the epoch, a uint48 counter that `revokeAll`
+///   increments (bits 0-47), the "granted since the last revoke-all" bit that `grant` sets and `revokeAll`
+///   requires and clears (bit 48), and the times of the first five revoke-alls (5 x uint40 from bit 56). A
+///   record whose epoch is not the current one was ended by revoke-all number `record.epoch` (0-based), the one
+///   that moved the counter past it. Ordering by a counter, not by time, keeps `multicall([grant, revokeAll])`
+///   and `multicall([revokeAll, grant])` right within one block;
 /// - per (subject, controller), the times of revoke-alls from the sixth on, six uint40 per archive slot
 ///   (number `e` in slot `(e - 5) / 6` at bits `40 * ((e - 5) % 6)`), so `consentOf` reports the exact time of
 ///   the revoke-all that ended a record, while a revoke-all writes one slot, and a fresh one only rarely;
-/// - per controller, the history head and length (two slots).
-contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
+/// - per controller, the history head and length (two slots);
+/// - per subject, one slot holding both nonce lanes: `nonces` (Grant, Revoke, RevokeAll signatures, direct
+///   revocations, `useNonce`) and `delegateNonces` (SetDelegate signatures, direct `setDelegate`,
+///   `useDelegateNonce`), so whichever lane a subject moves first pays for the slot once.
+contract ConsentLedger is IConsentLedger, EIP712, Multicall {
     /// @notice EIP-712 type hash of `Grant`.
     bytes32 public constant GRANT_TYPEHASH = keccak256(
         "Grant(address subject,address controller,bytes32 purpose,uint64 categories,uint40 expiresAt,"
@@ -42,7 +45,10 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
     uint8 private constant _ACTION_GRANT = 1;
     uint8 private constant _ACTION_REVOKE = 2;
     uint8 private constant _ACTION_REVOKE_ALL = 3;
-    uint256 private constant _EPOCH_BITS = 56;
+    /// @dev The epoch is a uint48: each revoke-all needs a grant since the previous one, so 2^48 of them are out of
+    /// reach, and checked uint48 arithmetic keeps it out of bit 48 anyway. The revoke-all times start at bit 56.
+    uint256 private constant _TIMES_SHIFT = 56;
+    uint256 private constant _GRANTED_SINCE_REVOKE_ALL = 1 << 48;
     uint256 private constant _INLINE_TIMES = 5;
     uint256 private constant _ARCHIVED_PER_SLOT = 6;
 
@@ -65,6 +71,12 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
         uint64 length;
     }
 
+    /// @dev Both nonce lanes of a subject, one slot.
+    struct NonceLanes {
+        uint128 actions;
+        uint128 delegates;
+    }
+
     /// @dev Outcome of checking one signature against one digest; `actor` is zero when it authorises nothing.
     struct Verdict {
         address actor;
@@ -76,13 +88,15 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
 
     mapping(address controller => mapping(bytes32 purpose => Notice)) private _notices;
     mapping(address subject => mapping(address controller => mapping(bytes32 purpose => Consent))) private _consents;
-    /// @dev uint56 epoch in the low bits, then the times of revoke-alls 0..4 (uint40 each).
+    /// @dev uint48 epoch in the low bits, the granted-since-revoke-all bit 48, then from bit 56 the times of
+    /// revoke-alls 0..4 (uint40 each).
     mapping(address subject => mapping(address controller => uint256)) private _revokeAllState;
     /// @dev Times of revoke-alls 5, 6, ... packed six per slot.
     mapping(address subject => mapping(address controller => mapping(uint256 slot => uint256))) private
         _revokeAllArchive;
     mapping(address subject => mapping(address delegate => uint40)) private _delegates;
     mapping(address controller => History) private _histories;
+    mapping(address subject => NonceLanes) private _nonces;
 
     constructor() EIP712("Confiance ConsentLedger", "1") {}
 
@@ -137,6 +151,7 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
     /// @inheritdoc IConsentLedger
     function revoke(address controller, bytes32 purpose) external {
         _revoke(msg.sender, controller, purpose, msg.sender);
+        emit NonceUsed(msg.sender, _useNonce(msg.sender));
     }
 
     /// @inheritdoc IConsentLedger
@@ -155,6 +170,7 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
     /// @inheritdoc IConsentLedger
     function revokeAll(address controller) external {
         _revokeAll(msg.sender, controller, msg.sender);
+        emit NonceUsed(msg.sender, _useNonce(msg.sender));
     }
 
     /// @inheritdoc IConsentLedger
@@ -169,6 +185,7 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
     /// @inheritdoc IConsentLedger
     function setDelegate(address delegate, uint40 until) external {
         _setDelegate(msg.sender, delegate, until);
+        emit NonceUsed(msg.sender, _useDelegateNonce(msg.sender));
     }
 
     /// @inheritdoc IConsentLedger
@@ -184,6 +201,29 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
         bytes memory fields = abi.encode(SET_DELEGATE_TYPEHASH, subject, delegate, until);
         _authorize(subject, fields, deadline, signature, false);
         _setDelegate(subject, delegate, until);
+    }
+
+    /// @inheritdoc IConsentLedger
+    function useNonce() external {
+        emit NonceUsed(msg.sender, _useNonce(msg.sender));
+    }
+
+    /// @inheritdoc IConsentLedger
+    function useDelegateNonce() external {
+        emit NonceUsed(msg.sender, _useDelegateNonce(msg.sender));
+    }
+
+    /// @inheritdoc IConsentLedger
+    /// @dev Each call is a delegatecall to this contract, as in `multicall`: it runs with the original
+    /// `msg.sender`, and a revert undoes that call's changes only. The loop is bounded by the caller's calldata.
+    function tryMulticall(bytes[] calldata data) external returns (bool[] memory success, bytes[] memory results) {
+        success = new bool[](data.length);
+        results = new bytes[](data.length);
+        for (uint256 i = 0; i < data.length; ++i) {
+            // solhint-disable-next-line avoid-low-level-calls
+            (success[i], results[i]) = address(this).delegatecall(data[i]);
+            if (!success[i]) emit BatchCallFailed(i, results[i]);
+        }
     }
 
     // ----------------------------------------------------------------------------------------------- views
@@ -203,7 +243,7 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
     {
         Consent memory c = _consents[subject][controller][purpose];
         uint256 state = _revokeAllState[subject][controller];
-        uint56 epoch = _epochOf(state);
+        uint48 epoch = _epochOf(state);
         revokedAt = c.revokedAt;
         if (c.grantedAt != 0 && revokedAt == 0 && c.epoch != epoch) {
             uint40 endedAt = _revokeAllTime(subject, controller, state, c.epoch);
@@ -225,8 +265,13 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
     }
 
     /// @inheritdoc IConsentLedger
-    function nonces(address subject) public view override(IConsentLedger, Nonces) returns (uint256) {
-        return super.nonces(subject);
+    function nonces(address subject) external view returns (uint256) {
+        return _nonces[subject].actions;
+    }
+
+    /// @inheritdoc IConsentLedger
+    function delegateNonces(address subject) external view returns (uint256) {
+        return _nonces[subject].delegates;
     }
 
     /// @notice The EIP-712 domain separator of this deployment (name, version, chain id, address).
@@ -254,12 +299,16 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
         uint40 now_ = uint40(block.timestamp);
         if (expiresAt != 0 && expiresAt <= now_) revert ExpiryNotInFuture(expiresAt, now_);
 
+        uint256 state = _revokeAllState[subject][controller];
+        if (state & _GRANTED_SINCE_REVOKE_ALL == 0) {
+            _revokeAllState[subject][controller] = state | _GRANTED_SINCE_REVOKE_ALL;
+        }
         _consents[subject][controller][purpose] = Consent({
             grantedAt: now_,
             expiresAt: expiresAt,
             revokedAt: 0,
             categories: categories,
-            epoch: _epochOf(_revokeAllState[subject][controller])
+            epoch: _epochOf(state)
         });
         (uint64 seq, bytes32 head) =
             _append(controller, _ACTION_GRANT, subject, purpose, categories, expiresAt, noticeHash, actor);
@@ -278,15 +327,17 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
 
     function _revokeAll(address subject, address controller, address actor) private {
         uint256 state = _revokeAllState[subject][controller];
-        uint56 epoch = _epochOf(state);
-        uint56 next = epoch + 1; // checked: the counter can never spill into the time fields
+        if (state & _GRANTED_SINCE_REVOKE_ALL == 0) revert NothingToRevoke();
+        uint48 epoch = _epochOf(state);
+        uint48 next = epoch + 1; // checked: the counter can never spill into the bit and the time fields
         if (epoch < _INLINE_TIMES) {
-            state |= block.timestamp << (_EPOCH_BITS + 40 * epoch);
+            state |= block.timestamp << (_TIMES_SHIFT + 40 * epoch);
         } else {
             uint256 e = epoch - _INLINE_TIMES;
             _revokeAllArchive[subject][controller][e / _ARCHIVED_PER_SLOT] |=
                 block.timestamp << (40 * (e % _ARCHIVED_PER_SLOT));
         }
+        // clears the epoch and the granted-since bit (bits 0-55), keeps the times
         _revokeAllState[subject][controller] = (state & ~uint256(type(uint56).max)) | next;
         (uint64 seq, bytes32 head) =
             _append(controller, _ACTION_REVOKE_ALL, subject, bytes32(0), 0, 0, bytes32(0), actor);
@@ -298,6 +349,22 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
         if (until != 0 && until < block.timestamp) revert DelegateUntilInPast(until, uint40(block.timestamp));
         _delegates[subject][delegate] = until;
         emit DelegateSet(subject, delegate, until);
+    }
+
+    /// @dev Consumes and returns the subject's next nonce of the action lane.
+    function _useNonce(address subject) private returns (uint256) {
+        // A nonce moves by one per action, each paid for by a transaction: 2^128 is out of reach.
+        unchecked {
+            return _nonces[subject].actions++;
+        }
+    }
+
+    /// @dev Consumes and returns the subject's next nonce of the delegate lane.
+    function _useDelegateNonce(address subject) private returns (uint256) {
+        // As in `_useNonce`: 2^128 is out of reach.
+        unchecked {
+            return _nonces[subject].delegates++;
+        }
     }
 
     /// @dev Extends the controller's history chain by one link and returns its 1-based position and new head.
@@ -330,8 +397,8 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
         history.length = seq;
     }
 
-    function _epochOf(uint256 revokeAllState) private pure returns (uint56) {
-        return uint56(revokeAllState);
+    function _epochOf(uint256 revokeAllState) private pure returns (uint48) {
+        return uint48(revokeAllState);
     }
 
     /// @dev The time of revoke-all number `epoch` (0-based) of `subject` towards `controller`.
@@ -340,20 +407,21 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
         view
         returns (uint40)
     {
-        if (epoch < _INLINE_TIMES) return uint40(state >> (_EPOCH_BITS + 40 * epoch));
+        if (epoch < _INLINE_TIMES) return uint40(state >> (_TIMES_SHIFT + 40 * epoch));
         uint256 e = epoch - _INLINE_TIMES;
         uint256 packed = _revokeAllArchive[subject][controller][e / _ARCHIVED_PER_SLOT];
         return uint40(packed >> (40 * (e % _ARCHIVED_PER_SLOT)));
     }
 
-    function _isActive(Consent memory c, uint56 epoch) private view returns (bool) {
+    function _isActive(Consent memory c, uint48 epoch) private view returns (bool) {
         return c.grantedAt != 0 && c.revokedAt == 0 && c.epoch == epoch
             && (c.expiresAt == 0 || block.timestamp < c.expiresAt);
     }
 
     /// @dev Checks deadline and signature, consumes the subject's nonce and returns the signer (the actor).
     /// `fields` is `abi.encode(TYPEHASH, <fields before nonce>)`: every field is static, so appending nonce and
-    /// deadline gives the EIP-712 struct encoding. The diagnosis below runs on the failure path only.
+    /// deadline gives the EIP-712 struct encoding. `allowDelegates` is false for SetDelegate only, which is
+    /// signed by the subject alone and uses the delegate lane. The diagnosis below runs on the failure path only.
     function _authorize(
         address subject,
         bytes memory fields,
@@ -362,7 +430,7 @@ contract ConsentLedger is IConsentLedger, EIP712, Nonces, Multicall {
         bool allowDelegates
     ) private returns (address) {
         if (block.timestamp > deadline) revert ExpiredSignature(deadline);
-        uint256 nonce = _useNonce(subject);
+        uint256 nonce = allowDelegates ? _useNonce(subject) : _useDelegateNonce(subject);
         Verdict memory v = _check(subject, _digest(fields, nonce, deadline), signature, allowDelegates);
         if (v.actor != address(0)) return v.actor;
 

@@ -20,6 +20,9 @@ interface IConsentLedger {
     error ExpiryNotInFuture(uint40 expiresAt, uint40 blockTime);
     /// @notice A revocation of a consent that is not active (never granted, revoked, or expired).
     error ConsentNotActive(address subject, address controller, bytes32 purpose);
+    /// @notice A revoke-all by a subject that granted the controller nothing since its last revoke-all (or ever):
+    /// it would change nothing, and the controller's history only records changes.
+    error NothingToRevoke();
     /// @notice `setDelegate` with the zero address or the subject itself as delegate.
     error InvalidDelegate(address delegate);
     /// @notice `setDelegate` with a non-zero `until` before the current block time.
@@ -30,9 +33,11 @@ interface IConsentLedger {
     error MalleableSignature(bytes32 s);
     /// @notice The signature is a delegate's, but the delegation ended at `until`.
     error DelegateExpired(address subject, address delegate, uint40 until);
-    /// @notice The signature is valid for the subject's previous nonce: a replay.
+    /// @notice The signature is valid for the subject's previous nonce on its lane (`nonces`, or `delegateNonces`
+    /// for SetDelegate): a replay, or a signature cancelled by a direct action or `useNonce`/`useDelegateNonce`.
     error NonceAlreadyUsed(address subject, uint256 nonce);
-    /// @notice The signature is valid for the subject's next nonce: another signed action must be submitted first.
+    /// @notice The signature is valid for the subject's next nonce on its lane: another signed action (or nonce
+    /// use) must come first.
     error NonceNotYetValid(address subject, uint256 nonce);
     /// @notice The signature is not the subject's nor a live delegate's for this exact message (fields, nonce,
     /// chain, contract); `signer` is the address an ECDSA signature recovered to, zero when none.
@@ -75,6 +80,15 @@ interface IConsentLedger {
 
     /// @notice `delegate` may sign for `subject` until `until` (0: removed).
     event DelegateSet(address indexed subject, address indexed delegate, uint40 until);
+
+    /// @notice A direct action of `subject` consumed its `nonce`, cancelling any signature that carries it: a direct
+    /// `revoke`, `revokeAll` or `useNonce` (lane `nonces`), or a direct `setDelegate` or `useDelegateNonce` (lane
+    /// `delegateNonces`). Signed actions consume their nonce without this event.
+    event NonceUsed(address indexed subject, uint256 nonce);
+
+    /// @notice Call number `index` (0-based) of a `tryMulticall` reverted with `reason` (its raw revert data, a
+    /// custom error of this contract for example); its changes were undone, the other calls stand.
+    event BatchCallFailed(uint256 indexed index, bytes reason);
 
     /// @notice Publishes the notice of `purpose` for the caller (the controller); a new call is a new version.
     /// @param purpose Purpose id, by convention keccak256 of a short name; not zero.
@@ -119,8 +133,10 @@ interface IConsentLedger {
         bytes calldata signature
     ) external;
 
-    /// @notice The caller revokes its consent to `controller` for `purpose`.
-    /// @dev Reverts with ConsentNotActive when there is nothing active to revoke.
+    /// @notice The caller revokes its consent to `controller` for `purpose`, and consumes its next nonce
+    /// (`nonces`, emitting NonceUsed): every signature it or its delegates handed out and that is not yet submitted
+    /// stops working, so a revocation cannot be undone by a stale signed grant.
+    /// @dev Reverts with ConsentNotActive when there is nothing active to revoke (then no nonce is consumed).
     /// @param controller The brand.
     /// @param purpose Purpose id.
     function revoke(address controller, bytes32 purpose) external;
@@ -137,23 +153,29 @@ interface IConsentLedger {
         bytes calldata signature
     ) external;
 
-    /// @notice The caller revokes every consent it gave `controller`, in constant time.
+    /// @notice The caller revokes every consent it gave `controller`, in constant time, and consumes its next nonce
+    /// as `revoke` does.
+    /// @dev Reverts with NothingToRevoke unless the caller granted `controller` something since its last revoke-all
+    /// (whether that consent is still active or not).
     /// @param controller The brand; consents to other brands are untouched.
     function revokeAll(address controller) external;
 
-    /// @notice As `revokeAll`, authorised by an EIP-712 `RevokeAll` signature.
+    /// @notice As `revokeAll` (NothingToRevoke included), authorised by an EIP-712 `RevokeAll` signature.
     /// @param subject The customer.
     /// @param deadline Last unix time (inclusive) the signature may be used at.
     /// @param signature As for `grantBySig`.
     function revokeAllBySig(address subject, address controller, uint256 deadline, bytes calldata signature)
         external;
 
-    /// @notice The caller lets `delegate` sign grants and revocations for it until `until` (0 removes it).
+    /// @notice The caller lets `delegate` sign grants and revocations for it until `until` (0 removes it), and
+    /// consumes its next delegate nonce (`delegateNonces`, emitting NonceUsed): a SetDelegate signature handed out
+    /// before cannot undo this change.
     /// @param delegate Not zero, not the caller.
     /// @param until Last unix time (inclusive) the delegate is live; 0 removes it; otherwise not in the past.
     function setDelegate(address delegate, uint40 until) external;
 
-    /// @notice As `setDelegate`, authorised by an EIP-712 `SetDelegate` signature.
+    /// @notice As `setDelegate`, authorised by an EIP-712 `SetDelegate` signature whose `nonce` is the subject's
+    /// `delegateNonces`, a lane only the subject moves (a delegate cannot block its own removal).
     /// @param subject The customer; only the subject (or its ERC-1271 wallet) may sign, never a delegate.
     /// @param delegate Not zero, not the subject.
     /// @param until As for `setDelegate`.
@@ -166,6 +188,22 @@ interface IConsentLedger {
         uint256 deadline,
         bytes calldata signature
     ) external;
+
+    /// @notice The caller consumes its next nonce (`nonces`), cancelling the Grant, Revoke or RevokeAll signature
+    /// that carries it, whoever signed it (the caller or a delegate). Emits NonceUsed.
+    function useNonce() external;
+
+    /// @notice The caller consumes its next delegate nonce (`delegateNonces`), cancelling the SetDelegate signature
+    /// that carries it. Emits NonceUsed.
+    function useDelegateNonce() external;
+
+    /// @notice Runs `data` as calls to this contract, in order, each with the caller as `msg.sender` (as
+    /// `multicall`), but a call that reverts does not revert the batch: its changes are undone, it is reported
+    /// with BatchCallFailed, and the other calls stand. `multicall` stays all-or-nothing.
+    /// @param data ABI-encoded calls of this contract's functions.
+    /// @return success Whether each call succeeded.
+    /// @return results What each call returned, or its revert data when it failed.
+    function tryMulticall(bytes[] calldata data) external returns (bool[] memory success, bytes[] memory results);
 
     /// @notice Whether the consent is granted, not revoked (singly or by a later revoke-all) and not expired.
     /// @param subject The customer.
@@ -200,8 +238,15 @@ interface IConsentLedger {
     /// @return length Number of actions in the chain.
     function historyHead(address controller) external view returns (bytes32 head, uint64 length);
 
-    /// @notice The next EIP-712 nonce of `subject`, shared by all its by-signature actions.
+    /// @notice The next EIP-712 nonce of `subject` for Grant, Revoke and RevokeAll, shared by every signer (the
+    /// subject and its delegates); direct revocations and `useNonce` consume it too.
     /// @param subject The customer.
-    /// @return The nonce the next signed action of `subject` must carry.
+    /// @return The nonce the next Grant, Revoke or RevokeAll signature of `subject` must carry.
     function nonces(address subject) external view returns (uint256);
+
+    /// @notice The next EIP-712 nonce of `subject` for SetDelegate; moved only by the subject (its SetDelegate
+    /// signatures, its direct `setDelegate`, `useDelegateNonce`).
+    /// @param subject The customer.
+    /// @return The nonce the next SetDelegate signature of `subject` must carry.
+    function delegateNonces(address subject) external view returns (uint256);
 }

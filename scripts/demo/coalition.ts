@@ -43,7 +43,8 @@ export function noticeOf(brand: BrandSpec, purpose: string): { hash: Hex; uri: s
 
 /**
  * Deploys ConsentLedger, CoalitionPoints and a settlement stablecoin; governance admits each brand; each
- * brand buys stablecoin, deposits backing, names its operator (a relay key) and defines its purposes.
+ * brand buys stablecoin, deposits backing, names its operator (a relay key, which accepts the role) and defines its
+ * purposes.
  */
 export async function setUpCoalition(p: {
   chain: LocalChain;
@@ -83,6 +84,11 @@ export async function setUpCoalition(p: {
       "setOperator(relay operator key)",
       await wallet.writeContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "setOperator", args: [operator, true] }),
       spec.key,
+    );
+    await log.record(
+      `acceptOperator(${spec.key})`,
+      await chain.wallet(spec.operatorIndex).writeContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "acceptOperator", args: [address] }),
+      "relay",
     );
     const notices: OnChainBrand["notices"] = {};
     for (const purpose of spec.purposes) {

@@ -17,7 +17,7 @@ const TYPES = ledgerTypes;
 
 export async function measureLedger(): Promise<GasSection[]> {
   const { ethers } = hre;
-  const [, controller, subject, subject2, delegate, relayer, controller2] = await ethers.getSigners();
+  const [, controller, subject, subject2, delegate, relayer, controller2, subject3] = await ethers.getSigners();
   const ledger = await ethers.deployContract("ConsentLedger");
   const ledgerAddress = await ledger.getAddress();
   const domain: TypedDataDomain = {
@@ -35,7 +35,8 @@ export async function measureLedger(): Promise<GasSection[]> {
   const deadline = 4_000_000_000n; // fixed, so that signatures (and calldata costs) are the same on every run
   const sign = async (who: Signer, type: keyof typeof TYPES, message: Record<string, unknown>) => {
     const s = await who.getAddress();
-    const nonce = await ledger.nonces(message.subject as string);
+    const subj = message.subject as string;
+    const nonce = type === "SetDelegate" ? await ledger.delegateNonces(subj) : await ledger.nonces(subj);
     return who.signTypedData(domain, { [type]: [...TYPES[type]] }, { ...message, nonce, deadline, subject: message.subject ?? s });
   };
   const grantSig = (who: Signer, subj: string, purpose: string, categories: bigint, n = notice, ctrl = c) =>
@@ -62,12 +63,17 @@ export async function measureLedger(): Promise<GasSection[]> {
   rows.push({
     action: "grant (new record; the controller's first history link)",
     gas: await gasOf(l(subject2).grant(c, list, 0b101n, 0, notice)),
-    note: "record slot 0 -> x; history head and length 0 -> x",
+    note: "record slot 0 -> x; revoke-all state slot 0 -> x (granted bit); history head and length 0 -> x",
   });
   rows.push({
     action: "grant (new record)",
     gas: await gasOf(l(subject).grant(c, loyalty, 0b101n, 0, notice)),
-    note: "record slot 0 -> x; history head and length x -> y; reads notice and epoch",
+    note: "record slot 0 -> x; revoke-all state slot 0 -> x (the subject's first grant to this controller); history head and length x -> y; reads notice",
+  });
+  rows.push({
+    action: "grant (new record, the subject already granted this controller)",
+    gas: await gasOf(l(subject2).grant(c, loyalty, 0b101n, 0, notice)),
+    note: "record slot 0 -> x; history head and length x -> y; reads notice and revoke-all state",
   });
   rows.push({
     action: "grant (update of an active record)",
@@ -93,70 +99,100 @@ export async function measureLedger(): Promise<GasSection[]> {
   rows.push({
     action: "revoke",
     gas: await gasOf(l(subject).revoke(c, loyalty)),
-    note: "record slot x -> y (revokedAt); history head and length",
+    note: "record slot x -> y (revokedAt); nonce slot x -> y (cancels signatures handed out); history head and length",
   });
   rows.push({
     action: "revokeBySig",
     gas: await gasOf(l(relayer).revokeBySig(subject.address, c, recognition, deadline, await sign(subject, "Revoke", { subject: subject.address, controller: c, purpose: recognition }))),
     note: "record slot; nonce slot; history head and length; ecrecover",
   });
+  // a revoke-all needs a grant since the previous one (NothingToRevoke otherwise): each measured one follows a grant
+  const regrant = async () => (await l(subject2).grant(c, list, 0b1n, 0, notice)).wait();
   rows.push({
-    action: "revokeAll (first for this subject and controller)",
+    action: "revokeAll (first for this subject and controller; the subject's first nonce)",
     gas: await gasOf(l(subject2).revokeAll(c)),
-    note: "revoke-all state slot 0 -> x (epoch and time); history head and length",
+    note: "revoke-all state slot x -> y (epoch, time, granted bit); nonce slot 0 -> 1; history head and length",
   });
+  await regrant();
   rows.push({
     action: "revokeAll (2nd to 5th: time kept in the state slot)",
     gas: await gasOf(l(subject2).revokeAll(c)),
-    note: "revoke-all state slot x -> y; history head and length",
+    note: "revoke-all state slot x -> y; nonce slot x -> y; history head and length",
   });
-  for (let k = 0; k < 3; k++) await (await l(subject2).revokeAll(c)).wait();
+  for (let k = 0; k < 3; k++) {
+    await regrant();
+    await (await l(subject2).revokeAll(c)).wait();
+  }
+  await regrant();
   rows.push({
     action: "revokeAll (6th: opens an archive slot)",
     gas: await gasOf(l(subject2).revokeAll(c)),
-    note: "state slot x -> y; archive slot 0 -> x (then x -> y for the next five); history head and length",
+    note: "state slot x -> y; archive slot 0 -> x (then x -> y for the next five); nonce slot x -> y; history head and length",
   });
+  await regrant();
   rows.push({
     action: "revokeAll (7th: archive slot reused)",
     gas: await gasOf(l(subject2).revokeAll(c)),
-    note: "state slot x -> y; archive slot x -> y; history head and length",
+    note: "state slot x -> y; archive slot x -> y; nonce slot x -> y; history head and length",
   });
   rows.push({
     action: "revokeAllBySig (first for this subject and controller)",
     gas: await gasOf(l(relayer).revokeAllBySig(subject.address, c, deadline, await sign(subject, "RevokeAll", { subject: subject.address, controller: c }))),
-    note: "as revokeAll (first) + nonce slot x -> y; ecrecover",
+    note: "revoke-all state slot x -> y (the subject had granted); nonce slot x -> y; history head and length; ecrecover",
   });
   rows.push({
     action: "setDelegate (new delegate)",
     gas: await gasOf(l(subject2).setDelegate(delegate.address, 4_000_000_000)),
-    note: "delegate slot 0 -> x",
+    note: "delegate slot 0 -> x; nonce slot x -> y (delegate lane, beside the action lane)",
+  });
+  rows.push({
+    action: "setDelegate (new delegate, the subject's first nonce)",
+    gas: await gasOf(l(subject3).setDelegate(delegate.address, 4_000_000_000)),
+    note: "delegate slot 0 -> x; nonce slot 0 -> x",
   });
   rows.push({
     action: "setDelegate (remove)",
     gas: await gasOf(l(subject2).setDelegate(delegate.address, 0)),
-    note: "delegate slot x -> 0 (refund)",
+    note: "delegate slot x -> 0 (refund); nonce slot x -> y",
   });
   rows.push({
     action: "setDelegateBySig (new delegate)",
     gas: await gasOf(l(relayer).setDelegateBySig(subject2.address, delegate.address, 4_000_000_000, deadline, await sign(subject2, "SetDelegate", { subject: subject2.address, delegate: delegate.address, until: 4_000_000_000 }))),
-    note: "delegate slot 0 -> x; nonce slot 0 -> 1; ecrecover",
+    note: "delegate slot 0 -> x; nonce slot x -> y (delegate lane); ecrecover",
+  });
+  rows.push({
+    action: "useNonce (the subject's first nonce)",
+    gas: await gasOf(l(controller2).useNonce()),
+    note: "nonce slot 0 -> 1",
+  });
+  rows.push({
+    action: "useNonce (later)",
+    gas: await gasOf(l(controller2).useNonce()),
+    note: "nonce slot x -> y",
+  });
+  rows.push({
+    action: "useDelegateNonce",
+    gas: await gasOf(l(controller2).useDelegateNonce()),
+    note: "nonce slot x -> y (delegate lane)",
   });
 
-  // multicall batches of signed grants, each by a fresh subject (new record, nonce 0 -> 1), as a relay sends them
+  // batches of signed grants, each by a fresh subject (new record, nonce 0 -> 1), as a relay sends them
   const batch: GasRow[] = [];
-  for (const n of [1, 10, 100]) {
-    const calls: string[] = [];
-    for (let k = 0; k < n; k++) {
-      const w = new ethers.Wallet(ethers.id(`confiance gas subject ${n}-${k}`));
-      const sig = await grantSig(w, w.address, loyalty, 0b101n);
-      calls.push(ledger.interface.encodeFunctionData("grantBySig", [w.address, c, loyalty, 0b101n, 0, notice, deadline, sig]));
+  for (const fn of ["multicall", "tryMulticall"] as const) {
+    for (const n of [1, 10, 100]) {
+      const calls: string[] = [];
+      for (let k = 0; k < n; k++) {
+        const w = new ethers.Wallet(ethers.id(`confiance gas subject ${fn} ${n}-${k}`));
+        const sig = await grantSig(w, w.address, loyalty, 0b101n);
+        calls.push(ledger.interface.encodeFunctionData("grantBySig", [w.address, c, loyalty, 0b101n, 0, notice, deadline, sig]));
+      }
+      const total = await gasOf(l(relayer)[fn](calls));
+      batch.push({
+        action: `${fn} of ${n} signed grant${n > 1 ? "s" : ""}, per grant`,
+        gas: total / BigInt(n),
+        note: `total ${total.toLocaleString("en-US")}; per grant: record 0 -> x, revoke-all state 0 -> x, nonce 0 -> 1, ecrecover, history head and length (warm after the first)`,
+      });
     }
-    const total = await gasOf(l(relayer).multicall(calls));
-    batch.push({
-      action: `multicall of ${n} signed grant${n > 1 ? "s" : ""}, per grant`,
-      gas: total / BigInt(n),
-      note: `total ${total.toLocaleString("en-US")}; per grant: record 0 -> x, nonce 0 -> 1, ecrecover, history head and length (warm after the first)`,
-    });
   }
   return [
     { name: "ledger", rows },

@@ -32,7 +32,8 @@ export async function measurePoints(): Promise<GasSection[]> {
     await (await usd.mint(b.address, 10n ** 15n)).wait();
     await (await usd.connect(b).approve(pointsAddr, ethers.MaxUint256)).wait();
   }
-  await (await points.connect(brand).setOperator(operator.address, true)).wait();
+  const proposed = await gasOf(points.connect(brand).setOperator(operator.address, true));
+  const accepted = await gasOf(points.connect(operator).acceptOperator(brand.address));
   let receiptNo = 0;
   const nextReceipt = () => ethers.id(`gas-receipt-${receiptNo++}`);
   const batch = (customers: string[], each: bigint) =>
@@ -44,6 +45,16 @@ export async function measurePoints(): Promise<GasSection[]> {
   await (await points.connect(other).issue(other.address, gov.address, 1n, nextReceipt())).wait();
 
   const rows: GasRow[] = [];
+  rows.push({
+    action: "setOperator (a brand proposes a key)",
+    gas: proposed,
+    note: "proposal slot (brand, key) 0 -> 1; reads the key's brand and status",
+  });
+  rows.push({
+    action: "acceptOperator (the key takes the role)",
+    gas: accepted,
+    note: "proposal slot 1 -> 0 (refund); operator slot 0 -> brand",
+  });
   rows.push({
     action: "deposit",
     gas: await gasOf(points.connect(brand).deposit(10n ** 13n)),
@@ -65,6 +76,23 @@ export async function measurePoints(): Promise<GasSection[]> {
     gas: await gasOf(points.connect(operator).issue(brand.address, customer.address, 100n, nextReceipt())),
     note: "as above plus one operator lookup",
   });
+  const sixteen = Array.from({ length: 16 }, (_, i) => BigInt(1_000 * (i + 1)));
+  rows.push({
+    action: "setTiers (16 thresholds, none set before)",
+    gas: await gasOf(points.connect(gov).setTiers(sixteen)),
+    note: "length slot + 16 threshold slots 0 -> x; the list in the event",
+  });
+  rows.push({
+    action: "setTiers (3 thresholds, replacing 16)",
+    gas: await gasOf(points.connect(gov).setTiers([500n, 2_000n, 10_000n])),
+    note: "length slot; 3 slots rewritten, 13 cleared (refunds)",
+  });
+  rows.push({
+    action: "issue to an existing customer, with tiers set",
+    gas: await gasOf(points.connect(brand).issue(brand.address, customer.address, 100n, nextReceipt())),
+    note: "as without tiers: the tier is derived from lifetime earned by the tierOf view",
+  });
+  await (await points.connect(gov).setTiers([])).wait();
 
   for (const n of [10, 100]) {
     for (const kind of ["new", "existing"] as const) {
@@ -85,8 +113,14 @@ export async function measurePoints(): Promise<GasSection[]> {
   rows.push({
     action: "redeem (part of a balance)",
     gas: await gasOf(points.connect(customer).redeem(other.address, 50n, ethers.id("order-1"))),
-    note: "account slot; redeeming brand's slot; supply slot",
+    note: "account slot; redeeming brand's slot (its redemptions flag rides in it); supply slot",
   });
+  rows.push({
+    action: "setAcceptsRedemptions (a brand stops accepting)",
+    gas: await gasOf(points.connect(brand).setAcceptsRedemptions(false)),
+    note: "brand slot (flag beside status and balance)",
+  });
+  await (await points.connect(brand).setAcceptsRedemptions(true)).wait();
 
   const { chainId } = await ethers.provider.getNetwork();
   const msg = {
@@ -122,6 +156,11 @@ export async function measurePoints(): Promise<GasSection[]> {
     ),
     note: "as redeem, plus a nonce slot update, ecrecover and the signature in calldata",
   });
+  rows.push({
+    action: "useNonce (the customer cancels a signed Redeem)",
+    gas: await gasOf(points.connect(customer).useNonce()),
+    note: "nonce slot x -> x + 1",
+  });
 
   const reversible = nextReceipt();
   await (await points.connect(brand).issue(brand.address, customer2.address, 100n, reversible)).wait();
@@ -131,13 +170,14 @@ export async function measurePoints(): Promise<GasSection[]> {
     note: "receipt slot; account slot; brand slot; supply slot",
   });
 
-  await (await points.connect(gov).setExpiryPeriod(1)).wait();
-  await hre.network.provider.send("evm_increaseTime", [10]);
+  // 30 days, the shortest period, applies 30 days after it is set; then 30 days of inactivity
+  await (await points.connect(gov).setExpiryPeriod(30 * 86_400)).wait();
+  await hre.network.provider.send("evm_increaseTime", [61 * 86_400]);
   await (await points.connect(gov).expire(gov.address)).wait(); // the treasury now holds some of the asset
   rows.push({
     action: "expire (whole balance to the treasury)",
     gas: await gasOf(points.connect(gov).expire(customer.address)),
-    note: "account slot (balance to 0, time and lifetime kept); supply slot; asset transfer to the treasury",
+    note: "account slot (balance to 0, time and lifetime kept); supply slot; treasury slot (holds a pending expiry period too); asset transfer to the treasury",
   });
   await (await points.connect(gov).setExpiryPeriod(0)).wait();
 

@@ -37,6 +37,7 @@ async function fixture() {
   const f = await pointsFixture();
   await f.points.connect(f.opA).issue(f.brandA.address, f.customer.address, 100n, RECEIPT);
   await f.points.connect(f.customer).approve(f.customer2.address, 1n); // someone else holds an allowance
+  await f.points.connect(f.brandA).setOperator(f.customer2.address, true); // a pending proposal of brand A
   return f;
 }
 
@@ -49,7 +50,11 @@ const notIssuerOfA: Expected = {
   args: (f, caller) => [f.brandA.address, caller.address],
 };
 const noBrand: Expected = { error: "NotBrandOrOperator", args: (_f, caller) => [ZERO, caller.address] };
-const mismatch: Expected = { error: "ReceiptMismatch", args: () => [RECEIPT] };
+/** The receipt is looked up among the caller's brand's receipts, where it does not exist. */
+const unknownAt = (brand: "brandB" | "brandC"): Expected => ({
+  error: "UnknownReceipt",
+  args: (f) => [f[brand].address, RECEIPT],
+});
 const notBrand: Expected = { error: "NotBrand", args: (_f, caller) => [caller.address] };
 const notAdmitted: Expected = { error: "BrandNotAdmitted", args: (_f, caller) => [caller.address] };
 
@@ -57,7 +62,8 @@ const governanceCalls: Pick<Case, "fn" | "call">[] = [
   { fn: "admitBrand", call: (p, f) => p.admitBrand(f.stranger.address) },
   { fn: "suspendBrand", call: (p, f) => p.suspendBrand(f.brandA.address) },
   { fn: "setTransfersEnabled", call: (p) => p.setTransfersEnabled(true) },
-  { fn: "setExpiryPeriod", call: (p) => p.setExpiryPeriod(1) },
+  { fn: "setExpiryPeriod", call: (p) => p.setExpiryPeriod(30 * 86_400) },
+  { fn: "setTiers", call: (p) => p.setTiers([1n]) },
   { fn: "setTreasury", call: (p, f) => p.setTreasury(f.stranger.address) },
   { fn: "pause", call: (p) => p.pause() },
   { fn: "unpause", call: (p) => p.unpause() },
@@ -93,7 +99,8 @@ const brandActions: Case[] = [
     fn: "reverse a receipt of brand A",
     roles: OUTSIDERS,
     call: (p, f) => p.reverse(RECEIPT, f.customer.address, 1n),
-    expected: (role) => (role === "brandB" || role === "opB" || role === "brandC" ? mismatch : noBrand),
+    expected: (role) =>
+      role === "brandB" || role === "opB" ? unknownAt("brandB") : role === "brandC" ? unknownAt("brandC") : noBrand,
   },
   {
     fn: "withdraw more than the caller's own balance",
@@ -135,6 +142,33 @@ const brandActions: Case[] = [
     expected: () => notBrand,
   },
   {
+    fn: "setOperator withdrawing brand A's proposal",
+    roles: OUTSIDERS,
+    call: (p, f) => p.setOperator(f.customer2.address, false),
+    expected: (role) =>
+      role === "brandB" || role === "brandC"
+        ? { error: "OperatorNotSet", args: (f, caller) => [caller.address, f.customer2.address] }
+        : notBrand,
+  },
+  {
+    fn: "acceptOperator taking brand A's proposal made to another key",
+    roles: [...OUTSIDERS, "opA"],
+    call: (p, f) => p.acceptOperator(f.brandA.address),
+    expected: () => ({ error: "OperatorNotProposed", args: (f, caller) => [f.brandA.address, caller.address] }),
+  },
+  {
+    fn: "renounceOperator for brand A",
+    roles: [...OUTSIDERS, "brandA"],
+    call: (p, f) => p.renounceOperator(f.brandA.address),
+    expected: () => ({ error: "OperatorNotSet", args: (f, caller) => [f.brandA.address, caller.address] }),
+  },
+  {
+    fn: "setAcceptsRedemptions",
+    roles: ["customer", "opB", "removedOp", "stranger", "opA"],
+    call: (p) => p.setAcceptsRedemptions(false),
+    expected: () => notBrand,
+  },
+  {
     fn: "transferFrom the customer without allowance",
     roles: OUTSIDERS.filter((r) => r !== "customer"),
     call: (p, f) => p.transferFrom(f.customer.address, f.stranger.address, 1n),
@@ -160,14 +194,22 @@ describe("CoalitionPoints access control", () => {
     });
   }
 
-  it("nothing an outsider tried moved points or funds", async () => {
+  it("nothing an outsider tried moved points or funds or changed another party's settings", async () => {
     const f = await loadFixture(fixture);
     for (const c of [...governance, ...brandActions]) {
       for (const role of c.roles) await c.call(f.points.connect(f[role]), f).catch(() => undefined);
     }
+    // useNonce is open to anyone and consumes only the caller's own nonce
+    for (const role of OUTSIDERS.filter((r) => r !== "customer")) await f.points.connect(f[role]).useNonce();
     expect(await f.points.balanceOf(f.customer.address)).to.equal(100n);
+    expect(await f.points.nonces(f.customer.address)).to.equal(0n);
     expect(await f.points.brandBalance(f.brandA.address)).to.equal(DEPOSIT - 100n * 10_000n);
     expect(await f.points.isOperator(f.brandA.address, f.opA.address)).to.equal(true);
+    expect(await f.points.isOperatorProposed(f.brandA.address, f.customer2.address)).to.equal(true);
+    expect(await f.points.acceptsRedemptions(f.brandA.address)).to.equal(true);
+    expect(await f.points.tiers()).to.deep.equal([]);
+    expect(await f.points.expiryPeriod()).to.equal(0n);
+    expect(await f.points.pendingExpiryPeriod()).to.deep.equal([0n, 0n]);
     expect(await f.points.paused()).to.equal(false);
     expect(await f.points.hasRole(ADMIN_ROLE, f.stranger.address)).to.equal(false);
   });

@@ -8,7 +8,6 @@ import {
   MAX_POINTS,
   REDEEM_TYPES,
   UNIT,
-  commitment,
   domainOf,
   id,
   now,
@@ -25,6 +24,8 @@ const R1 = id("receipt-1");
 const R2 = id("receipt-2");
 const R3 = id("receipt-3");
 const ORDER = id("order-1");
+const DAY = 86_400n;
+const NOTICE = 30n * DAY; // a shorter expiry period applies this long after it is set
 
 describe("CoalitionPoints", () => {
   describe("deployment", () => {
@@ -148,9 +149,11 @@ describe("CoalitionPoints", () => {
       expect(await points.transfersEnabled()).to.equal(true);
       await expect(points.setTransfersEnabled(false)).to.emit(points, "TransfersEnabledSet").withArgs(false);
       expect(await points.transfersEnabled()).to.equal(false);
-      await expect(points.setExpiryPeriod(86_400)).to.emit(points, "ExpiryPeriodSet").withArgs(86_400n);
-      expect(await points.expiryPeriod()).to.equal(86_400n);
-      await expect(points.setExpiryPeriod(2n ** 40n - 1n)).to.emit(points, "ExpiryPeriodSet").withArgs(2n ** 40n - 1n);
+      const tx = await points.setExpiryPeriod(2n ** 40n - 1n); // from 0 (never), turning expiry on waits
+      const effectiveAt = (await now()) + NOTICE;
+      await expect(tx).to.emit(points, "ExpiryPeriodSet").withArgs(2n ** 40n - 1n, effectiveAt);
+      expect(await points.expiryPeriod()).to.equal(0n);
+      expect(await points.pendingExpiryPeriod()).to.deep.equal([2n ** 40n - 1n, effectiveAt]);
       await expect(points.setTreasury(treasury.address)).to.emit(points, "TreasurySet").withArgs(treasury.address);
       expect(await points.treasury()).to.equal(treasury.address);
       await expect(points.setTreasury(ZERO)).to.be.revertedWithCustomError(points, "ZeroAddress");
@@ -168,12 +171,13 @@ describe("CoalitionPoints", () => {
 
     it("the pause stores no more than a flag: the config packed with it survives pause and unpause", async () => {
       const { points, brandA, customer } = await loadFixture(pointsFixture);
-      await points.setExpiryPeriod(1234);
+      await points.setExpiryPeriod(40n * DAY);
+      await time.increase(NOTICE);
       await points.setTransfersEnabled(true);
       await points.connect(brandA).issue(brandA.address, customer.address, 77n, R1);
       await points.pause();
       await points.unpause();
-      expect(await points.expiryPeriod()).to.equal(1234n);
+      expect(await points.expiryPeriod()).to.equal(40n * DAY);
       expect(await points.transfersEnabled()).to.equal(true);
       expect(await points.totalSupply()).to.equal(77n);
     });
@@ -189,7 +193,7 @@ describe("CoalitionPoints", () => {
       expect(await points.brandBalance(brandA.address)).to.equal(DEPOSIT + 123n);
     });
 
-    it("deposit refuses zero, non-admitted brands and a missing allowance", async () => {
+    it("deposit refuses zero, non-admitted brands, a missing allowance and a pause", async () => {
       const { points, usd, brandA, brandC, stranger, pointsAddr } = await loadFixture(pointsFixture);
       await expect(points.connect(brandA).deposit(0n)).to.be.revertedWithCustomError(points, "ZeroAmount");
       await expect(points.connect(brandC).deposit(1n))
@@ -202,6 +206,8 @@ describe("CoalitionPoints", () => {
       await expect(points.connect(brandA).deposit(6n))
         .to.be.revertedWithCustomError(usd, "ERC20InsufficientAllowance")
         .withArgs(pointsAddr, 5n, 6n);
+      await points.pause();
+      await expect(points.connect(brandA).deposit(1n)).to.be.revertedWithCustomError(points, "EnforcedPause");
     });
 
     it("deposit refuses a fee-on-transfer settlement asset", async () => {
@@ -293,24 +299,36 @@ describe("CoalitionPoints", () => {
   });
 
   describe("operators", () => {
-    it("setOperator adds and removes a key; isOperator and operatorBrand reflect it", async () => {
+    it("setOperator proposes, acceptOperator takes the role, setOperator(false) removes it", async () => {
       const { points, brandA, brandB, stranger } = await loadFixture(pointsFixture);
       await expect(points.connect(brandA).setOperator(stranger.address, true))
+        .to.emit(points, "OperatorProposed")
+        .withArgs(brandA.address, stranger.address);
+      // proposing again is accepted and logged again
+      await expect(points.connect(brandA).setOperator(stranger.address, true))
+        .to.emit(points, "OperatorProposed")
+        .withArgs(brandA.address, stranger.address);
+      await expect(points.connect(stranger).acceptOperator(brandA.address))
         .to.emit(points, "OperatorSet")
         .withArgs(brandA.address, stranger.address, true);
       expect(await points.isOperator(brandA.address, stranger.address)).to.equal(true);
       expect(await points.isOperator(brandB.address, stranger.address)).to.equal(false);
       expect(await points.operatorBrand(stranger.address)).to.equal(brandA.address);
-      // setting it again is accepted (idempotent) and logged
       await expect(points.connect(brandA).setOperator(stranger.address, true))
-        .to.emit(points, "OperatorSet")
-        .withArgs(brandA.address, stranger.address, true);
+        .to.be.revertedWithCustomError(points, "OperatorAlreadySet")
+        .withArgs(brandA.address, stranger.address);
+      await expect(points.connect(stranger).acceptOperator(brandA.address))
+        .to.be.revertedWithCustomError(points, "OperatorNotProposed")
+        .withArgs(brandA.address, stranger.address);
       await expect(points.connect(brandA).setOperator(stranger.address, false))
         .to.emit(points, "OperatorSet")
         .withArgs(brandA.address, stranger.address, false);
       expect(await points.isOperator(brandA.address, stranger.address)).to.equal(false);
       expect(await points.operatorBrand(stranger.address)).to.equal(ZERO);
       expect(await points.isOperator(ZERO, stranger.address)).to.equal(false);
+      await expect(points.connect(stranger).renounceOperator(ZERO))
+        .to.be.revertedWithCustomError(points, "OperatorNotSet")
+        .withArgs(ZERO, stranger.address);
     });
 
     it("an operator serves one brand: another brand can neither add nor remove it", async () => {
@@ -342,9 +360,17 @@ describe("CoalitionPoints", () => {
       const { points, brandC, stranger } = await loadFixture(pointsFixture);
       await points.pause();
       await expect(points.connect(brandC).setOperator(stranger.address, true))
+        .to.emit(points, "OperatorProposed")
+        .withArgs(brandC.address, stranger.address);
+      await expect(points.connect(stranger).acceptOperator(brandC.address))
         .to.emit(points, "OperatorSet")
         .withArgs(brandC.address, stranger.address, true);
       await expect(points.connect(brandC).setOperator(stranger.address, false))
+        .to.emit(points, "OperatorSet")
+        .withArgs(brandC.address, stranger.address, false);
+      await points.connect(brandC).setOperator(stranger.address, true);
+      await points.connect(stranger).acceptOperator(brandC.address);
+      await expect(points.connect(stranger).renounceOperator(brandC.address))
         .to.emit(points, "OperatorSet")
         .withArgs(brandC.address, stranger.address, false);
     });
@@ -363,9 +389,7 @@ describe("CoalitionPoints", () => {
       expect(await points.brandBalance(brandA.address)).to.equal(DEPOSIT - 250n * UNIT);
       expect(await points.lastActivity(customer.address)).to.equal(t);
       expect(await points.lifetimeEarned(customer.address)).to.equal(250n);
-      const r = await points.receiptOf(R1);
-      expect(r.commitment).to.equal(commitment(brandA.address, customer.address));
-      expect(r.remaining).to.equal(250n);
+      expect(await points.receiptOf(brandA.address, R1)).to.deep.equal([customer.address, 250n]);
       expect(await usd.balanceOf(pointsAddr)).to.equal(DEPOSIT * 3n);
     });
 
@@ -380,15 +404,15 @@ describe("CoalitionPoints", () => {
       expect(await points.brandBalance(brandA.address)).to.equal(DEPOSIT - 12n * UNIT);
     });
 
-    it("accepts a receipt id once, whichever brand presents it", async () => {
-      const { points, brandA, brandB, customer, customer2 } = await loadFixture(pointsFixture);
+    it("accepts a receipt id once per brand, whoever presents it", async () => {
+      const { points, brandA, opA, customer, customer2 } = await loadFixture(pointsFixture);
       await points.connect(brandA).issue(brandA.address, customer.address, 1n, R1);
       await expect(points.connect(brandA).issue(brandA.address, customer2.address, 1n, R1))
         .to.be.revertedWithCustomError(points, "ReceiptUsed")
-        .withArgs(R1);
-      await expect(points.connect(brandB).issue(brandB.address, customer.address, 1n, R1))
+        .withArgs(brandA.address, R1);
+      await expect(points.connect(opA).issue(brandA.address, customer.address, 1n, R1))
         .to.be.revertedWithCustomError(points, "ReceiptUsed")
-        .withArgs(R1);
+        .withArgs(brandA.address, R1);
     });
 
     it("refuses a zero customer, zero or too many points and an unfunded issuance", async () => {
@@ -464,8 +488,8 @@ describe("CoalitionPoints", () => {
       expect(await points.lifetimeEarned(customer.address)).to.equal(40n);
       expect(await points.totalSupply()).to.equal(60n);
       expect(await points.brandBalance(brandA.address)).to.equal(DEPOSIT - 60n * UNIT);
-      expect((await points.receiptOf(R3)).remaining).to.equal(30n);
-      expect((await points.receiptOf(R2)).commitment).to.equal(commitment(brandA.address, customer2.address));
+      expect(await points.receiptOf(brandA.address, R3)).to.deep.equal([customer.address, 30n]);
+      expect(await points.receiptOf(brandA.address, R2)).to.deep.equal([customer2.address, 20n]);
     });
 
     it("refuses an empty batch and arrays of different lengths", async () => {
@@ -503,7 +527,7 @@ describe("CoalitionPoints", () => {
         .to.be.revertedWithCustomError(points, "BatchReceiptUsed")
         .withArgs(1n, R2);
       // nothing of the failed batches was kept
-      expect((await points.receiptOf(R1)).commitment).to.equal("0x" + "00".repeat(20));
+      expect(await points.receiptOf(brandA.address, R1)).to.deep.equal([ZERO, 0n]);
       expect(await points.balanceOf(c)).to.equal(1n);
       expect(await points.totalSupply()).to.equal(1n);
     });
@@ -548,7 +572,7 @@ describe("CoalitionPoints", () => {
       expect(await points.lastActivity(customer.address)).to.equal(activity);
       expect(await points.totalSupply()).to.equal(60n);
       expect(await points.brandBalance(brandA.address)).to.equal(DEPOSIT - 60n * UNIT);
-      expect((await points.receiptOf(R1)).remaining).to.equal(60n);
+      expect(await points.receiptOf(brandA.address, R1)).to.deep.equal([customer.address, 60n]);
     });
 
     it("by an operator, at most what the receipt still holds; a reversed receipt stays used", async () => {
@@ -560,15 +584,13 @@ describe("CoalitionPoints", () => {
       await expect(points.connect(opA).reverse(R1, customer.address, 30n))
         .to.emit(points, "PointsReversed")
         .withArgs(brandA.address, customer.address, 30n, R1);
-      const r = await points.receiptOf(R1);
-      expect(r.remaining).to.equal(0n);
-      expect(r.commitment).to.equal(commitment(brandA.address, customer.address));
+      expect(await points.receiptOf(brandA.address, R1)).to.deep.equal([customer.address, 0n]);
       await expect(points.connect(opA).reverse(R1, customer.address, 1n))
         .to.be.revertedWithCustomError(points, "ReversalExceedsReceipt")
         .withArgs(R1, 0n, 1n);
       await expect(points.connect(opA).issue(brandA.address, customer.address, 1n, R1))
         .to.be.revertedWithCustomError(points, "ReceiptUsed")
-        .withArgs(R1);
+        .withArgs(brandA.address, R1);
       expect(await points.brandBalance(brandA.address)).to.equal(DEPOSIT);
       expect(await points.lifetimeEarned(customer.address)).to.equal(0n);
     });
@@ -587,16 +609,16 @@ describe("CoalitionPoints", () => {
       const { points, brandA, brandB, opB, customer, customer2 } = await issued();
       await expect(points.connect(brandA).reverse(R2, customer.address, 1n))
         .to.be.revertedWithCustomError(points, "UnknownReceipt")
-        .withArgs(R2);
+        .withArgs(brandA.address, R2);
       await expect(points.connect(brandA).reverse(R1, customer2.address, 1n))
         .to.be.revertedWithCustomError(points, "ReceiptMismatch")
         .withArgs(R1);
       await expect(points.connect(brandB).reverse(R1, customer.address, 1n))
-        .to.be.revertedWithCustomError(points, "ReceiptMismatch")
-        .withArgs(R1);
+        .to.be.revertedWithCustomError(points, "UnknownReceipt")
+        .withArgs(brandB.address, R1);
       await expect(points.connect(opB).reverse(R1, customer.address, 1n))
-        .to.be.revertedWithCustomError(points, "ReceiptMismatch")
-        .withArgs(R1);
+        .to.be.revertedWithCustomError(points, "UnknownReceipt")
+        .withArgs(brandB.address, R1);
       await expect(points.connect(brandA).reverse(R1, customer.address, 0n))
         .to.be.revertedWithCustomError(points, "InvalidPoints")
         .withArgs(0n);
@@ -669,6 +691,9 @@ describe("CoalitionPoints", () => {
       await expect(points.connect(customer).redeem(brandA.address, 0n, ORDER))
         .to.be.revertedWithCustomError(points, "InvalidPoints")
         .withArgs(0n);
+      await expect(points.connect(customer).redeem(brandA.address, MAX_POINTS + 1n, ORDER))
+        .to.be.revertedWithCustomError(points, "InvalidPoints")
+        .withArgs(MAX_POINTS + 1n);
       await points.pause();
       await expect(points.connect(customer).redeem(brandA.address, 1n, ORDER)).to.be.revertedWithCustomError(
         points,
@@ -818,17 +843,22 @@ describe("CoalitionPoints", () => {
   describe("expire", () => {
     const PERIOD = 30n * 86_400n;
 
+    /** PERIOD in force (set, then its notice waited out), then 100 points issued and the treasury set. */
     async function issued() {
       const f = await loadFixture(pointsFixture);
+      await f.points.setExpiryPeriod(PERIOD);
+      await time.increase(NOTICE);
       await f.points.connect(f.brandA).issue(f.brandA.address, f.customer.address, 100n, R1);
       await f.points.setTreasury(f.treasury.address);
       return f;
     }
 
     it("refuses while expiry is disabled, for an empty balance and before the period has passed", async () => {
+      const f = await loadFixture(pointsFixture);
+      await f.points.connect(f.brandA).issue(f.brandA.address, f.customer.address, 100n, R1);
+      await time.increase(365n * DAY);
+      await expect(f.points.expire(f.customer.address)).to.be.revertedWithCustomError(f.points, "ExpiryDisabled");
       const { points, customer, customer2 } = await issued();
-      await expect(points.expire(customer.address)).to.be.revertedWithCustomError(points, "ExpiryDisabled");
-      await points.setExpiryPeriod(PERIOD);
       await expect(points.expire(customer2.address))
         .to.be.revertedWithCustomError(points, "NothingToExpire")
         .withArgs(customer2.address);
@@ -841,7 +871,6 @@ describe("CoalitionPoints", () => {
 
     it("burns an inactive balance and sends its backing to the treasury, whoever calls", async () => {
       const { points, usd, brandA, customer, stranger, treasury, pointsAddr } = await issued();
-      await points.setExpiryPeriod(PERIOD);
       const last = await points.lastActivity(customer.address);
       await time.setNextBlockTimestamp(last + PERIOD + 1n);
       const tx = points.connect(stranger).expire(customer.address);
@@ -860,7 +889,6 @@ describe("CoalitionPoints", () => {
 
     it("earning, redeeming and receiving a transfer restart the clock; a reversal does not", async () => {
       const { points, brandA, brandB, customer, customer2 } = await issued();
-      await points.setExpiryPeriod(PERIOD);
       await time.increase(PERIOD - 10n);
       await points.connect(customer).redeem(brandB.address, 1n, ORDER);
       const afterRedeem = await now();
@@ -887,8 +915,7 @@ describe("CoalitionPoints", () => {
 
     it("refuses while paused", async () => {
       const { points, customer } = await issued();
-      await points.setExpiryPeriod(1n);
-      await time.increase(10n);
+      await time.increase(PERIOD + 1n);
       await points.pause();
       await expect(points.expire(customer.address)).to.be.revertedWithCustomError(points, "EnforcedPause");
     });

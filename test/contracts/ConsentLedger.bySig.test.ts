@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+import type { Hex } from "viem";
+import { nextHead } from "../../server/audit/historyChain";
 import {
   CATEGORY,
   IDX,
@@ -11,6 +13,7 @@ import {
   deadlineIn,
   ethersSign,
   fixture,
+  grantLink,
   historyOf,
   shouldBehaveLikeConsentActions,
   viemSign,
@@ -52,6 +55,17 @@ function submitGrant(f: Fixture, m: Message, signature: string) {
   return f.ledger
     .connect(f.relayer)
     .grantBySig(m.subject as string, m.controller as string, m.purpose as string, m.categories, m.expiresAt, m.noticeHash as string, m.deadline, signature);
+}
+
+/** Submits a signed Grant and checks its ConsentGranted event exactly, with `actor` as the recorded actor. */
+async function expectGrantedBy(f: Fixture, m: Message, signature: string, actor: string) {
+  const c = m.controller as string;
+  const [prevHead, prevLength] = await historyOf(f.ledger, c);
+  const tx = await submitGrant(f, m, signature);
+  const link = grantLink(m.subject as string, m.purpose as string, BigInt(m.categories), Number(m.expiresAt), m.noticeHash as string, actor, await blockTime(tx));
+  await expect(tx)
+    .to.emit(f.ledger, "ConsentGranted")
+    .withArgs(m.subject, c, m.purpose, m.categories, m.expiresAt, m.noticeHash, actor, prevLength + 1n, nextHead(prevHead as Hex, link));
 }
 
 /** The address a signature recovers to against the digest the ledger computes (right domain, fields, nonce). */
@@ -112,23 +126,33 @@ describe("ConsentLedger by signature", () => {
       await expect(submitGrant(f, m, b)).to.emit(f.ledger, "ConsentGranted");
     });
 
-    it("uses one sequential nonce per subject, shared by all actions and all signers", async () => {
+    it("uses one sequential nonce per subject for Grant, Revoke and RevokeAll, shared by all signers; SetDelegate has its own lane", async () => {
       const f = await fixture();
       const c = f.controller.address;
       await withDelegate(f, f.delegate.address);
+      expect(await f.ledger.delegateNonces(f.subject.address)).to.equal(1n);
       const bySubject = bySigWay(f, "s", f.subject.address, f.subject.address, ethersSign(f.subject));
       const byDelegate = bySigWay(f, "d", f.subject.address, f.delegate.address, viemSign(IDX.delegate));
       expect(await f.ledger.nonces(f.subject.address)).to.equal(0n);
       await bySubject.grant(c, PURPOSE.loyalty, 1n, 0, f.notice(c, PURPOSE.loyalty));
       await byDelegate.revoke(c, PURPOSE.loyalty);
       await byDelegate.revokeAll(c);
+      expect(await f.ledger.nonces(f.subject.address)).to.equal(3n);
       const deadline = await deadlineIn();
-      const m = { subject: f.subject.address, delegate: f.stranger.address, until: 0, nonce: 3n, deadline };
+      // a SetDelegate signed with the action lane's nonce is not valid
+      const wrongLane = { subject: f.subject.address, delegate: f.stranger.address, until: 0, nonce: 3n, deadline };
+      const wrongSig = await ethersSign(f.subject)(f.domain, "SetDelegate", wrongLane);
+      await expect(f.ledger.connect(f.relayer).setDelegateBySig(f.subject.address, f.stranger.address, 0, deadline, wrongSig))
+        .to.be.revertedWithCustomError(f.ledger, "InvalidSigner")
+        .withArgs(f.subject.address, recoveredFor(f.domain, "SetDelegate", { ...wrongLane, nonce: 1n }, wrongSig));
+      const m = { ...wrongLane, nonce: 1n };
       const sig = await ethersSign(f.subject)(f.domain, "SetDelegate", m);
-      await f.ledger.connect(f.relayer).setDelegateBySig(f.subject.address, f.stranger.address, 0, deadline, sig);
-      expect(await f.ledger.nonces(f.subject.address)).to.equal(4n);
+      await expect(f.ledger.connect(f.relayer).setDelegateBySig(f.subject.address, f.stranger.address, 0, deadline, sig)).to.not.emit(f.ledger, "NonceUsed");
+      expect(await f.ledger.nonces(f.subject.address)).to.equal(3n);
+      expect(await f.ledger.delegateNonces(f.subject.address)).to.equal(2n);
       expect(await f.ledger.nonces(f.delegate.address)).to.equal(0n);
       expect(await f.ledger.nonces(f.relayer.address)).to.equal(0n);
+      expect(await f.ledger.delegateNonces(f.delegate.address)).to.equal(0n);
     });
 
     it("a refused signature consumes no nonce", async () => {
@@ -301,6 +325,30 @@ describe("ConsentLedger by signature", () => {
       await expect(submitGrant(f, m, sig)).to.be.revertedWithCustomError(f.ledger, "InvalidSigner").withArgs(w, f.stranger.address);
     });
 
+    it("accepts the subject's own key for an account that has code (EIP-7702), before asking the code", async () => {
+      const f = await fixture();
+      // the subject's EOA now runs a wallet's code that only accepts walletOwner's signatures (ERC-1271)
+      await ethers.provider.send("hardhat_setCode", [f.subject.address, await ethers.provider.getCode(addressOf(f.wallet))]);
+      const m = await grantMessage(f);
+      await expectGrantedBy(f, m, await ethersSign(f.subject)(f.domain, "Grant", m), f.subject.address);
+      // and its code is still asked when the key did not sign
+      const m2 = await grantMessage(f, { categories: CATEGORY.contact });
+      await expectGrantedBy(f, m2, await ethersSign(f.walletOwner)(f.domain, "Grant", m2), f.subject.address);
+      expect(await f.ledger.nonces(f.subject.address)).to.equal(2n);
+    });
+
+    it("records as actor the authoriser the submitted format names, for a contract delegate accepting the subject's own key", async () => {
+      const f = await fixture();
+      // a delegate contract whose owner key is the subject's own (e.g. the subject's personal data agent)
+      const agent = await ethers.deployContract("MockERC1271Wallet", [f.subject.address]);
+      const agentAddress = await agent.getAddress();
+      await withDelegate(f, agentAddress);
+      const plain = await grantMessage(f);
+      await expectGrantedBy(f, plain, await ethersSign(f.subject)(f.domain, "Grant", plain), f.subject.address);
+      const wrapped = await grantMessage(f);
+      await expectGrantedBy(f, wrapped, ethers.concat([agentAddress, await ethersSign(f.subject)(f.domain, "Grant", wrapped)]), agentAddress);
+    });
+
     it("batches signed grants of several subjects in one multicall", async () => {
       const f = await fixture();
       const c = f.controller.address;
@@ -327,6 +375,8 @@ describe("ConsentLedger by signature", () => {
       it(`multicall([${grantFirst ? "grantBySig, revokeAllBySig" : "revokeAllBySig, grantBySig"}]) with consecutive nonces leaves the consent ${grantFirst ? "inactive" : "active"}`, async () => {
         const f = await fixture();
         const c = f.controller.address;
+        // an earlier direct grant (it consumes no nonce), so that the revoke-all has something to revoke either way
+        await f.ledger.connect(f.subject).grant(c, PURPOSE.recognition, CATEGORY.location, 0, f.notice(c, PURPOSE.recognition));
         const sign = viemSign(IDX.subject);
         const deadline = await deadlineIn();
         const i = f.ledger.interface;
@@ -342,8 +392,9 @@ describe("ConsentLedger by signature", () => {
         expect(await consent(f.ledger, f.subject.address, c, PURPOSE.loyalty)).to.deep.equal([
           BigInt(ts), 0n, grantFirst ? BigInt(ts) : 0n, CATEGORY.identity, !grantFirst,
         ]);
+        expect(await f.ledger.isGranted(f.subject.address, c, PURPOSE.recognition)).to.equal(false);
         expect(await f.ledger.nonces(f.subject.address)).to.equal(2n);
-        expect((await historyOf(f.ledger, c))[1]).to.equal(2n);
+        expect((await historyOf(f.ledger, c))[1]).to.equal(3n);
       });
     }
 
@@ -363,13 +414,73 @@ describe("ConsentLedger by signature", () => {
     });
   });
 
+  describe("tryMulticall of several subjects' signed actions", () => {
+    /** Signed grants of LOYALTY by three subjects, each with its nonce 0, as a relay batches them. */
+    async function signedGrants(f: Fixture) {
+      const c = f.controller.address;
+      const signers = [f.subject, f.stranger, f.delegate];
+      const calls: string[] = [];
+      for (const s of signers) {
+        const m = await grantMessage(f, { subject: s.address, nonce: 0n });
+        const sig = await ethersSign(s)(f.domain, "Grant", m);
+        calls.push(f.ledger.interface.encodeFunctionData("grantBySig", [s.address, c, m.purpose as string, m.categories, m.expiresAt, m.noticeHash as string, m.deadline, sig]));
+      }
+      return { signers, calls };
+    }
+
+    it("keeps the batch when one signed call was copied out and submitted first: only that call fails, with BatchCallFailed", async () => {
+      const f = await fixture();
+      const c = f.controller.address;
+      const { signers, calls } = await signedGrants(f);
+      // anyone can copy one call out of the pending batch and get it mined first
+      await f.deployer.sendTransaction({ to: f.domain.verifyingContract, data: calls[1] });
+      const replay = f.ledger.interface.encodeErrorResult("NonceAlreadyUsed", [signers[1].address, 0n]);
+      // multicall stays all-or-nothing: the whole batch would revert
+      await expect(f.ledger.connect(f.relayer).multicall(calls))
+        .to.be.revertedWithCustomError(f.ledger, "NonceAlreadyUsed")
+        .withArgs(signers[1].address, 0n);
+      const [success, results] = await f.ledger.connect(f.relayer).tryMulticall.staticCall(calls);
+      expect([...success]).to.deep.equal([true, false, true]);
+      expect([...results]).to.deep.equal(["0x", replay, "0x"]);
+      const tx = await f.ledger.connect(f.relayer).tryMulticall(calls);
+      const ts = await blockTime(tx);
+      await expect(tx).to.emit(f.ledger, "BatchCallFailed").withArgs(1n, replay);
+      for (const s of [signers[0], signers[2]]) {
+        expect(await consent(f.ledger, s.address, c, PURPOSE.loyalty)).to.deep.equal([BigInt(ts), 0n, 0n, CATEGORY.identity, true]);
+        expect(await f.ledger.nonces(s.address)).to.equal(1n);
+      }
+      expect(await f.ledger.nonces(signers[1].address)).to.equal(1n);
+      expect((await historyOf(f.ledger, c))[1]).to.equal(3n);
+    });
+
+    it("keeps a subject's later signed call when its earlier one fails on a business rule", async () => {
+      const f = await fixture();
+      const c = f.controller.address;
+      const i = f.ledger.interface;
+      const deadline = await deadlineIn();
+      const sign = ethersSign(f.subject);
+      // nonce 0: a revoke of a consent never granted (fails, consuming nothing); nonce 0 again: a grant
+      const r = { subject: f.subject.address, controller: c, purpose: PURPOSE.loyalty, nonce: 0n, deadline };
+      const g = await grantMessage(f, { nonce: 0n, deadline });
+      const calls = [
+        i.encodeFunctionData("revokeBySig", [f.subject.address, c, PURPOSE.loyalty, deadline, await sign(f.domain, "Revoke", r)]),
+        i.encodeFunctionData("grantBySig", [f.subject.address, c, g.purpose as string, g.categories, g.expiresAt, g.noticeHash as string, deadline, await sign(f.domain, "Grant", g)]),
+      ];
+      const tx = await f.ledger.connect(f.relayer).tryMulticall(calls);
+      await expect(tx).to.emit(f.ledger, "BatchCallFailed").withArgs(0n, i.encodeErrorResult("ConsentNotActive", [f.subject.address, c, PURPOSE.loyalty]));
+      await expect(tx).to.emit(f.ledger, "ConsentGranted");
+      expect(await f.ledger.isGranted(f.subject.address, c, PURPOSE.loyalty)).to.equal(true);
+      expect(await f.ledger.nonces(f.subject.address)).to.equal(1n);
+    });
+  });
+
   describe("setDelegateBySig", () => {
     it("sets a delegate on the subject's signature (ethers and viem), with DelegateSet", async () => {
       const f = await fixture();
       for (const sign of [ethersSign(f.subject), viemSign(IDX.subject)]) {
         const until = (await time.latest()) + 500;
         const deadline = await deadlineIn();
-        const m = { subject: f.subject.address, delegate: f.delegate.address, until, nonce: await f.ledger.nonces(f.subject.address), deadline };
+        const m = { subject: f.subject.address, delegate: f.delegate.address, until, nonce: await f.ledger.delegateNonces(f.subject.address), deadline };
         await expect(f.ledger.connect(f.relayer).setDelegateBySig(f.subject.address, f.delegate.address, until, deadline, await sign(f.domain, "SetDelegate", m)))
           .to.emit(f.ledger, "DelegateSet")
           .withArgs(f.subject.address, f.delegate.address, until);
@@ -391,7 +502,7 @@ describe("ConsentLedger by signature", () => {
       const f = await fixture();
       await withDelegate(f, f.delegate.address);
       const deadline = await deadlineIn();
-      const m = { subject: f.subject.address, delegate: f.stranger.address, until: 0, nonce: 0n, deadline };
+      const m = { subject: f.subject.address, delegate: f.stranger.address, until: 0, nonce: await f.ledger.delegateNonces(f.subject.address), deadline };
       await expect(
         f.ledger.connect(f.relayer).setDelegateBySig(f.subject.address, f.stranger.address, 0, deadline, await ethersSign(f.delegate)(f.domain, "SetDelegate", m)),
       )
@@ -399,7 +510,7 @@ describe("ConsentLedger by signature", () => {
         .withArgs(f.subject.address, f.delegate.address);
       const d = addressOf(f.delegateWallet);
       await withDelegate(f, d);
-      const m2 = { ...m, nonce: 2n };
+      const m2 = { ...m, nonce: await f.ledger.delegateNonces(f.subject.address) };
       await expect(
         f.ledger
           .connect(f.relayer)
@@ -407,6 +518,27 @@ describe("ConsentLedger by signature", () => {
       )
         .to.be.revertedWithCustomError(f.ledger, "InvalidSigner")
         .withArgs(f.subject.address, ethers.ZeroAddress);
+    });
+
+    it("cannot be blocked by a live delegate using up the subject's nonces (its own lane)", async () => {
+      const f = await fixture();
+      const c = f.controller.address;
+      await withDelegate(f, f.delegate.address);
+      // the subject signs the delegate's removal and hands it to a relay
+      const deadline = await deadlineIn();
+      const removal = { subject: f.subject.address, delegate: f.delegate.address, until: 0, nonce: await f.ledger.delegateNonces(f.subject.address), deadline };
+      const removalSig = await ethersSign(f.subject)(f.domain, "SetDelegate", removal);
+      // the delegate sees it coming and front-runs it with a harmless signed action of its own
+      const byDelegate = bySigWay(f, "d", f.subject.address, f.delegate.address, ethersSign(f.delegate));
+      await byDelegate.grant(c, PURPOSE.loyalty, CATEGORY.identity, 0, f.notice(c, PURPOSE.loyalty));
+      await byDelegate.grant(c, PURPOSE.loyalty, CATEGORY.identity, 0, f.notice(c, PURPOSE.loyalty));
+      expect(await f.ledger.nonces(f.subject.address)).to.equal(2n);
+      await expect(f.ledger.connect(f.relayer).setDelegateBySig(f.subject.address, f.delegate.address, 0, deadline, removalSig))
+        .to.emit(f.ledger, "DelegateSet")
+        .withArgs(f.subject.address, f.delegate.address, 0);
+      expect(await f.ledger.delegateUntil(f.subject.address, f.delegate.address)).to.equal(0n);
+      const after = bySigWay(f, "d", f.subject.address, f.delegate.address, ethersSign(f.delegate));
+      await expect(after.revokeAll(c)).to.be.revertedWithCustomError(f.ledger, "InvalidSigner").withArgs(f.subject.address, f.delegate.address);
     });
 
     it("applies the same checks as setDelegate, and refuses an expired deadline and a replay", async () => {

@@ -14,6 +14,7 @@ import {
   historyOf,
   grantLink,
   shouldBehaveLikeConsentActions,
+  shouldBehaveLikeDirectActionsThatCancelSignatures,
   walletWay,
 } from "./behaviours/ledger";
 import { consentLedgerAbi } from "../../client/abis";
@@ -95,12 +96,34 @@ describe("ConsentLedger", () => {
       const f = await fixture();
       return { f, way: directWay(f, f.subject) };
     });
+    shouldBehaveLikeDirectActionsThatCancelSignatures(async () => {
+      const f = await fixture();
+      return { f, way: directWay(f, f.subject) };
+    });
   });
 
   describe("direct call by an ERC-1271 wallet subject", () => {
     shouldBehaveLikeConsentActions(async () => {
       const f = await fixture();
       return { f, way: walletWay(f) };
+    });
+    shouldBehaveLikeDirectActionsThatCancelSignatures(async () => {
+      const f = await fixture();
+      return { f, way: walletWay(f) };
+    });
+  });
+
+  describe("revokeAll by someone who never granted", () => {
+    it("is refused with NothingToRevoke, so nobody can pad a controller's history", async () => {
+      const f = await fixture();
+      const c = f.controller.address;
+      await f.ledger.connect(f.subject).grant(c, PURPOSE.loyalty, CATEGORY.identity, 0, f.notice(c, PURPOSE.loyalty));
+      const before = await historyOf(f.ledger, c);
+      for (const s of [f.stranger, f.relayer, f.deployer]) {
+        await expect(f.ledger.connect(s).revokeAll(c)).to.be.revertedWithCustomError(f.ledger, "NothingToRevoke").withArgs();
+      }
+      expect(await historyOf(f.ledger, c)).to.deep.equal(before);
+      expect(await f.ledger.nonces(f.stranger.address)).to.equal(0n);
     });
   });
 
@@ -182,6 +205,67 @@ describe("ConsentLedger", () => {
     });
   });
 
+  describe("tryMulticall", () => {
+    it("runs every call in order for the caller; a call that reverts is reported with BatchCallFailed and the others stand", async () => {
+      const f = await fixture();
+      const c = f.controller.address;
+      const i = f.ledger.interface;
+      const l = f.ledger.connect(f.subject);
+      const calls = [
+        i.encodeFunctionData("grant", [c, PURPOSE.loyalty, CATEGORY.identity, 0, f.notice(c, PURPOSE.loyalty)]),
+        i.encodeFunctionData("revoke", [c, PURPOSE.recognition]),
+        i.encodeFunctionData("grant", [c, PURPOSE.shoppingList, CATEGORY.preferences, 0, ethers.id("stale")]),
+        i.encodeFunctionData("grant", [c, PURPOSE.recognition, CATEGORY.location, 0, f.notice(c, PURPOSE.recognition)]),
+        i.encodeFunctionData("nonces", [f.subject.address]),
+      ];
+      const notActive = i.encodeErrorResult("ConsentNotActive", [f.subject.address, c, PURPOSE.recognition]);
+      const stale = i.encodeErrorResult("StaleNotice", [c, PURPOSE.shoppingList, f.notice(c, PURPOSE.shoppingList), ethers.id("stale")]);
+      const [success, results] = await l.tryMulticall.staticCall(calls);
+      expect([...success]).to.deep.equal([true, false, false, true, true]);
+      expect([...results]).to.deep.equal(["0x", notActive, stale, "0x", ethers.toBeHex(0n, 32)]);
+
+      const tx = await l.tryMulticall(calls);
+      const ts = await blockTime(tx);
+      await expect(tx).to.emit(f.ledger, "BatchCallFailed").withArgs(1n, notActive);
+      await expect(tx).to.emit(f.ledger, "BatchCallFailed").withArgs(2n, stale);
+      const receipt = await tx.wait();
+      const failed = receipt!.logs.map((log) => i.parseLog(log)).filter((e) => e?.name === "BatchCallFailed");
+      expect(failed.map((e) => e!.args.index)).to.deep.equal([1n, 2n]);
+      expect(await consent(f.ledger, f.subject.address, c, PURPOSE.loyalty)).to.deep.equal([BigInt(ts), 0n, 0n, CATEGORY.identity, true]);
+      expect(await consent(f.ledger, f.subject.address, c, PURPOSE.recognition)).to.deep.equal([BigInt(ts), 0n, 0n, CATEGORY.location, true]);
+      expect(await f.ledger.isGranted(f.subject.address, c, PURPOSE.shoppingList)).to.equal(false);
+      expect((await historyOf(f.ledger, c))[1]).to.equal(2n);
+      expect(await f.ledger.nonces(f.subject.address)).to.equal(0n);
+    });
+
+    it("succeeds as a transaction when every call fails, and changes nothing", async () => {
+      const f = await fixture();
+      const c = f.controller.address;
+      const i = f.ledger.interface;
+      const calls = [i.encodeFunctionData("revokeAll", [c]), i.encodeFunctionData("revoke", [c, PURPOSE.loyalty])];
+      const tx = await f.ledger.connect(f.stranger).tryMulticall(calls);
+      await expect(tx).to.emit(f.ledger, "BatchCallFailed").withArgs(0n, i.encodeErrorResult("NothingToRevoke", []));
+      await expect(tx)
+        .to.emit(f.ledger, "BatchCallFailed")
+        .withArgs(1n, i.encodeErrorResult("ConsentNotActive", [f.stranger.address, c, PURPOSE.loyalty]));
+      await expect(tx).to.not.emit(f.ledger, "AllConsentsRevoked");
+      expect(await historyOf(f.ledger, c)).to.deep.equal([zeroHash, 0n]);
+      const [success, results] = await f.ledger.connect(f.stranger).tryMulticall.staticCall([]);
+      expect([[...success], [...results]]).to.deep.equal([[], []]);
+    });
+
+    it("acts for the caller only: it cannot speak for another subject", async () => {
+      const f = await fixture();
+      const c = f.controller.address;
+      await f.ledger.connect(f.subject).grant(c, PURPOSE.loyalty, CATEGORY.contact, 0, f.notice(c, PURPOSE.loyalty));
+      const tx = await f.ledger.connect(f.stranger).tryMulticall([f.ledger.interface.encodeFunctionData("revoke", [c, PURPOSE.loyalty])]);
+      await expect(tx)
+        .to.emit(f.ledger, "BatchCallFailed")
+        .withArgs(0n, f.ledger.interface.encodeErrorResult("ConsentNotActive", [f.stranger.address, c, PURPOSE.loyalty]));
+      expect(await f.ledger.isGranted(f.subject.address, c, PURPOSE.loyalty)).to.equal(true);
+    });
+  });
+
   describe("consentOf after several revoke-alls", () => {
     it("reports the time of the revoke-all that ended each record, across packed time slots", async () => {
       const f = await fixture();
@@ -212,6 +296,7 @@ describe("ConsentLedger", () => {
       // an earlier record, ended by revoke-all number 2 (first slot), checked after more revoke-alls
       const t = await blockTime(await l.grant(c, PURPOSE.recognition, 1n, 0, f.notice(c, PURPOSE.recognition)));
       const r = await blockTime(await l.revokeAll(c));
+      await l.grant(c, PURPOSE.loyalty, 1n, 0, notice);
       await l.revokeAll(c);
       expect(await consent(f.ledger, f.subject.address, c, PURPOSE.recognition)).to.deep.equal([BigInt(t), 0n, BigInt(r), 1n, false]);
       expect(notice).to.equal(f.notice(c, PURPOSE.loyalty));

@@ -23,6 +23,9 @@ export const DELEGATE = 10;
 export const PURPOSE_NAMES = ["in-store-recognition", "loyalty", "shopping-list"];
 export const PURPOSES: Hex[] = PURPOSE_NAMES.map((n) => keccak256(toHex(n)));
 export const addr = (i: number): Address => testAccount(i).address;
+const DAY = 86_400;
+/** The points' expiry period, set at deployment: the shortest allowed; it applies after a notice as long. */
+export const EXPIRY_PERIOD = 30 * DAY;
 export const lc = (a: string) => a.toLowerCase();
 
 export async function send(chain: LocalChain, from: number, to: Address, abi: readonly unknown[], functionName: string, args: readonly unknown[]): Promise<Hex> {
@@ -33,9 +36,10 @@ export async function send(chain: LocalChain, from: number, to: Address, abi: re
   return hash;
 }
 
-/** Deploys everything, admits the brands, funds them, defines every purpose for every brand. */
+/** Deploys everything, sets the points' expiry period, admits the brands, funds them, defines every purpose for every brand. */
 export async function deployScenario(chain: LocalChain): Promise<Deployment> {
   const dep = await deployConfiance({ wallet: chain.wallet(GOVERNANCE), client: chain.client });
+  await send(chain, GOVERNANCE, dep.points, coalitionPointsAbi, "setExpiryPeriod", [EXPIRY_PERIOD]);
   for (const b of BRANDS) {
     await send(chain, GOVERNANCE, dep.points, coalitionPointsAbi, "admitBrand", [addr(b)]);
     await send(chain, GOVERNANCE, dep.settlement, mockStablecoinAbi, "mint", [addr(b), 10n ** 12n]);
@@ -84,6 +88,7 @@ export async function randomActivity(chain: LocalChain, dep: Deployment, seed: n
   const receipts: { brand: number; customer: number; points: bigint; id: Hex }[] = [];
   let done = 0;
   let reverted = 0;
+  let expiryReached = false;
   for (let i = 0; i < steps; i++) {
     const c = pick(CUSTOMERS);
     const b = pick(BRANDS);
@@ -142,7 +147,11 @@ export async function randomActivity(chain: LocalChain, dep: Deployment, seed: n
           await send(chain, c, dep.points, coalitionPointsAbi, "transfer", [addr(pick(CUSTOMERS)), BigInt(1 + Math.floor(r() * 50))]);
           break;
         case 14:
-          await send(chain, GOVERNANCE, dep.points, coalitionPointsAbi, "setExpiryPeriod", [300]);
+          // once per call, a jump past the period's notice and the period itself, so that balances can expire
+          if (!expiryReached) {
+            expiryReached = true;
+            await chain.increaseTime(EXPIRY_PERIOD + DAY);
+          }
           await send(chain, GOVERNANCE, dep.points, coalitionPointsAbi, "expire", [addr(c)]);
           break;
         default:

@@ -117,6 +117,7 @@ export async function setupShop(chain: LocalChain, customers: number): Promise<S
   await wait(await brandWallet.writeContract({ address: deployment.settlement, abi: mockStablecoinAbi, functionName: "approve", args: [deployment.points, maxUint256] }));
   await wait(await brandWallet.writeContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "deposit", args: [10n ** 14n] }));
   await wait(await brandWallet.writeContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "setOperator", args: [testAccount(3).address, true] }));
+  await wait(await chain.wallet(3).writeContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "acceptOperator", args: [brand] }));
   await wait(
     await brandWallet.writeContract({ address: deployment.ledger, abi: consentLedgerAbi, functionName: "definePurpose", args: [purposeId("loyalty"), NOTICE as Hex, "https://brand.example/loyalty"] }),
   );

@@ -83,6 +83,7 @@ export class Harness {
       await wait(await brand.writeContract({ address: deployment.settlement, abi: mockStablecoinAbi, functionName: "approve", args: [deployment.points, maxUint256] }));
       await wait(await brand.writeContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "deposit", args: [10n ** 14n] }));
       await wait(await brand.writeContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "setOperator", args: [testAccount(operator).address, true] }));
+      await wait(await chain.wallet(operator).writeContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "acceptOperator", args: [address] }));
       for (const name of PURPOSE_NAMES) {
         await wait(await brand.writeContract({ address: deployment.ledger, abi: consentLedgerAbi, functionName: "definePurpose", args: [purposeId(name), NOTICE, `https://brand.example/${name}`] }));
       }

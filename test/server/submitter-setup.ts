@@ -49,6 +49,7 @@ export async function setupWorld(chain: LocalChain): Promise<World> {
   );
   await wait(await brandWallet.writeContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "deposit", args: [10n ** 14n] }));
   await wait(await brandWallet.writeContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "setOperator", args: [operator, true] }));
+  await wait(await chain.wallet(3).writeContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "acceptOperator", args: [brand] }));
   await wait(
     await brandWallet.writeContract({
       address: deployment.ledger,

@@ -123,31 +123,48 @@ export interface Way {
   revokeAll(controller: string): Promise<ContractTransactionResponse>;
 }
 
-export function directWay(f: Fixture, signer: HardhatEthersSigner): Way {
+/** A subject acting directly (msg.sender is the subject), with the key that signs for it off chain. */
+export interface DirectWay extends Way {
+  /** Signs a message for the subject, as a signature it hands out (the subject's key, or its wallet owner's). */
+  sign: SignFn;
+  setDelegate(delegate: string, until: number | bigint): Promise<ContractTransactionResponse>;
+  useNonce(): Promise<ContractTransactionResponse>;
+  useDelegateNonce(): Promise<ContractTransactionResponse>;
+}
+
+export function directWay(f: Fixture, signer: HardhatEthersSigner): DirectWay {
   const l = f.ledger.connect(signer);
   return {
     name: "direct call",
     subject: signer.address,
     actor: signer.address,
+    sign: ethersSign(signer),
     grant: (c, p, cat, exp, n) => l.grant(c, p, cat, exp, n),
     revoke: (c, p) => l.revoke(c, p),
     revokeAll: (c) => l.revokeAll(c),
+    setDelegate: (d, until) => l.setDelegate(d, until),
+    useNonce: () => l.useNonce(),
+    useDelegateNonce: () => l.useDelegateNonce(),
   };
 }
 
-/** The subject is an ERC-1271 wallet acting directly through `execute`. */
-export function walletWay(f: Fixture): Way {
+/** The subject is an ERC-1271 wallet acting directly through `execute`; its owner's key signs for it. */
+export function walletWay(f: Fixture): DirectWay {
   const w = f.wallet.connect(f.walletOwner);
   const target = f.domain.verifyingContract;
-  const call = (fn: "grant" | "revoke" | "revokeAll", args: unknown[]) =>
+  const call = (fn: "grant" | "revoke" | "revokeAll" | "setDelegate" | "useNonce" | "useDelegateNonce", args: unknown[]) =>
     w.execute(target, f.ledger.interface.encodeFunctionData(fn as "grant", args as never));
   return {
     name: "ERC-1271 wallet calling directly",
     subject: walletAddress(f),
     actor: walletAddress(f),
+    sign: ethersSign(f.walletOwner),
     grant: (c, p, cat, exp, n) => call("grant", [c, p, cat, exp, n]),
     revoke: (c, p) => call("revoke", [c, p]),
     revokeAll: (c) => call("revokeAll", [c]),
+    setDelegate: (d, until) => call("setDelegate", [d, until]),
+    useNonce: () => call("useNonce", []),
+    useDelegateNonce: () => call("useDelegateNonce", []),
   };
 }
 
@@ -373,6 +390,168 @@ export function shouldBehaveLikeConsentActions(setup: () => Promise<{ f: Fixture
       await way.revokeAll(c);
       const ts = await blockTime(await way.grant(c, LOYALTY, CATEGORY.contact, 0, f.notice(c, LOYALTY)));
       expect(await consent(f.ledger, way.subject, c, LOYALTY)).to.deep.equal([BigInt(ts), 0n, 0n, CATEGORY.contact, true]);
+    });
+
+    it("refuses with NothingToRevoke when nothing was granted to that controller since the last revoke-all", async () => {
+      const { f, way } = await setup();
+      const c = f.controller.address;
+      const c2 = f.controller2.address;
+      await expect(way.revokeAll(c)).to.be.revertedWithCustomError(f.ledger, "NothingToRevoke").withArgs();
+      // a grant to another controller does not count
+      await way.grant(c2, LOYALTY, CATS, 0, f.notice(c2, LOYALTY));
+      await expect(way.revokeAll(c)).to.be.revertedWithCustomError(f.ledger, "NothingToRevoke").withArgs();
+      await way.grant(c, LOYALTY, CATS, 0, f.notice(c, LOYALTY));
+      await way.grant(c, PURPOSE.recognition, CATS, 0, f.notice(c, PURPOSE.recognition));
+      await expect(way.revokeAll(c)).to.emit(f.ledger, "AllConsentsRevoked");
+      const nonce = await f.ledger.nonces(way.subject);
+      await expect(way.revokeAll(c)).to.be.revertedWithCustomError(f.ledger, "NothingToRevoke").withArgs();
+      expect(await f.ledger.nonces(way.subject)).to.equal(nonce);
+      expect((await historyOf(f.ledger, c))[1]).to.equal(3n);
+      // a new grant makes a revoke-all possible again
+      await way.grant(c, LOYALTY, CATEGORY.contact, 0, f.notice(c, LOYALTY));
+      await expect(way.revokeAll(c)).to.emit(f.ledger, "AllConsentsRevoked");
+      expect(await f.ledger.isGranted(way.subject, c, LOYALTY)).to.equal(false);
+      expect((await historyOf(f.ledger, c))[1]).to.equal(5n);
+    });
+
+    it("accepts a revoke-all after a grant since the last one, even if that grant was revoked singly or expired", async () => {
+      const { f, way } = await setup();
+      const c = f.controller.address;
+      await way.grant(c, LOYALTY, CATS, 0, f.notice(c, LOYALTY));
+      await way.revoke(c, LOYALTY);
+      await expect(way.revokeAll(c)).to.emit(f.ledger, "AllConsentsRevoked");
+      const expiresAt = (await time.latest()) + 20;
+      await way.grant(c, LOYALTY, CATS, expiresAt, f.notice(c, LOYALTY));
+      await time.increaseTo(expiresAt);
+      await expect(way.revokeAll(c)).to.emit(f.ledger, "AllConsentsRevoked");
+      expect((await historyOf(f.ledger, c))[1]).to.equal(5n);
+    });
+  });
+}
+
+/**
+ * What a subject acting directly must see of its nonces: a direct revocation supersedes every signature it or
+ * its delegates handed out, a direct `setDelegate` supersedes its SetDelegate signatures, and `useNonce` /
+ * `useDelegateNonce` cancel the next signature of each lane. `setup` returns a fresh fixture and a direct way.
+ */
+export function shouldBehaveLikeDirectActionsThatCancelSignatures(setup: () => Promise<{ f: Fixture; way: DirectWay }>) {
+  const LOYALTY = PURPOSE.loyalty;
+  const CATS = CATEGORY.identity | CATEGORY.purchaseHistory;
+
+  /** A Grant of LOYALTY to the controller for the way's subject, signed now with its current nonce by `sign`. */
+  async function outstandingGrant(f: Fixture, way: DirectWay, sign: SignFn, categories = CATS) {
+    const c = f.controller.address;
+    const nonce = await f.ledger.nonces(way.subject);
+    const deadline = await deadlineIn();
+    const noticeHash = f.notice(c, LOYALTY);
+    const sig = await sign(f.domain, "Grant", { subject: way.subject, controller: c, purpose: LOYALTY, categories, expiresAt: 0, noticeHash, nonce, deadline });
+    return { nonce, submit: () => f.ledger.connect(f.relayer).grantBySig(way.subject, c, LOYALTY, categories, 0, noticeHash, deadline, sig) };
+  }
+
+  async function outstandingSetDelegate(f: Fixture, way: DirectWay, until: bigint) {
+    const nonce = await f.ledger.delegateNonces(way.subject);
+    const deadline = await deadlineIn();
+    const d = f.delegate.address;
+    const sig = await way.sign(f.domain, "SetDelegate", { subject: way.subject, delegate: d, until, nonce, deadline });
+    return { nonce, submit: () => f.ledger.connect(f.relayer).setDelegateBySig(way.subject, d, until, deadline, sig) };
+  }
+
+  describe("a direct revoke", () => {
+    it("consumes the subject's next nonce (NonceUsed), so a Grant it or a delegate signed before no longer works", async () => {
+      const { f, way } = await setup();
+      const c = f.controller.address;
+      await way.setDelegate(f.delegate.address, (await time.latest()) + 86_400);
+      await way.grant(c, LOYALTY, CATS, 0, f.notice(c, LOYALTY));
+      const mine = await outstandingGrant(f, way, way.sign, CATEGORY.contact);
+      const theirs = await outstandingGrant(f, way, ethersSign(f.delegate), CATEGORY.location);
+      expect(mine.nonce).to.equal(0n);
+      const tx = await way.revoke(c, LOYALTY);
+      await expect(tx).to.emit(f.ledger, "ConsentRevoked");
+      await expect(tx).to.emit(f.ledger, "NonceUsed").withArgs(way.subject, 0n);
+      expect(await f.ledger.nonces(way.subject)).to.equal(1n);
+      await expect(mine.submit()).to.be.revertedWithCustomError(f.ledger, "NonceAlreadyUsed").withArgs(way.subject, 0n);
+      await expect(theirs.submit()).to.be.revertedWithCustomError(f.ledger, "NonceAlreadyUsed").withArgs(way.subject, 0n);
+      expect(await f.ledger.isGranted(way.subject, c, LOYALTY)).to.equal(false);
+    });
+
+    it("consumes no nonce when it is refused", async () => {
+      const { f, way } = await setup();
+      await expect(way.revoke(f.controller.address, LOYALTY)).to.be.revertedWithCustomError(f.ledger, "ConsentNotActive");
+      expect(await f.ledger.nonces(way.subject)).to.equal(0n);
+    });
+  });
+
+  describe("a direct revokeAll", () => {
+    it("consumes the subject's next nonce (NonceUsed), so a Grant signed before no longer works", async () => {
+      const { f, way } = await setup();
+      const c = f.controller.address;
+      await way.grant(c, LOYALTY, CATS, 0, f.notice(c, LOYALTY));
+      const stale = await outstandingGrant(f, way, way.sign);
+      const tx = await way.revokeAll(c);
+      await expect(tx).to.emit(f.ledger, "AllConsentsRevoked");
+      await expect(tx).to.emit(f.ledger, "NonceUsed").withArgs(way.subject, 0n);
+      await expect(stale.submit()).to.be.revertedWithCustomError(f.ledger, "NonceAlreadyUsed").withArgs(way.subject, 0n);
+      expect(await f.ledger.isGranted(way.subject, c, LOYALTY)).to.equal(false);
+      expect(await f.ledger.nonces(way.subject)).to.equal(1n);
+    });
+  });
+
+  describe("a direct grant", () => {
+    it("consumes no nonce: a signature handed out before still works", async () => {
+      const { f, way } = await setup();
+      const c = f.controller.address;
+      const pending = await outstandingGrant(f, way, way.sign, CATEGORY.contact);
+      await expect(way.grant(c, LOYALTY, CATS, 0, f.notice(c, LOYALTY))).to.not.emit(f.ledger, "NonceUsed");
+      await expect(pending.submit()).to.emit(f.ledger, "ConsentGranted");
+      expect(await f.ledger.nonces(way.subject)).to.equal(1n);
+    });
+  });
+
+  describe("a direct setDelegate", () => {
+    it("consumes the subject's next delegate nonce (NonceUsed), so a removed delegate cannot come back with a SetDelegate signed before", async () => {
+      const { f, way } = await setup();
+      const until = BigInt(await time.latest()) + 3_600n;
+      await expect(way.setDelegate(f.delegate.address, until)).to.emit(f.ledger, "NonceUsed").withArgs(way.subject, 0n);
+      // the subject signs an extension and hands it out, then removes the delegate directly
+      const stale = await outstandingSetDelegate(f, way, until + 86_400n);
+      expect(stale.nonce).to.equal(1n);
+      const tx = await way.setDelegate(f.delegate.address, 0);
+      await expect(tx).to.emit(f.ledger, "DelegateSet").withArgs(way.subject, f.delegate.address, 0);
+      await expect(tx).to.emit(f.ledger, "NonceUsed").withArgs(way.subject, 1n);
+      expect(await f.ledger.delegateNonces(way.subject)).to.equal(2n);
+      expect(await f.ledger.nonces(way.subject)).to.equal(0n);
+      await expect(stale.submit()).to.be.revertedWithCustomError(f.ledger, "NonceAlreadyUsed").withArgs(way.subject, 1n);
+      expect(await f.ledger.delegateUntil(way.subject, f.delegate.address)).to.equal(0n);
+    });
+  });
+
+  describe("useNonce", () => {
+    it("cancels the next signed action, whoever signed it, and emits NonceUsed", async () => {
+      const { f, way } = await setup();
+      const pending = await outstandingGrant(f, way, way.sign);
+      await expect(way.useNonce()).to.emit(f.ledger, "NonceUsed").withArgs(way.subject, 0n);
+      expect(await f.ledger.nonces(way.subject)).to.equal(1n);
+      expect(await f.ledger.delegateNonces(way.subject)).to.equal(0n);
+      await expect(pending.submit()).to.be.revertedWithCustomError(f.ledger, "NonceAlreadyUsed").withArgs(way.subject, 0n);
+      await expect(way.useNonce()).to.emit(f.ledger, "NonceUsed").withArgs(way.subject, 1n);
+      expect(await f.ledger.nonces(way.subject)).to.equal(2n);
+      expect(await f.ledger.isGranted(way.subject, f.controller.address, LOYALTY)).to.equal(false);
+    });
+  });
+
+  describe("useDelegateNonce", () => {
+    it("cancels the next SetDelegate signature only, and emits NonceUsed", async () => {
+      const { f, way } = await setup();
+      const until = BigInt(await time.latest()) + 86_400n;
+      const stale = await outstandingSetDelegate(f, way, until);
+      const pending = await outstandingGrant(f, way, way.sign);
+      await expect(way.useDelegateNonce()).to.emit(f.ledger, "NonceUsed").withArgs(way.subject, 0n);
+      expect(await f.ledger.delegateNonces(way.subject)).to.equal(1n);
+      await expect(stale.submit()).to.be.revertedWithCustomError(f.ledger, "NonceAlreadyUsed").withArgs(way.subject, 0n);
+      expect(await f.ledger.delegateUntil(way.subject, f.delegate.address)).to.equal(0n);
+      // the other lane is untouched
+      expect(await f.ledger.nonces(way.subject)).to.equal(0n);
+      await expect(pending.submit()).to.emit(f.ledger, "ConsentGranted");
     });
   });
 }

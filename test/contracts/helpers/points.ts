@@ -1,5 +1,5 @@
 import hre from "hardhat";
-import { AbiCoder, keccak256, Signature, type Signer, type TypedDataDomain } from "ethers";
+import { Signature, type Signer, type TypedDataDomain } from "ethers";
 import { mnemonicToAccount } from "viem/accounts";
 import type { Hex } from "viem";
 import type { CoalitionPoints, MockStablecoin } from "../../../typechain-types";
@@ -25,11 +25,6 @@ export interface RedeemMessage {
 
 export const id = (s: string): string => hre.ethers.id(s);
 
-/** First 20 bytes of keccak256(abi.encode(brand, customer)), as the contract stores per receipt. */
-export function commitment(brand: string, customer: string): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "address"], [brand, customer])).slice(0, 42);
-}
-
 /** All signers with their role in the fixture. */
 export async function actors() {
   const s = await hre.ethers.getSigners();
@@ -50,8 +45,8 @@ export async function actors() {
 }
 
 /**
- * CoalitionPoints with brands A, B (admitted, each with DEPOSIT and one operator) and C (deposited, then
- * suspended), and a removed operator of A. Use with loadFixture.
+ * CoalitionPoints with brands A, B (admitted, each with DEPOSIT and one operator, proposed and accepted) and C
+ * (deposited, then suspended), and a removed operator of A. Use with loadFixture.
  */
 export async function pointsFixture() {
   const a = await actors();
@@ -68,9 +63,14 @@ export async function pointsFixture() {
     await usd.connect(b).approve(pointsAddr, hre.ethers.MaxUint256);
     await points.connect(b).deposit(DEPOSIT);
   }
-  await points.connect(a.brandA).setOperator(a.opA.address, true);
-  await points.connect(a.brandB).setOperator(a.opB.address, true);
-  await points.connect(a.brandA).setOperator(a.removedOp.address, true);
+  for (const [brand, op] of [
+    [a.brandA, a.opA],
+    [a.brandB, a.opB],
+    [a.brandA, a.removedOp],
+  ] as const) {
+    await points.connect(brand).setOperator(op.address, true);
+    await points.connect(op).acceptOperator(brand.address);
+  }
   await points.connect(a.brandA).setOperator(a.removedOp.address, false);
   await points.suspendBrand(a.brandC.address);
   return { ...a, usd, points, pointsAddr };
