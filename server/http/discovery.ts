@@ -122,8 +122,8 @@ export function discoveryRouter(ctx: HttpContext): Router {
     async (_req, res) => {
       res.setHeader("Cache-Control", "no-cache");
       const db = deps.db;
-      const brands = await db.query<{ address: string; name: string; points_per_unit: string; status: string | null }>(
-        `SELECT b.address, b.name, b.points_per_unit::text AS points_per_unit, pb.status
+      const brands = await db.query<{ address: string; name: string; points_per_unit: string; accepts: boolean | null }>(
+        `SELECT b.address, b.name, b.points_per_unit::text AS points_per_unit, pb.status = 'admitted' AND pb.accepts_redemptions AS accepts
            FROM relay_brands b LEFT JOIN points_brands pb ON pb.brand = b.address ORDER BY b.created_at, b.address`,
       );
       const described = await allBrandPurposes(db);
@@ -155,8 +155,8 @@ export function discoveryRouter(ctx: HttpContext): Router {
             address: b.address,
             name: b.name,
             earningRule: { pointsPerUnit: normaliseDecimal(b.points_per_unit) },
-            // Until CoalitionPoints has acceptsRedemptions(brand), an admitted (not suspended) brand accepts them.
-            acceptsRedemptions: b.status === "admitted",
+            // As CoalitionPoints' acceptsRedemptions(brand): admitted, not suspended, and not refusing them (indexed).
+            acceptsRedemptions: b.accepts === true,
             purposes,
           };
         }),

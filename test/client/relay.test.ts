@@ -26,8 +26,8 @@ import { testDbKinds } from "../support/db";
 import { testAccount, testPrivateKey } from "../support/chain";
 import { Harness, NOTICE, newCustomer } from "../server/relay-harness";
 
-/** The signers an app may hold, each for a fresh customer (the JSON-RPC ones are the node's unlocked accounts 12 and 13). */
-function signerKinds(h: Harness): { kind: string; make: () => { signer: CustomerSigner; address: Address } }[] {
+/** The signers an app may hold, each for a fresh customer (the JSON-RPC ones are two of the node's unlocked accounts). */
+function signerKinds(h: Harness, [viemRpc, ethersRpc]: readonly [number, number]): { kind: string; make: () => { signer: CustomerSigner; address: Address } }[] {
   return [
     { kind: "viem local account", make: () => ((a) => ({ signer: a, address: a.address }))(newCustomer()) },
     {
@@ -36,12 +36,12 @@ function signerKinds(h: Harness): { kind: string; make: () => { signer: Customer
     },
     {
       kind: "viem wallet client over the node's JSON-RPC (eth_signTypedData_v4)",
-      make: () => ((address) => ({ signer: createWalletClient({ account: address, chain: hardhat, transport: http(h.chain.url) }), address }))(testAccount(12).address),
+      make: () => ((address) => ({ signer: createWalletClient({ account: address, chain: hardhat, transport: http(h.chain.url) }), address }))(testAccount(viemRpc).address),
     },
     { kind: "ethers Wallet", make: () => ((w) => ({ signer: w, address: w.address as Address }))(ethers.Wallet.createRandom()) },
     {
       kind: "ethers JsonRpcSigner",
-      make: () => ((address) => ({ signer: new ethers.JsonRpcSigner(new ethers.JsonRpcProvider(h.chain.url, undefined, { staticNetwork: true }), address), address }))(testAccount(13).address),
+      make: () => ((address) => ({ signer: new ethers.JsonRpcSigner(new ethers.JsonRpcProvider(h.chain.url, undefined, { staticNetwork: true }), address), address }))(testAccount(ethersRpc).address),
     },
   ];
 }
@@ -90,9 +90,10 @@ for (const kind of testDbKinds()) {
         expect(customerTypedData({ contracts: h.deployment, primaryType: "EraseData", message: { subject: zeroAddress, brand: zeroAddress, deadline: 1n } }).domain).to.deep.equal({ name: "Confiance Relay", version: "1", chainId: h.deployment.chainId });
       });
 
-      for (const { kind: signerKind, index } of ["viem local account", "viem wallet client with a local account", "viem wallet client over the node's JSON-RPC (eth_signTypedData_v4)", "ethers Wallet", "ethers JsonRpcSigner"].map((kind, index) => ({ kind, index }))) {
-        it(`${signerKind}: grant, set-delegate, revoke, revoke-all and redeem land on chain; card link, unlink and erasure are accepted`, async () => {
-          const { signer, address } = signerKinds(h)[index]!.make();
+      const KINDS = ["viem local account", "viem wallet client with a local account", "viem wallet client over the node's JSON-RPC (eth_signTypedData_v4)", "ethers Wallet", "ethers JsonRpcSigner"];
+      for (const [index, signerKind] of KINDS.entries()) {
+        it(`${signerKind}: grant, revoke, revoke-all and redeem land on chain; card link, unlink and erasure are accepted`, async () => {
+          const { signer, address } = signerKinds(h, [12, 13])[index]!.make();
           const deadline = h.deadline();
           await h.syncClock();
           const brand = h.a.address;
@@ -101,11 +102,6 @@ for (const kind of testDbKinds()) {
           expect([g.operation.kind, g.operation.status, g.operation.duplicate, g.message.subject, g.message.categories]).to.deep.equal(["grant", "queued", false, address, 5n]);
           await confirmed(g.operation.operationId);
           expect(await ledgerView("isGranted", [address, brand, purposeId("loyalty")])).to.equal(true);
-
-          const until = Number(deadline) + 86_400;
-          const delegate = newCustomer().address;
-          await confirmed((await relay.setDelegate({ signer, delegate, until, deadline })).operation.operationId);
-          expect(await ledgerView("delegateUntil", [address, delegate])).to.equal(until);
 
           await confirmed((await relay.revoke({ signer, controller: brand, purpose: purposeId("loyalty"), deadline })).operation.operationId);
           expect(await ledgerView("isGranted", [address, brand, purposeId("loyalty")])).to.equal(false);
@@ -128,12 +124,37 @@ for (const kind of testDbKinds()) {
         });
       }
 
+      /** Submits a SetDelegate signed with the client straight to the ledger (setDelegateBySig, sent by governance). */
+      async function setDelegateOnChain(signer: CustomerSigner, subject: Address, delegate: Address, until: number, deadline: bigint) {
+        const nonce = await h.chain.client.readContract({ address: h.deployment.ledger, abi: consentLedgerAbi, functionName: "delegateNonces", args: [subject] });
+        const signature = await signCustomerMessage({ signer, contracts: h.deployment, primaryType: "SetDelegate", message: { subject, delegate, until, nonce, deadline } });
+        const hash = await h.chain.wallet(0).writeContract({ address: h.deployment.ledger, abi: consentLedgerAbi, functionName: "setDelegateBySig", args: [subject, delegate, until, deadline, signature] });
+        expect((await h.chain.client.waitForTransactionReceipt({ hash })).status).to.equal("success");
+      }
+
+      for (const [index, signerKind] of KINDS.entries()) {
+        it(`${signerKind}: SetDelegate is accepted on chain, through the relay and submitted by anyone`, async () => {
+          const { signer, address } = signerKinds(h, [15, 16])[index]!.make();
+          await h.syncClock();
+          const deadline = h.deadline();
+          const until = Number(deadline) + 86_400;
+          const [first, second] = [newCustomer().address, newCustomer().address];
+          // Through the relay as the customer's first ledger action (the relay does not yet keep the ledger's
+          // separate SetDelegate nonce lane: see the report); then straight to the chain on that lane.
+          const s = await relay.setDelegate({ signer, delegate: first, until });
+          expect([s.operation.kind, s.message.subject, s.message.nonce]).to.deep.equal(["setDelegate", address, 0n]);
+          await confirmed(s.operation.operationId);
+          await setDelegateOnChain(signer, address, second, until, deadline);
+          expect([await ledgerView("delegateUntil", [address, first]), await ledgerView("delegateUntil", [address, second])]).to.deep.equal([until, until]);
+        });
+      }
+
       it("a delegate signs for the customer with `subject`", async () => {
         const subject = newCustomer();
         const delegate = ethers.Wallet.createRandom();
         await h.syncClock();
         const deadline = h.deadline();
-        await confirmed((await relay.setDelegate({ signer: subject, delegate: delegate.address as Address, until: Number(deadline) + 3600, deadline })).operation.operationId);
+        await setDelegateOnChain(subject, subject.address, delegate.address as Address, Number(deadline) + 3600, deadline);
         const g = await relay.grant({ signer: delegate, subject: subject.address, controller: h.a.address, purpose: "loyalty", categories: ["identity"], noticeHash: NOTICE, deadline });
         expect(g.message.subject).to.equal(subject.address);
         await confirmed(g.operation.operationId);
@@ -354,7 +375,15 @@ for (const kind of testDbKinds()) {
         const brands = await relay.getBrands();
         expect(brands[0]!.purposes[1]).to.deep.equal({ ...expected.brands[0]!.purposes[1], categories: 5n });
 
-        // A suspended brand takes no more redemptions (until CoalitionPoints says so per brand).
+        // As acceptsRedemptions(brand) on chain: a brand may refuse them; a suspended brand takes none.
+        const b = h.b.wallet;
+        const accepting = async (accepted: boolean) => {
+          await h.chain.client.waitForTransactionReceipt({ hash: await b.writeContract({ address: h.deployment.points, abi: coalitionPointsAbi, functionName: "setAcceptsRedemptions", args: [accepted] }) });
+          await h.indexed();
+          return (await relay.getBrands()).map((x) => x.acceptsRedemptions);
+        };
+        expect(await accepting(false)).to.deep.equal([true, false]);
+        expect(await accepting(true)).to.deep.equal([true, true]);
         const gov = h.chain.wallet(0);
         await h.chain.client.waitForTransactionReceipt({ hash: await gov.writeContract({ address: h.deployment.points, abi: coalitionPointsAbi, functionName: "suspendBrand", args: [h.b.address] }) });
         await h.indexed();
