@@ -9,6 +9,8 @@ import { consentAt } from "./consentAt";
 import { purposeId, parseTime } from "./auditor";
 import { toCsv, toExportRecord } from "./exportFormat";
 import { verifyHistory } from "./verify";
+import { categoryNames } from "../../client/categories";
+import { purposeNamer } from "../brands/purposes";
 
 /**
  * The audit API, mounted under /v1/audit, served from the indexer's tables:
@@ -99,7 +101,10 @@ export function auditRouter(deps: RelayDeps): express.Router {
       res.type("text/csv").send(toCsv(records));
       return;
     }
-    res.json({ controller, indexedBlock: cursor?.blockNumber ?? null, records, page: { after: q.after, limit: q.limit, nextAfter }, verification });
+    // JSON names each purpose and category beside its id (the CSV keeps the export columns only).
+    const nameOf = await purposeNamer(db, [controller]);
+    const named = records.map((r) => ({ ...r, purposeName: nameOf(controller, r.purpose), categoryNames: categoryNames(BigInt(r.categories)) }));
+    res.json({ controller, indexedBlock: cursor?.blockNumber ?? null, records: named, page: { after: q.after, limit: q.limit, nextAfter }, verification });
   });
 
   /** Recomputes the controller's whole indexed chain and compares it with historyHead now and at the indexed block. */
@@ -160,17 +165,25 @@ export function auditRouter(deps: RelayDeps): express.Router {
     );
     const answer = consentAt(rows.map(rowToRecord), { subject, controller, purpose, time, block });
     const cursor = await readCursor(db);
+    const nameOf = await purposeNamer(db, [controller]);
     res.json({
       subject,
       controller,
       purpose,
+      purposeName: nameOf(controller, purpose),
       at: { time, block: q.block ?? null },
       active: answer.active,
       reason: answer.reason,
       state:
         answer.grantedAt === null
           ? null
-          : { grantedAt: answer.grantedAt, expiresAt: answer.expiresAt, categories: answer.categories, noticeHash: answer.noticeHash },
+          : {
+              grantedAt: answer.grantedAt,
+              expiresAt: answer.expiresAt,
+              categories: answer.categories,
+              categoryNames: categoryNames(BigInt(answer.categories ?? "0")),
+              noticeHash: answer.noticeHash,
+            },
       records: answer.evidence.map(toExportRecord),
       indexedBlock: cursor?.blockNumber ?? null,
     });
@@ -197,6 +210,7 @@ export function auditRouter(deps: RelayDeps): express.Router {
       [subject, afterBlock, afterLog, q.limit + 1],
     );
     const more = rows.length > q.limit;
+    const nameOf = await purposeNamer(db, rows.map((r) => (r.type === "consent" ? (r.counterparty as string) : "")));
     const page = rows.slice(0, q.limit).map((r) => ({
       type: r.type as string,
       blockNumber: r.block_number,
@@ -206,7 +220,9 @@ export function auditRouter(deps: RelayDeps): express.Router {
       counterparty: r.counterparty as string | null,
       action: r.action as string,
       purpose: r.purpose as string | null,
+      purposeName: r.action === "revoke-all" ? null : nameOf(r.counterparty as string | null, r.purpose as string | null),
       categories: r.categories as string | null,
+      categoryNames: r.categories === null ? null : categoryNames(BigInt(r.categories as string)),
       expiresAt: r.expires_at as number | null,
       noticeHash: r.notice_hash as string | null,
       actor: r.actor as string | null,
@@ -219,8 +235,9 @@ export function auditRouter(deps: RelayDeps): express.Router {
     const nextAfter = more && last ? `${last.blockNumber}:${last.logIndex}` : null;
     if (q.format === "csv") {
       if (nextAfter) res.setHeader("X-Next-After", nextAfter);
-      const columns = ["type", "blockNumber", "logIndex", "timestamp", "txHash", "counterparty", "action", "purpose", "categories", "expiresAt", "noticeHash", "actor", "amount", "ref", "seq", "head"] as const;
-      res.type("text/csv").send(stringify(page.map((e) => columns.map((c) => e[c] ?? "")), { header: true, columns: [...columns] }));
+      const columns = ["type", "blockNumber", "logIndex", "timestamp", "txHash", "counterparty", "action", "purpose", "purposeName", "categories", "categoryNames", "expiresAt", "noticeHash", "actor", "amount", "ref", "seq", "head"] as const;
+      const cell = (e: (typeof page)[number], c: (typeof columns)[number]) => (c === "categoryNames" ? (e.categoryNames ?? []).join(" ") : (e[c] ?? ""));
+      res.type("text/csv").send(stringify(page.map((e) => columns.map((c) => cell(e, c))), { header: true, columns: [...columns] }));
       return;
     }
     res.json({ subject, entries: page, page: { after: q.after ?? null, limit: q.limit, nextAfter } });
