@@ -1,9 +1,10 @@
 import { createPublicClient, http, type Address, type Hex, type PublicClient } from "viem";
-import { fetchControllerHistory, type FetchHistoryOptions } from "./chainHistory";
+import { fetchControllerHistory, type ChainHistory, type FetchHistoryOptions } from "./chainHistory";
 import { compareExport, type Discrepancy } from "./compareExport";
 import { consentAt, type ConsentAtAnswer } from "./consentAt";
 import { describeEndpoint, EndpointError } from "./endpoint";
 import { parseExport } from "./exportFormat";
+import type { HistoryRecord } from "./historyChain";
 import { verifyHistory, type HistoryVerification } from "./verify";
 
 /**
@@ -84,12 +85,17 @@ export function auditClient(rpcUrl: string): PublicClient {
 }
 
 export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
+  return (await auditHistory(opts)).report;
+}
+
+/** `runAudit`, also answering the history it read (the auditor's page keeps it for later questions). */
+export async function auditHistory(opts: AuditOptions): Promise<{ report: AuditReport; history: ChainHistory }> {
   if (!opts.client && !opts.rpcUrl) throw new AuditInputError("an endpoint is needed: rpcUrl or client");
   const client = opts.client ?? auditClient(opts.rpcUrl!);
   const endpoint = opts.rpcUrl ? describeEndpoint(opts.rpcUrl) : null;
   const exported = opts.exportText === undefined ? undefined : parseExport(opts.exportText, opts.controller);
-  const onEndpoint = <T>(p: Promise<T>) => p.catch((err: unknown) => Promise.reject(EndpointError.wrap(err, endpoint)));
   const [chainId, history] = await onEndpoint(
+    endpoint,
     Promise.all([
       client.getChainId(),
       fetchControllerHistory({
@@ -119,23 +125,44 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
     chain,
   };
   if (exported) {
-    const verification = verifyHistory(exported, history.onChain);
-    const discrepancies = compareExport(history.records, exported);
-    const ok = verification.verified && discrepancies.length === 0;
-    report.export = { records: exported.length, verification, discrepancies, ok };
-    report.ok &&= ok;
+    report.export = checkExport(history, exported);
+    report.ok &&= report.export.ok;
   }
-  if (opts.at) {
-    const { subject, purpose, block } = opts.at;
-    let time = opts.at.time ?? history.toBlockTime;
-    if (block !== undefined) {
-      if (block > history.toBlock) throw new AuditInputError(`block ${block} is after the audited range (to block ${history.toBlock})`);
-      time = Number((await onEndpoint(client.getBlock({ blockNumber: block }))).timestamp);
-    }
-    const answer = consentAt(history.records, { subject, purpose, controller: history.controller, time, block });
-    report.consentAt = { ...answer, block: block ?? (opts.at.time === undefined ? history.toBlock : null) };
+  if (opts.at) report.consentAt = await consentAtQuery({ client, endpoint, history, query: opts.at });
+  return { report, history };
+}
+
+/** Checks an export (parsed) against a history read from the chain: its own recomputation, then record by record. */
+export function checkExport(history: Pick<ChainHistory, "records" | "onChain">, exported: readonly HistoryRecord[]): ExportCheck {
+  const verification = verifyHistory(exported, history.onChain);
+  const discrepancies = compareExport(history.records, exported);
+  return { records: exported.length, verification, discrepancies, ok: verification.verified && discrepancies.length === 0 };
+}
+
+/** Answers a consent question from a history read from the chain (a block's time is read from the endpoint). */
+export async function consentAtQuery({
+  client,
+  endpoint = null,
+  history,
+  query,
+}: {
+  client: PublicClient;
+  endpoint?: string | null;
+  history: ChainHistory;
+  query: ConsentQuery;
+}): Promise<NonNullable<AuditReport["consentAt"]>> {
+  const { subject, purpose, block } = query;
+  let time = query.time ?? history.toBlockTime;
+  if (block !== undefined) {
+    if (block > history.toBlock) throw new AuditInputError(`block ${block} is after the audited range (to block ${history.toBlock})`);
+    time = Number((await onEndpoint(endpoint, client.getBlock({ blockNumber: block }))).timestamp);
   }
-  return report;
+  const answer = consentAt(history.records, { subject, purpose, controller: history.controller, time, block });
+  return { ...answer, block: block ?? (query.time === undefined ? history.toBlock : null) };
+}
+
+function onEndpoint<T>(endpoint: string | null, p: Promise<T>): Promise<T> {
+  return p.catch((err: unknown) => Promise.reject(EndpointError.wrap(err, endpoint)));
 }
 
 /** JSON with bigints as decimal strings. */

@@ -1,5 +1,5 @@
 import type { HistoryRecord } from "./historyChain";
-import { ACTION_NAMES } from "./exportFormat";
+import { ACTION_NAMES } from "./historyChain";
 
 /**
  * Locates the differences between an export and the history read from the chain. Records are matched by

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { CsvSyntaxError, readCsvRecords } from "./csv";
 import type { Address, Hex } from "viem";
-import { HistoryAction, type HistoryRecord } from "./historyChain";
+import { ACTION_NAMES, HistoryAction, type ActionName, type HistoryRecord } from "./historyChain";
 
 /**
  * The history export a brand hands an auditor: the audit API's JSON (`{ controller, records: [...] }`, or
@@ -24,13 +24,7 @@ export interface ExportRecord {
   logIndex: number | null;
 }
 
-export type ActionName = "grant" | "revoke" | "revoke-all";
-
-export const ACTION_NAMES: Record<HistoryAction, ActionName> = {
-  [HistoryAction.Grant]: "grant",
-  [HistoryAction.Revoke]: "revoke",
-  [HistoryAction.RevokeAll]: "revoke-all",
-};
+export { ACTION_NAMES, type ActionName } from "./historyChain";
 const ACTIONS_BY_NAME: Record<string, HistoryAction> = { grant: 1, revoke: 2, "revoke-all": 3, "1": 1, "2": 2, "3": 3 };
 
 /** CSV columns, in order. */

@@ -24,6 +24,15 @@ export enum HistoryAction {
   RevokeAll = 3,
 }
 
+/** The actions' names in exports, receipts and reports. */
+export type ActionName = "grant" | "revoke" | "revoke-all";
+
+export const ACTION_NAMES: Record<HistoryAction, ActionName> = {
+  [HistoryAction.Grant]: "grant",
+  [HistoryAction.Revoke]: "revoke",
+  [HistoryAction.RevokeAll]: "revoke-all",
+};
+
 /** One link of a controller's history: the hashed fields, plus where it came from. */
 export interface HistoryRecord {
   action: HistoryAction;

@@ -26,6 +26,9 @@ export { AdaptiveRange, Backoff, classifyRpcError, forEachRange, RpcGaveUpError,
 export { describeEndpoint, EndpointError } from "./endpoint";
 export {
   runAudit,
+  auditHistory,
+  checkExport,
+  consentAtQuery,
   auditClient,
   parseTime,
   reportJson,

@@ -4,7 +4,7 @@ import type { VerifyReceiptReturnType } from "../receipts/verifyReceipt";
 import type { ConsentReceipt } from "../receipts/schema";
 import type { AuditReport } from "./auditor";
 import { describeDiscrepancy } from "./compareExport";
-import { ACTION_NAMES } from "./exportFormat";
+import { ACTION_NAMES } from "./historyChain";
 import type { HistoryRecord } from "./historyChain";
 
 /**

@@ -1,6 +1,6 @@
 import type { Address, Hex } from "viem";
 import { categoryNames } from "../categories";
-import { ACTION_NAMES } from "../audit/exportFormat";
+import { ACTION_NAMES } from "../audit/historyChain";
 import type { HistoryRecord } from "../audit/historyChain";
 import { RECEIPT_VERSION, receiptTime, type CollectionMethod, type ConsentReceipt } from "./schema";
 

@@ -3,7 +3,7 @@ import { consentLedgerAbi } from "../abis";
 import { categoryNames } from "../categories";
 import { HISTORY_TOPICS } from "../audit/chainHistory";
 import { describeEndpoint, EndpointError } from "../audit/endpoint";
-import { ACTION_NAMES } from "../audit/exportFormat";
+import { ACTION_NAMES } from "../audit/historyChain";
 import { nextHead, recordsFromLogs, type HistoryRecord } from "../audit/historyChain";
 import { receiptTime, type ConsentReceipt } from "./schema";
 
