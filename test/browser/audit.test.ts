@@ -1,12 +1,12 @@
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import path from "node:path";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import type { Address } from "viem";
 import { categoryNames, fetchControllerHistory, receiptFromRecord, toExportRecord, toJsonExport, type HistoryRecord } from "../../client";
 import { toCsv } from "../../server/audit/exportFormat";
 import { newCustomer } from "../server/relay-harness";
-import { browserSuite, DESKTOP, expectAccessible, expectText, screenshot } from "./support/browser";
+import { browserSuite, DESKTOP, expectAccessible, expectText, screenshot, SCREENSHOTS } from "./support/browser";
 
 /** The auditor's command as a child process, for the same question the page answers. */
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -20,9 +20,11 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
-/** docs/screenshots/<name>.png, written only with SCREENSHOTS=1 (they are committed). */
-async function shot(page: Page, name: string): Promise<void> {
-  if (process.env.SCREENSHOTS === "1") await screenshot(page, name);
+/** docs/screenshots/<name>.png, of the page or of one part of it, written only with SCREENSHOTS=1 (they are committed). */
+async function shot(page: Page, name: string, part?: Locator): Promise<void> {
+  if (process.env.SCREENSHOTS !== "1") return;
+  if (!part) return void (await screenshot(page, name));
+  await part.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), animations: "disabled" });
 }
 
 describe("Browser: the auditor's page", function () {
@@ -108,7 +110,7 @@ describe("Browser: the auditor's page", function () {
     await expectText(page.locator("ol.differences li").first(), `position 3: chain record seq 3 was altered: categories ${more} (chain ${records[2].categories})`);
     expect(await page.locator(".audit-report").textContent()).to.contain("EXPORT REJECTED: 1 difference(s) from the chain").and.contain("page-1.csv, page-2.csv");
     await expectAccessible(page);
-    await shot(page, "audit-export-rejected");
+    await shot(page, "audit-export-rejected", page.locator("section[aria-labelledby='export-title']"));
   });
 
   it("answers a past-time question exactly as the CLI does, with the transactions as evidence", async () => {
@@ -144,7 +146,7 @@ describe("Browser: the auditor's page", function () {
     expect(await verdict.textContent()).to.match(byBlock);
     expect(await page.locator(".audit-report").textContent()).to.contain("ACTIVE (granted)");
     await expectAccessible(page);
-    await shot(page, "audit-consent-at");
+    await shot(page, "audit-consent-at", page.locator("section[aria-labelledby='consent-title']"));
   });
 
   it("verifies a receipt built from a chain action, and rejects a tampered one at its field", async () => {
@@ -157,7 +159,7 @@ describe("Browser: the auditor's page", function () {
     await expectText(page.locator("section[aria-labelledby='receipt-title'] strong"), `RECEIPT VERIFIED: the chain recorded this grant at position 2 of the brand's history.`, 30_000);
     expect(await page.locator("tr[data-ok='false']").count()).to.equal(0);
     await expectAccessible(page);
-    await shot(page, "audit-receipt");
+    await shot(page, "audit-receipt", page.locator("section[aria-labelledby='receipt-title']"));
 
     const other = records[1].categories ^ 1n;
     const tampered = { ...receipt, categories: { bitmap: String(other), names: categoryNames(other) } };
