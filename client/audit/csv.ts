@@ -1,9 +1,9 @@
 /**
  * A CSV reader for the history export (RFC 4180: comma-separated, fields optionally in double quotes with
  * `""` for a quote inside, CRLF or LF line ends), in plain TypeScript so that the auditor's page parses an
- * export in the browser exactly as the CLI does. (csv-parse, which writes the exports on the server, needs
- * Node's Buffer; its browser build carries a 120 kB Buffer polyfill.) Test: test/audit/csv.test.ts reads
- * back what csv-stringify writes, over random fields.
+ * export in the browser exactly as the CLI does. (csv-parse needs Node's Buffer; its browser build carries a
+ * 120 kB Buffer polyfill.) Test: test/audit/csv.test.ts reads back what csv-stringify, which writes the
+ * exports on the server, writes, over random fields.
  */
 
 /** Thrown for a quote that is never closed or text after a closing quote. */
