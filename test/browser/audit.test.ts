@@ -88,6 +88,18 @@ describe("Browser: the auditor's page", function () {
     await shot(page, "audit-report-print");
   });
 
+  it("works from the relay's prefill alone, takes the brand and the explorer from the URL, and links each transaction", async () => {
+    const explorer = "https://explorer.example/tx/{tx}";
+    const { page } = await app.open(`/audit/${brand}?explorer=${encodeURIComponent(explorer)}`, { wallet: false, viewport: DESKTOP });
+    await page.getByText("Prefilled from the relay").waitFor();
+    expect(await page.getByLabel("Brand (controller) address").inputValue()).to.equal(brand);
+    expect(await page.getByLabel("JSON-RPC endpoint").inputValue()).to.equal(app.harness.chain.url);
+    await page.getByRole("button", { name: "Verify the history" }).click();
+    await expectText(page.getByTestId("history-result"), "VERIFIED: the 4 actions in the ledger's logs recompute to historyHead.", 60_000);
+    const links = await page.locator("table.timeline a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    expect(links).to.deep.equal(records.map((r) => explorer.replace("{tx}", r.txHash!)));
+  });
+
   it("catches a tampered export at the right record (JSON pages and CSV)", async () => {
     const { page } = await openAndVerify();
     const honest = records.map(toExportRecord);

@@ -1,5 +1,6 @@
 import { useContext, useEffect, useId, useMemo, useState, type FormEvent } from "react";
 import { useQuery } from "@tanstack/react-query";
+import { useLocation } from "wouter";
 import { isAddress, type Address } from "viem";
 import type { AuditReport, ConsentReceipt, ControllerSeen, HistoryRecord, VerifyReceiptReturnType } from "../../client/audit";
 import { describeEndpoint } from "../../client/audit/endpoint";
@@ -38,14 +39,15 @@ const isHttpUrl = (v: string) => /^https?:\/\/\S+$/i.test(v);
  * serves the page may prefill the endpoint, the ledger and the first block (GET /v1/config) and name the
  * brands' purposes (GET /v1/brands); nothing else comes from it.
  */
-export default function AuditPage({ params }: { params?: { "*"?: string } }) {
+export default function AuditPage() {
   const { t, formatNumber } = useAuditText();
   const ids = useId();
   const chain = useContext(ChainContext);
   const worker = useAuditWorker();
   const relayConfig = chain.status === "ready" ? chain.config : null;
   const brands = useQuery({ queryKey: ["relay", "brands"], queryFn: getBrands, staleTime: 60_000, enabled: relayConfig !== null, retry: false });
-  const fromPath = params?.["*"]?.split("/")[0] ?? "";
+  const [path] = useLocation(); // inside the room's nest: "/<controller>" for /audit/<controller>
+  const fromPath = path.split("/")[1] ?? "";
   const query = new URLSearchParams(typeof location === "undefined" ? "" : location.search);
 
   const [rpcUrl, setRpcUrl] = useState(query.get("rpc") ?? "");
