@@ -1,4 +1,4 @@
-import { decodeEventLog, formatLog, pad, toHex, zeroHash, type Address, type Hex, type PublicClient, type RpcLog } from "viem";
+import { decodeEventLog, formatLog, pad, toHex, TransactionReceiptNotFoundError, zeroHash, type Address, type Hex, type PublicClient, type RpcLog } from "viem";
 import { consentLedgerAbi } from "../abis";
 import { categoryNames } from "../categories";
 import { HISTORY_TOPICS } from "../audit/chainHistory";
@@ -59,7 +59,8 @@ const lower = (v: string) => v.toLowerCase();
  * `head` are the receipt's; and that head chains: it is `keccak256(abi.encode(previous head, the
  * action's fields))`, the previous head read from the controller's action `seq - 1` (in the same block,
  * else `historyHead` at the block before, else the logs before it: check `link`). Also: the category names
- * are the bitmap's, and `collectionMethod` is `delegate` exactly when the actor on chain is not the subject. Fields the chain does not hold (recordId, purpose.name, notice.uri, legalBasis) are not checked.
+ * are the bitmap's, and `collectionMethod` is `delegate` exactly when the actor on chain is not the subject.
+ * Fields the chain does not hold (recordId, purpose.name, notice.uri, legalBasis) are not checked.
  *
  * Throws EndpointError when the endpoint fails; a receipt the chain contradicts is `ok: false`, never thrown.
  */
@@ -84,9 +85,9 @@ export async function verifyReceipt({ client, rpcUrl, receipt, maxRange = 2000 }
   // The chain, the transaction, the log.
   const chainId = await call(client.getChainId());
   if (!check("evidence.chainId", String(ev.chainId), String(chainId), "the endpoint serves another chain")) return done(null);
-  const tx = await call(client.getTransactionReceipt({ hash: ev.transactionHash as Hex })).catch((err: EndpointError) => {
-    if (/not be found|not found/i.test(err.message)) return null;
-    throw err;
+  const tx = await client.getTransactionReceipt({ hash: ev.transactionHash as Hex }).catch((err: unknown) => {
+    if (err instanceof TransactionReceiptNotFoundError) return null;
+    throw EndpointError.wrap(err, endpoint);
   });
   if (!check("evidence.transactionHash", lower(ev.transactionHash), tx ? lower(tx.transactionHash) : null, "no such transaction on this chain")) return done(null);
   const log = tx!.logs.find((l) => l.logIndex === ev.logIndex);

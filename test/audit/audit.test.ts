@@ -3,11 +3,11 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { keccak256, toHex, type Hex } from "viem";
+import { getAddress, keccak256, parseEventLogs, toHex, type Hex } from "viem";
 import { LocalChain } from "../support/chain";
 import { writeDeployment, type Deployment } from "../../server/chain/deployment";
 import { consentLedgerAbi } from "../../client/abis";
-import { fetchControllerHistory } from "../../server/audit/chainHistory";
+import { decodeConsentLog, fetchControllerHistory } from "../../server/audit/chainHistory";
 import { compareExport } from "../../server/audit/compareExport";
 import { parseExport, toCsv, toExportRecord, toJsonExport, type ExportRecord } from "../../server/audit/exportFormat";
 import { runAudit, purposeId } from "../../server/audit/auditor";
@@ -89,6 +89,15 @@ describe("audit: independent verification from chain logs", function () {
       if (d.kind === "inserted") return { kind: d.kind, position: d.position };
       return d;
     });
+
+  it("decodes the consent logs exactly as viem's ABI decoder does", async () => {
+    const logs = await chain.client.getLogs({ address: dep.ledger, fromBlock: 0n });
+    const ours = logs.map(decodeConsentLog).filter((l) => l !== null);
+    const viems = parseEventLogs({ abi: consentLedgerAbi, logs, eventName: ["ConsentGranted", "ConsentRevoked", "AllConsentsRevoked"] });
+    expect(ours.length).to.equal(11);
+    expect(ours).to.deep.equal(viems.map((l) => ({ eventName: l.eventName, args: l.args, blockNumber: l.blockNumber, transactionHash: l.transactionHash, logIndex: l.logIndex })));
+    expect(logs.length - ours.length).to.be.above(10); // the other events (PurposeDefined, the points' events) are skipped
+  });
 
   it("reads the controller's whole history from the logs, and it recomputes to historyHead", async () => {
     expect(records.map((r) => Number(r.seq))).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -213,7 +222,7 @@ describe("audit: independent verification from chain logs", function () {
     const report = JSON.parse(ok.stdout);
     expect([ok.code, report.ok, report.ledger, report.fromBlock, report.chain.onChain.length]).to.deep.equal([0, true, dep.ledger, String(dep.deployBlock), "10"]);
     expect([wrongChain.code, wrongChain.stderr.split("\n")[0]]).to.deep.equal([2, `the deployment file is for chain 1, but the endpoint ${chain.url.replace(/\/$/, "")} serves chain ${dep.chainId}`]);
-    expect([wrongLedger.code, wrongLedger.stderr.split("\n")[0]]).to.deep.equal([2, `--ledger ${addr(9)} is not the deployment's ledger ${dep.ledger}`]);
+    expect([wrongLedger.code, wrongLedger.stderr.split("\n")[0]]).to.deep.equal([2, `--ledger ${addr(9)} is not the deployment's ledger ${getAddress(dep.ledger)}`]);
     expect(missing.code).to.equal(2);
     expect(missing.stderr).to.contain("cannot read deployment file");
   });
