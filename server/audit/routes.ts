@@ -70,6 +70,10 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, code?: string, na
   throw new AuditHttpError(400, code ?? (issue.path[0] === undefined ? "invalid_query" : `invalid_${String(issue.path[0])}`), `${field ? `${field}: ` : ""}${issue.message}`);
 }
 
+/** "Now" for expiries in the history: the later of the given unix time and the indexed block's time. */
+const indexNow = (param: string) =>
+  `GREATEST(${param}::bigint, COALESCE((SELECT b.timestamp FROM indexer_cursor c JOIN indexer_blocks b ON b.block_number = c.block_number), 0))`;
+
 export function auditRouter(deps: RelayDeps): express.Router {
   const router = express.Router();
   const { db } = deps;
@@ -101,7 +105,7 @@ export function auditRouter(deps: RelayDeps): express.Router {
     }
     // Not chain records (so not in the hash chain nor the CSV): the page's grants that ran until their expiry.
     const expiries = await db.query<{ grant_seq: number; subject: string; purpose: string; expires_at: number }>(
-      "SELECT grant_seq, subject, purpose, expires_at FROM consent_expiries WHERE controller = $1 AND grant_seq > $2 AND grant_seq <= $3 AND expires_at <= $4 ORDER BY grant_seq",
+      `SELECT grant_seq, subject, purpose, expires_at FROM consent_expiries WHERE controller = $1 AND grant_seq > $2 AND grant_seq <= $3 AND expires_at <= ${indexNow("$4")} ORDER BY grant_seq`,
       [controller, q.after, records.length ? records[records.length - 1].seq : q.after, Math.floor(Date.now() / 1000)],
     );
     res.json({
@@ -211,7 +215,7 @@ export function auditRouter(deps: RelayDeps): express.Router {
          UNION ALL
          SELECT 'consent', NULL, NULL, expires_at, NULL, controller, 'expired', purpose, categories, expires_at, notice_hash, NULL, NULL, NULL,
            grant_seq, NULL, 0, controller, grant_seq
-         FROM consent_expiries WHERE subject = $1 AND expires_at <= $9
+         FROM consent_expiries WHERE subject = $1 AND expires_at <= ${indexNow("$9")}
        ) e WHERE (timestamp, sk_kind, COALESCE(block_number, 0), COALESCE(log_index, 0), sk_brand, sk_seq) > ($2::bigint, $3::integer, $4::bigint, $5::integer, $6::text, $7::bigint)
        ORDER BY timestamp, sk_kind, block_number, log_index, sk_brand, sk_seq LIMIT $8`,
       [subject, ...key, q.limit + 1, Math.floor(Date.now() / 1000)],

@@ -38,7 +38,7 @@ class RefusedAddressError extends Error {
 }
 
 /** dns.lookup that refuses the host when any of its addresses is refused by the policy. */
-function guardedLookup(policy: UrlPolicy): net.LookupFunction {
+export function guardedLookup(policy: UrlPolicy): net.LookupFunction {
   return ((hostname: string, options: dns.LookupOptions, callback: (...args: unknown[]) => void) => {
     dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err);
