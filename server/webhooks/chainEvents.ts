@@ -197,6 +197,9 @@ export async function queueChainEvents(tx: Queryable, d: DecodedRange): Promise<
  * matches of relay announcements with rewound records are undone, and grants rewound stop being watched.
  */
 export async function retractChainEvents(tx: Queryable, after: number): Promise<void> {
+  // Watch rows first, then the queue lock: the order the expiry job takes them in.
+  await tx.query("DELETE FROM webhook_expiry_watch WHERE block_number > $1", [after]);
+  await tx.query("UPDATE webhook_events SET matched_seq = NULL, matched_block = NULL WHERE matched_block > $1", [after]);
   await lockQueue(tx);
   const retracted = await tx.query<{ seq: number; id: string; brand: string; type: string; subject: string | null; block_number: number }>(
     "UPDATE webhook_events SET retracted = true WHERE block_number > $1 AND NOT retracted RETURNING seq, id, brand, type, subject, block_number",
@@ -229,6 +232,4 @@ export async function retractChainEvents(tx: Queryable, after: number): Promise<
         })),
     );
   }
-  await tx.query("UPDATE webhook_events SET matched_seq = NULL, matched_block = NULL WHERE matched_block > $1", [after]);
-  await tx.query("DELETE FROM webhook_expiry_watch WHERE block_number > $1", [after]);
 }
