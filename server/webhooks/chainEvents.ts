@@ -1,7 +1,7 @@
 import type { Queryable } from "../store/db";
 import type { DecodedRange, HistoryRow, PointsRow } from "../indexer/decode";
 import { HistoryAction } from "../audit/historyChain";
-import { isoSeconds, purposeFields, queueEvents, lockQueue, RETRACTED, type ChainLocation, type NewEvent } from "./events";
+import { isoSeconds, lockQueue, purposeFields, queueEvents, RETRACTED, subscribersOf, type ChainLocation, type NewEvent } from "./events";
 
 /**
  * The indexer's hooks, run inside the transaction that stores a range (or rewinds one), so that an event
@@ -43,11 +43,13 @@ interface PriorConsent {
 
 const POINTS_TYPES = { issued: "points.issued", reversed: "points.reversed", redeemed: "points.redeemed" } as const;
 
-type Item = { kind: "history"; row: HistoryRow } | { kind: "points"; row: PointsRow & { kind: keyof typeof POINTS_TYPES } };
+type PointsEventRow = PointsRow & { kind: keyof typeof POINTS_TYPES };
+
+type Item = { kind: "history"; row: HistoryRow } | { kind: "points"; row: PointsEventRow };
 
 /** The indexer's hook for a range about to be stored (the `consents` table still holds the state before it). */
 export async function queueChainEvents(tx: Queryable, d: DecodedRange): Promise<void> {
-  const points = d.points.filter((p): p is PointsRow & { kind: keyof typeof POINTS_TYPES } => p.kind in POINTS_TYPES && p.brand !== null);
+  const points = d.points.filter((p): p is PointsEventRow => p.kind in POINTS_TYPES && p.brand !== null);
   const concerned = new Set([...d.history.map((h) => h.record.controller.toLowerCase()), ...points.map((p) => p.brand!)]);
   if (concerned.size === 0) return;
   const relayBrands = new Set(
@@ -72,7 +74,10 @@ export async function queueChainEvents(tx: Queryable, d: DecodedRange): Promise<
       ],
     );
   }
-  if (history.length === 0 && ours.length === 0) return;
+  // Without subscribers nothing is queued; revocations are still matched with the relay's announcements.
+  const subscribers = await subscribersOf(tx, [...relayBrands]);
+  const revocations = history.some((h) => h.record.action !== HistoryAction.Grant);
+  if (subscribers.size === 0 && !revocations) return;
 
   const subjects = [...new Set(history.map((h) => h.record.subject.toLowerCase()))];
   const brands = [...new Set(history.map((h) => h.record.controller.toLowerCase()))];
@@ -89,7 +94,7 @@ export async function queueChainEvents(tx: Queryable, d: DecodedRange): Promise<
     : [];
 
   const prior = new Map<string, PriorConsent>();
-  const grants = history.filter((h) => h.record.action === HistoryAction.Grant);
+  const grants = subscribers.size ? history.filter((h) => h.record.action === HistoryAction.Grant) : [];
   if (grants.length) {
     const pairs = [...new Map(grants.map((g) => [`${g.record.subject}|${g.record.controller}`.toLowerCase(), g.record])).values()];
     const { rows } = await tx.query<{ subject: string; controller: string; purpose: string; notice_hash: string; expires_at: number; revoked_seq: number }>(
@@ -187,7 +192,7 @@ export async function queueChainEvents(tx: Queryable, d: DecodedRange): Promise<
   for (const m of matches) {
     await tx.query("UPDATE webhook_events SET matched_seq = $2, matched_block = $3 WHERE seq = $1", [m.seq, m.chainSeq, m.block]);
   }
-  await queueEvents(tx, events);
+  await queueEvents(tx, events, subscribers);
 }
 
 /**

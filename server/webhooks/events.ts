@@ -85,9 +85,12 @@ export function newEventId(): string {
   return `msg_${crypto.randomBytes(16).toString("hex")}`;
 }
 
-/** Enabled endpoints of `brands`, with the types each subscribes to. */
-export async function subscribersOf(tx: Queryable, brands: readonly string[]): Promise<Map<string, { id: string; types: string[] }[]>> {
-  const out = new Map<string, { id: string; types: string[] }[]>();
+/** Per brand, its enabled endpoints with the types each subscribes to. */
+export type Subscribers = Map<string, { id: string; types: string[] }[]>;
+
+/** The enabled endpoints of `brands`. */
+export async function subscribersOf(tx: Queryable, brands: readonly string[]): Promise<Subscribers> {
+  const out: Subscribers = new Map();
   if (brands.length === 0) return out;
   const { rows } = await tx.query<{ id: string; brand: string; event_types: string[] }>(
     "SELECT id::text AS id, brand, event_types FROM webhook_endpoints WHERE enabled AND brand = ANY($1::text[]) ORDER BY created_at, id",
@@ -104,14 +107,12 @@ export async function subscribersOf(tx: Queryable, brands: readonly string[]): P
 /**
  * Queues `events` in order, each with one delivery per enabled endpoint of its brand subscribed to its
  * type (or per endpoint in `event.endpoints`); an event no endpoint takes is not stored. Returns the
- * number of events stored. Call inside the transaction that stores the events' causes.
+ * number of events stored. Call inside the transaction that stores the events' causes; `known`: the
+ * brands' subscribers when the caller has just read them in it.
  */
-export async function queueEvents(tx: Queryable, events: readonly NewEvent[]): Promise<number> {
+export async function queueEvents(tx: Queryable, events: readonly NewEvent[], known?: Subscribers): Promise<number> {
   if (events.length === 0) return 0;
-  const subscribers = await subscribersOf(
-    tx,
-    events.filter((e) => !e.endpoints).map((e) => e.brand),
-  );
+  const subscribers = known ?? (await subscribersOf(tx, events.filter((e) => !e.endpoints).map((e) => e.brand)));
   const targets = events.map((e) => e.endpoints ?? (subscribers.get(e.brand) ?? []).filter((s) => s.types.includes(e.type)).map((s) => s.id));
   const kept = events.map((e, i) => ({ e, to: targets[i]! })).filter((x) => x.to.length > 0);
   if (kept.length === 0) return 0;

@@ -241,6 +241,13 @@ for (const kind of testDbKinds()) {
         if (tries > 2000) throw new Error(`the head was not retried: ${JSON.stringify(log)}`);
         await new Promise((r) => setTimeout(r, 10));
       }
+      const metric = async (name: string) => {
+        const text = (await h.http("GET", "/metrics")).body as string;
+        return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
+      };
+      expect(await metric("relay_webhook_queue_depth")).to.equal(6);
+      expect(await metric("relay_webhook_oldest_pending_age_seconds")).to.be.greaterThan(0);
+      expect(await metric('relay_webhook_deliveries_total\\{outcome="retrying"\\}')).to.be.at.least(1);
       await rx.up();
       await rx.until(() => rx.at("/flaky").length === 6, "six issuances");
       const got = rx.at("/flaky");
@@ -251,6 +258,8 @@ for (const kind of testDbKinds()) {
 
       const log = await finishedLog(h.a, e.id);
       expect(log.map((d: { status: string }) => d.status)).to.deep.equal(Array(6).fill("delivered"));
+      expect([await metric("relay_webhook_queue_depth"), await metric("relay_webhook_oldest_pending_age_seconds")]).to.deep.equal([0, 0]);
+      expect(await metric('relay_webhook_deliveries_total\\{outcome="delivered"\\}')).to.be.at.least(6);
       const head = (await api(h.a, "GET", `/deliveries/${log[0].id}`)).body;
       expect(head.attemptLog.length).to.equal(head.attempts);
       expect(head.attemptLog.slice(0, -1).every((a: { error: string; statusCode: null }) => /ECONNREFUSED/.test(a.error) && a.statusCode === null)).to.equal(true);
