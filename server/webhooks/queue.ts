@@ -41,87 +41,91 @@ export async function claimEndpoints(db: Db, owner: string, limit: number, lease
 }
 
 /**
- * Renews the lease, takes the endpoint's head delivery if it is due, counts the attempt and logs its start.
- * Null when the lease is lost, the endpoint is disabled or gone, or nothing is due.
+ * Renews the lease, takes the endpoint's head delivery if it is due, counts the attempt and logs its start,
+ * in one statement. Null when the lease is lost, the endpoint is disabled or gone, or nothing is due.
  */
-export async function beginAttempt(db: Db, endpointId: string, owner: string, leaseMs: number): Promise<Begun | null> {
-  return db.transaction(async (tx) => {
-    const ep = await tx.query<{ url: string; secret: string; previous_secret: string | null; previous_valid: boolean | null }>(
-      `UPDATE webhook_endpoints SET lease_until = now() + ${interval}
+export async function beginAttempt(db: Queryable, endpointId: string, owner: string, leaseMs: number): Promise<Begun | null> {
+  const { rows } = await db.query<{
+    id: number;
+    attempt: number;
+    age_ms: number;
+    event_id: string;
+    body: string;
+    url: string;
+    secret: string;
+    previous_secret: string | null;
+    previous_valid: boolean | null;
+  }>(
+    `WITH ep AS (
+       UPDATE webhook_endpoints SET lease_until = now() + ${interval}
        WHERE id = $1 AND lease_owner = $3 AND enabled
-       RETURNING url, secret, previous_secret, previous_secret_until > now() AS previous_valid`,
-      [endpointId, leaseMs, owner],
-    );
-    const endpoint = ep.rows[0];
-    if (!endpoint) return null;
-    const head = await tx.query<{ id: number; attempts: number; due: boolean; age_ms: number; event_id: string; body: string }>(
-      `SELECT d.id, d.attempts, d.next_attempt_at <= now() AS due, (extract(epoch FROM now() - d.created_at) * 1000)::float8 AS age_ms,
-         ev.id AS event_id, ev.body
-       FROM webhook_deliveries d JOIN webhook_events ev ON ev.seq = d.event_seq
-       WHERE d.endpoint_id = $1 AND d.status = 'pending' ORDER BY d.id LIMIT 1 FOR UPDATE OF d`,
-      [endpointId],
-    );
-    const d = head.rows[0];
-    if (!d || !d.due) return null;
-    const attempt = d.attempts + 1;
-    await tx.query("UPDATE webhook_deliveries SET attempts = $2, updated_at = now() WHERE id = $1", [d.id, attempt]);
-    await tx.query("INSERT INTO webhook_attempts (delivery_id, attempt) VALUES ($1, $2)", [d.id, attempt]);
-    const secrets = [endpoint.secret, ...(endpoint.previous_secret && endpoint.previous_valid ? [endpoint.previous_secret] : [])];
-    return { deliveryId: d.id, attempt, ageMs: Number(d.age_ms), eventId: d.event_id, body: d.body, url: endpoint.url, secrets };
-  });
+       RETURNING url, secret, previous_secret, previous_secret_until > now() AS previous_valid
+     ), head AS (
+       SELECT d.id, d.attempts + 1 AS attempt, d.event_seq, d.next_attempt_at <= now() AS due,
+         (extract(epoch FROM now() - d.created_at) * 1000)::float8 AS age_ms
+       FROM webhook_deliveries d
+       WHERE d.endpoint_id = $1 AND d.status = 'pending' AND EXISTS (SELECT 1 FROM ep)
+       ORDER BY d.id LIMIT 1 FOR UPDATE
+     ), counted AS (
+       UPDATE webhook_deliveries d SET attempts = head.attempt, updated_at = now() FROM head WHERE d.id = head.id AND head.due
+     ), logged AS (
+       INSERT INTO webhook_attempts (delivery_id, attempt) SELECT id, attempt FROM head WHERE due
+     )
+     SELECT head.id, head.attempt, head.age_ms, ev.id AS event_id, ev.body, ep.url, ep.secret, ep.previous_secret, ep.previous_valid
+     FROM head JOIN webhook_events ev ON ev.seq = head.event_seq CROSS JOIN ep WHERE head.due`,
+    [endpointId, leaseMs, owner],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const secrets = [r.secret, ...(r.previous_secret && r.previous_valid ? [r.previous_secret] : [])];
+  return { deliveryId: r.id, attempt: r.attempt, ageMs: Number(r.age_ms), eventId: r.event_id, body: r.body, url: r.url, secrets };
 }
 
 export type Verdict = { kind: "delivered" } | { kind: "retry"; delayMs: number } | { kind: "given_up" };
 
 /**
- * Records an attempt's outcome and what follows: delivered, retried after `delayMs`, or given up (and the
- * endpoint disabled once `disableAfter` deliveries in a row were given up; 0: never). A delivery cancelled
- * meanwhile (its event retracted) stays cancelled. Returns whether this disabled the endpoint.
+ * Records an attempt's outcome and what follows, in one statement: delivered, retried after `delayMs`, or
+ * given up (and the endpoint disabled once `disableAfter` deliveries in a row were given up; 0: never). A
+ * delivery cancelled meanwhile (its event retracted) stays cancelled. Returns whether this disabled the
+ * endpoint.
  */
 export async function finishAttempt(
-  db: Db,
+  db: Queryable,
   p: { endpointId: string; begun: Begun; outcome: SendOutcome; verdict: Verdict; disableAfter: number },
 ): Promise<{ disabled: boolean }> {
   const { begun, outcome, verdict } = p;
-  return db.transaction(async (tx) => {
-    await tx.query(
-      "UPDATE webhook_attempts SET duration_ms = $3, status_code = $4, error = $5, response_excerpt = $6 WHERE delivery_id = $1 AND attempt = $2",
-      [begun.deliveryId, begun.attempt, outcome.durationMs, outcome.statusCode ?? null, outcome.error ?? null, outcome.excerpt ?? null],
-    );
-    const last = [begun.deliveryId, outcome.statusCode ?? null, outcome.error ?? (outcome.ok ? null : `HTTP ${outcome.statusCode}`)];
-    if (verdict.kind === "delivered") {
-      await tx.query(
-        `UPDATE webhook_deliveries SET status = 'delivered', last_status = $2, last_error = NULL, finished_at = now(), updated_at = now()
-         WHERE id = $1 AND status = 'pending'`,
-        last.slice(0, 2),
-      );
-      await tx.query("UPDATE webhook_endpoints SET consecutive_failures = 0 WHERE id = $1 AND consecutive_failures <> 0", [p.endpointId]);
-      return { disabled: false };
-    }
-    if (verdict.kind === "retry") {
-      await tx.query(
-        `UPDATE webhook_deliveries SET last_status = $2, last_error = $3, next_attempt_at = now() + make_interval(secs => $4::float8 / 1000), updated_at = now()
-         WHERE id = $1 AND status = 'pending'`,
-        [...last, verdict.delayMs],
-      );
-      return { disabled: false };
-    }
-    await tx.query(
-      `UPDATE webhook_deliveries SET status = 'failed', last_status = $2, last_error = $3, finished_at = now(), updated_at = now()
-       WHERE id = $1 AND status = 'pending'`,
-      last,
-    );
-    const r = await tx.query<{ disabled: boolean }>(
-      `WITH before AS (SELECT enabled AND $2 > 0 AND consecutive_failures + 1 >= $2 AS trips FROM webhook_endpoints WHERE id = $1)
-       UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1,
-         enabled = enabled AND NOT (SELECT trips FROM before),
-         disabled_reason = CASE WHEN (SELECT trips FROM before) THEN 'failing' ELSE disabled_reason END,
-         updated_at = now()
-       WHERE id = $1 RETURNING (SELECT trips FROM before) AS disabled`,
-      [p.endpointId, p.disableAfter],
-    );
-    return { disabled: r.rows[0]?.disabled === true };
-  });
+  const status = verdict.kind === "delivered" ? "delivered" : verdict.kind === "given_up" ? "failed" : "pending";
+  const { rows } = await db.query<{ disabled: boolean }>(
+    `WITH logged AS (
+       UPDATE webhook_attempts SET duration_ms = $3, status_code = $4, error = $5, response_excerpt = $6 WHERE delivery_id = $1 AND attempt = $2
+     ), delivery AS (
+       UPDATE webhook_deliveries SET status = $7, last_status = $4, last_error = $8, updated_at = now(),
+         next_attempt_at = CASE WHEN $7 = 'pending' THEN now() + make_interval(secs => $9::float8 / 1000) ELSE next_attempt_at END,
+         finished_at = CASE WHEN $7 = 'pending' THEN NULL ELSE now() END
+       WHERE id = $1 AND status = 'pending'
+     ), before AS (
+       SELECT enabled AND $7 = 'failed' AND $11 > 0 AND consecutive_failures + 1 >= $11 AS trips FROM webhook_endpoints WHERE id = $10
+     )
+     UPDATE webhook_endpoints SET
+       consecutive_failures = CASE $7 WHEN 'delivered' THEN 0 WHEN 'failed' THEN consecutive_failures + 1 ELSE consecutive_failures END,
+       enabled = enabled AND NOT (SELECT trips FROM before),
+       disabled_reason = CASE WHEN (SELECT trips FROM before) THEN 'failing' ELSE disabled_reason END
+     WHERE id = $10 RETURNING (SELECT trips FROM before) AS disabled`,
+    [
+      begun.deliveryId,
+      begun.attempt,
+      outcome.durationMs,
+      outcome.statusCode ?? null,
+      outcome.error ?? null,
+      outcome.excerpt ?? null,
+      status,
+      outcome.ok ? null : (outcome.error ?? `HTTP ${outcome.statusCode}`),
+      verdict.kind === "retry" ? verdict.delayMs : 0,
+      p.endpointId,
+      p.disableAfter,
+    ],
+  );
+  return { disabled: rows[0]?.disabled === true };
 }
 
 export async function releaseLease(db: Queryable, endpointId: string, owner: string): Promise<void> {
