@@ -13,12 +13,16 @@ import { isAddress, type Address } from "viem";
 import { AuditInputError, parseTime, purposeId, reportJson, runAudit, type AuditReport } from "../server/audit/auditor";
 import { describeDiscrepancy } from "../server/audit/compareExport";
 import { ExportFormatError } from "../server/audit/exportFormat";
+import { categoryNames, purposeName } from "../client";
 
 const USAGE = `usage: npm run audit -- --rpc URL --ledger ADDRESS --controller ADDRESS
   [--from-block N] [--to-block N] [--max-range N] [--export FILE]
   [--at TIME --subject ADDRESS --purpose NAME_OR_ID] [--json]`;
 
 const iso = (t: number | null) => (t === null ? "-" : `${new Date(t * 1000).toISOString()} (${t})`);
+/** A purpose by name with its id beside it (the auditor has the chain only: known names). */
+const purpose = (id: string) => `${purposeName({ id }) ?? "(unnamed)"} ${id}`;
+const categories = (bitmap: string) => `${bitmap} (${categoryNames(BigInt(bitmap)).join(", ") || "none"})`;
 
 function printHuman(r: AuditReport, exportFile?: string): void {
   const s = r.chain.summary;
@@ -28,6 +32,7 @@ function printHuman(r: AuditReport, exportFile?: string): void {
     `History: ${s.actions} actions (${s.grants} grants, ${s.revocations} revocations, ${s.revokeAlls} revoke-alls), ` +
       `${s.subjects} subjects, ${s.purposes} purposes`,
   );
+  for (const id of s.purposeIds) out.push(`  purpose ${purpose(id)}`);
   out.push(`  first ${iso(s.firstTime)}, last ${iso(s.lastTime)}`);
   out.push(`  recomputed head ${r.chain.recomputed.head} (length ${r.chain.recomputed.length})`);
   out.push(`  on-chain head   ${r.chain.onChain.head} (length ${r.chain.onChain.length})`);
@@ -44,8 +49,8 @@ function printHuman(r: AuditReport, exportFile?: string): void {
   }
   if (r.consentAt) {
     const c = r.consentAt;
-    out.push(`Consent of ${c.subject} to ${c.controller} for ${c.purpose} at ${iso(c.time)}: ${c.active ? "ACTIVE" : "NOT ACTIVE"} (${c.reason})`);
-    if (c.grantedAt !== null) out.push(`  granted ${iso(c.grantedAt)}, expires ${c.expiresAt ? iso(c.expiresAt) : "never"}, categories ${c.categories}`);
+    out.push(`Consent of ${c.subject} to ${c.controller} for ${purpose(c.purpose)} at ${iso(c.time)}: ${c.active ? "ACTIVE" : "NOT ACTIVE"} (${c.reason})`);
+    if (c.grantedAt !== null) out.push(`  granted ${iso(c.grantedAt)}, expires ${c.expiresAt ? iso(c.expiresAt) : "never"}, categories ${categories(c.categories ?? "0")}`);
     for (const ev of c.evidence) {
       out.push(`  evidence: seq ${ev.seq} ${["", "grant", "revoke", "revoke-all"][ev.action]} at ${iso(ev.timestamp)} block ${ev.blockNumber} tx ${ev.txHash}`);
     }

@@ -12,13 +12,16 @@
  *   devices         --store paris-1
  *   disable-device  --id door-1        enable-device --id door-1
  *   keygen          --key-out FILE     (a new Ed25519 key pair: private key PEM to FILE, public key printed)
+ *   set-purpose     --name loyalty --categories identity,purchase-history [--id 0x..]
+ *                   [--title-en T --description-en D] [--title-fr T --description-fr D]   (brand API key)
+ *   purposes        remove-purpose --name loyalty                                     (brand API key)
  *
  * Common options: --relay URL (RELAY_URL, default http://127.0.0.1:8080), --admin-token (RELAY_ADMIN_TOKEN),
  * --api-key (BRAND_API_KEY). Prints the relay's JSON answer; exits 1 with its error code otherwise.
  */
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import { generateDeviceKeyPair } from "../server/devices/signing";
+import { createRelayClient, generateDeviceKey, RelayError } from "../client";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -34,6 +37,11 @@ const { positionals, values } = parseArgs({
     store: { type: "string" },
     "public-key": { type: "string" },
     "key-out": { type: "string" },
+    categories: { type: "string" },
+    "title-en": { type: "string" },
+    "description-en": { type: "string" },
+    "title-fr": { type: "string" },
+    "description-fr": { type: "string" },
   },
 });
 
@@ -47,23 +55,29 @@ function need(name: keyof typeof values): string {
   return v;
 }
 
-const relay = (values.relay ?? process.env.RELAY_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
+const relay = createRelayClient({ url: values.relay ?? process.env.RELAY_URL ?? "http://127.0.0.1:8080" });
 const adminToken = () => values["admin-token"] ?? process.env.RELAY_ADMIN_TOKEN ?? need("admin-token");
 const apiKey = () => values["api-key"] ?? process.env.BRAND_API_KEY ?? need("api-key");
 
-async function call(method: string, path: string, token: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${relay}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await res.json()) as { error?: { code: string; message: string } };
-  if (!res.ok) throw new Error(`${res.status} ${json.error?.code ?? ""}: ${json.error?.message ?? JSON.stringify(json)}`);
-  return json;
+function call(method: "GET" | "POST" | "DELETE", path: string, token: string, body?: unknown): Promise<unknown> {
+  return relay.request({ method, path, bearer: token, body });
+}
+
+/** Title and description per language, from --title-en, --description-en, --title-fr, --description-fr. */
+function texts(): Record<string, { title: string; description: string }> | undefined {
+  const out: Record<string, { title: string; description: string }> = {};
+  for (const lang of ["en", "fr"] as const) {
+    const title = values[`title-${lang}`];
+    const description = values[`description-${lang}`];
+    if (title === undefined && description === undefined) continue;
+    if (!title || !description) throw new UsageError(`give both --title-${lang} and --description-${lang}`);
+    out[lang] = { title, description };
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 function writeKey(file: string): string {
-  const pair = generateDeviceKeyPair();
+  const pair = generateDeviceKey();
   fs.writeFileSync(file, pair.privateKeyPem, { mode: 0o600, flag: "wx" });
   return pair.publicKey;
 }
@@ -97,6 +111,17 @@ async function run(command: string | undefined): Promise<unknown> {
     case "disable-device":
     case "enable-device":
       return call("POST", `/v1/brand/devices/${encodeURIComponent(need("id"))}/state`, apiKey(), { disabled: command === "disable-device" });
+    case "set-purpose":
+      return call("POST", "/v1/brand/purposes", apiKey(), {
+        name: need("name"),
+        categories: need("categories").split(",").map((c) => c.trim()),
+        ...(values.id ? { id: values.id } : {}),
+        ...(texts() ? { texts: texts() } : {}),
+      });
+    case "purposes":
+      return call("GET", "/v1/brand/purposes", apiKey());
+    case "remove-purpose":
+      return call("DELETE", `/v1/brand/purposes/${encodeURIComponent(need("name"))}`, apiKey());
     case "keygen":
       return { publicKey: writeKey(need("key-out")), privateKeyFile: values["key-out"] };
     default:
@@ -109,7 +134,8 @@ run(positionals[0]).then(
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   },
   (err: Error) => {
-    process.stderr.write(`devices: ${err.message}\n`);
+    const message = err instanceof RelayError ? `${err.status} ${err.code}: ${err.shortMessage}` : err instanceof UsageError ? err.message : err.message.split("\n")[0];
+    process.stderr.write(`devices: ${message}\n`);
     process.exit(err instanceof UsageError ? 2 : 1);
   },
 );

@@ -121,10 +121,10 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     res.json(openapi);
   });
 
-  app.use("/v1", discoveryRouter(ctx));
   app.use("/v1/admin", adminRouter(ctx));
   app.use("/v1/brand", brandRouter(ctx));
   app.use("/v1/brand/webhooks", webhooksRouter(ctx));
+  app.use("/v1", discoveryRouter(ctx));
   app.use("/v1", deviceEventsRouter(ctx));
   app.use("/v1", customerActionsRouter(ctx));
   app.use("/v1", cardsRouter(ctx));

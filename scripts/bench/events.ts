@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import autocannon from "autocannon";
 import type { Address } from "viem";
-import { signDeviceRequest } from "../../server/devices/signing";
+import { signDeviceRequest } from "../../client";
 import { eventPath, type Device } from "../demo/relayClient";
 import { figure, type Figure } from "./stats";
 
@@ -51,7 +51,7 @@ async function oneRun(url: string, device: Device, customers: readonly Address[]
           if (n === 0) first = performance.now();
           const customer = customers[n++ % customers.length]!;
           const body = JSON.stringify({ eventId: `bench-${crypto.randomUUID()}`, kind: "presence", customer: { wallet: customer } });
-          const signed = signDeviceRequest({ privateKeyPem: device.privateKeyPem, deviceId: device.id, method: "POST", path, body });
+          const signed = signDeviceRequest({ sign: device.sign, deviceId: device.id, method: "POST", path, body });
           return { ...req, body, headers: { ...signed, "content-type": "application/json" } };
         },
       },

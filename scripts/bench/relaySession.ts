@@ -2,7 +2,7 @@ import path from "node:path";
 import type { Address } from "viem";
 import { testPrivateKey } from "../lib/localChain";
 import { RELAY_KEY_INDEX } from "../demo/journey/run";
-import { registerBrand, registerDevice, registerStore, relayJson, type Device } from "../demo/relayClient";
+import { registerBrand, registerDevice, registerStore, relayAt, type Device } from "../demo/relayClient";
 import { waitFor } from "../demo/wait";
 import { startRelayProcess, type RelayProcess } from "./relayProcess";
 import type { BenchWorld } from "./world";
@@ -31,8 +31,8 @@ export async function openRelaySession(world: BenchWorld, dir: string, name: str
   // The gate reads the index: wait until every customer's grants are indexed.
   const last = world.customers[world.customers.length - 1]!.address;
   await waitFor(async () => {
-    const { body } = await relayJson<{ consents: { active: boolean }[] }>(relay.url, "GET", `/v1/customers/${last}/consents`);
-    return body.consents.filter((c) => c.active).length >= 2;
+    const { consents } = await relayAt(relay.url).getConsents({ address: last });
+    return consents.filter((c) => c.active).length >= 2;
   }, "the relay to index the customers' grants", 120_000, 100);
   return { relay, apiKey: reg.apiKey, beacon, till };
 }

@@ -1,10 +1,8 @@
 import { encodeFunctionData, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { consentLedgerAbi } from "../../client/abis";
-import { purposeId } from "../../client/purposes";
-import { ledgerDomain, ledgerTypes } from "../../client/typedData";
+import { categoryBitmap, purposeId, signCustomerMessage } from "../../client";
 import { setUpCoalition, USD, type Coalition, type OnChainBrand } from "../demo/coalition";
-import { CATEGORY } from "../demo/customer";
 import { BRAND_SPECS, GOVERNANCE_INDEX } from "../demo/journey/setup";
 import { LocalChain } from "../lib/localChain";
 import { TxLog } from "../demo/txlog";
@@ -38,13 +36,13 @@ async function grantAll(chain: LocalChain, coalition: Coalition, brand: OnChainB
         subject: c.address,
         controller: brand.address,
         purpose: purposeId(purpose),
-        categories: CATEGORY.identity | CATEGORY.purchaseHistory | CATEGORY.location,
+        categories: categoryBitmap(["identity", "purchase-history", "location"]),
         expiresAt: 0,
         noticeHash: brand.notices[purpose]!.hash,
         nonce: nonce++,
         deadline: 2n ** 40n,
       };
-      const signature = await c.signTypedData({ domain: ledgerDomain(deployment.chainId, deployment.ledger), types: ledgerTypes, primaryType: "Grant", message });
+      const signature = await signCustomerMessage({ signer: c, contracts: deployment, primaryType: "Grant", message });
       calls.push(
         encodeFunctionData({
           abi: consentLedgerAbi,

@@ -1,15 +1,4 @@
-/** Errors of the demo and bench harness, each named so a failure says which part broke. */
-export class RelayHttpError extends Error {
-  override name = "RelayHttpError";
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
+/** Errors of the demo and bench harness, each named so a failure says which part broke (the relay's own are the client module's RelayError). */
 export class WaitTimeoutError extends Error {
   override name = "WaitTimeoutError";
 }

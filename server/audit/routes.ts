@@ -9,6 +9,8 @@ import { consentAt } from "./consentAt";
 import { purposeId, parseTime } from "./auditor";
 import { toCsv, toExportRecord } from "./exportFormat";
 import { verifyHistory } from "./verify";
+import { categoryNames } from "../../client/categories";
+import { purposeNamer } from "../brands/purposes";
 
 /**
  * The audit API, mounted under /v1/audit, served from the indexer's tables:
@@ -108,10 +110,13 @@ export function auditRouter(deps: RelayDeps): express.Router {
       `SELECT grant_seq, subject, purpose, expires_at FROM consent_expiries WHERE controller = $1 AND grant_seq > $2 AND grant_seq <= $3 AND expires_at <= ${indexNow("$4")} ORDER BY grant_seq`,
       [controller, q.after, records.length ? records[records.length - 1].seq : q.after, Math.floor(Date.now() / 1000)],
     );
+    // JSON names each purpose and category beside its id (the CSV keeps the export columns only).
+    const nameOf = await purposeNamer(db, [controller]);
+    const named = records.map((r) => ({ ...r, purposeName: nameOf(controller, r.purpose), categoryNames: categoryNames(BigInt(r.categories)) }));
     res.json({
       controller,
       indexedBlock: cursor?.blockNumber ?? null,
-      records,
+      records: named,
       expiries: expiries.rows.map((e) => ({ grantSeq: e.grant_seq, subject: e.subject, purpose: e.purpose, expiredAt: e.expires_at })),
       page: { after: q.after, limit: q.limit, nextAfter },
       verification,
@@ -176,17 +181,25 @@ export function auditRouter(deps: RelayDeps): express.Router {
     );
     const answer = consentAt(rows.map(rowToRecord), { subject, controller, purpose, time, block });
     const cursor = await readCursor(db);
+    const nameOf = await purposeNamer(db, [controller]);
     res.json({
       subject,
       controller,
       purpose,
+      purposeName: nameOf(controller, purpose),
       at: { time, block: q.block ?? null },
       active: answer.active,
       reason: answer.reason,
       state:
         answer.grantedAt === null
           ? null
-          : { grantedAt: answer.grantedAt, expiresAt: answer.expiresAt, categories: answer.categories, noticeHash: answer.noticeHash },
+          : {
+              grantedAt: answer.grantedAt,
+              expiresAt: answer.expiresAt,
+              categories: answer.categories,
+              categoryNames: categoryNames(BigInt(answer.categories ?? "0")),
+              noticeHash: answer.noticeHash,
+            },
       records: answer.evidence.map(toExportRecord),
       indexedBlock: cursor?.blockNumber ?? null,
     });
@@ -221,6 +234,7 @@ export function auditRouter(deps: RelayDeps): express.Router {
       [subject, ...key, q.limit + 1, Math.floor(Date.now() / 1000)],
     );
     const more = rows.length > q.limit;
+    const nameOf = await purposeNamer(db, rows.map((r) => (r.type === "consent" ? (r.counterparty as string) : "")));
     const page = rows.slice(0, q.limit).map((r) => ({
       type: r.type as string,
       blockNumber: r.block_number,
@@ -230,7 +244,9 @@ export function auditRouter(deps: RelayDeps): express.Router {
       counterparty: r.counterparty as string | null,
       action: r.action as string,
       purpose: r.purpose as string | null,
+      purposeName: r.action === "revoke-all" ? null : nameOf(r.counterparty as string | null, r.purpose as string | null),
       categories: r.categories as string | null,
+      categoryNames: r.categories === null ? null : categoryNames(BigInt(r.categories as string)),
       expiresAt: r.expires_at as number | null,
       noticeHash: r.notice_hash as string | null,
       actor: r.actor as string | null,
@@ -243,8 +259,9 @@ export function auditRouter(deps: RelayDeps): express.Router {
     const nextAfter = !more || !last ? null : last.action === "expired" ? `${last.timestamp}:expired:${last.counterparty}:${last.seq}` : `${last.timestamp}:${last.blockNumber}:${last.logIndex}`;
     if (q.format === "csv") {
       if (nextAfter) res.setHeader("X-Next-After", nextAfter);
-      const columns = ["type", "blockNumber", "logIndex", "timestamp", "txHash", "counterparty", "action", "purpose", "categories", "expiresAt", "noticeHash", "actor", "amount", "ref", "seq", "head"] as const;
-      res.type("text/csv").send(stringify(page.map((e) => columns.map((c) => e[c] ?? "")), { header: true, columns: [...columns] }));
+      const columns = ["type", "blockNumber", "logIndex", "timestamp", "txHash", "counterparty", "action", "purpose", "purposeName", "categories", "categoryNames", "expiresAt", "noticeHash", "actor", "amount", "ref", "seq", "head"] as const;
+      const cell = (e: (typeof page)[number], c: (typeof columns)[number]) => (c === "categoryNames" ? (e.categoryNames ?? []).join(" ") : (e[c] ?? ""));
+      res.type("text/csv").send(stringify(page.map((e) => columns.map((c) => cell(e, c))), { header: true, columns: [...columns] }));
       return;
     }
     res.json({ subject, entries: page, page: { after: q.after ?? null, limit: q.limit, nextAfter } });

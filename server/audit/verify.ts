@@ -9,6 +9,8 @@ export interface HistorySummary {
   revokeAlls: number;
   subjects: number;
   purposes: number;
+  /** The purposes' ids (lower-case hex, sorted). */
+  purposeIds: string[];
   firstTime: number | null;
   lastTime: number | null;
   firstBlock: number | null;
@@ -47,6 +49,7 @@ export function summarize(records: readonly HistoryRecord[]): HistorySummary {
     revokeAlls,
     subjects: subjects.size,
     purposes: purposes.size,
+    purposeIds: [...purposes].sort(),
     firstTime: first?.timestamp ?? null,
     lastTime: last?.timestamp ?? null,
     firstBlock: first?.blockNumber === undefined ? null : Number(first.blockNumber),

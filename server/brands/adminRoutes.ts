@@ -6,7 +6,8 @@ import { HttpError, parseOr400 } from "../http/errors";
 import { defineRoute } from "../http/openapi";
 import { addressSchema, lower, rateSchema } from "../http/schemas";
 import { createBrand, getBrand, listBrands, publicBrand, rotateApiKey } from "./registry";
-import { brandSchema } from "./brandRoutes";
+import { brandSchema, purposeInputSchema, toNewPurpose } from "./brandRoutes";
+import { setBrandPurpose } from "./purposes";
 
 export const newBrandSchema = z
   .object({
@@ -14,6 +15,7 @@ export const newBrandSchema = z
     name: z.string().refine((v) => v.trim().length >= 1 && v.length <= 200, { message: "expected 1-200 characters", params: { code: "invalid_name" } }),
     pointsPerUnit: rateSchema,
     operator: addressSchema.meta({ description: "the relay signer address that sends this brand's issue and reverse calls (the brand must setOperator it on chain)" }),
+    purposes: z.array(purposeInputSchema).max(32).optional().meta({ description: "the purposes it asks consent for, as discovery describes them (also settable later with the brand API)" }),
   })
   .strict()
   .meta({ id: "NewBrand" });
@@ -37,7 +39,12 @@ export function adminRouter(ctx: HttpContext): Router {
       if (ctx.signerAddresses && !ctx.signerAddresses.includes(operator)) {
         throw new HttpError(422, "unknown_operator", "operator is not one of the relay's signer keys");
       }
-      const { brand, apiKey } = await createBrand(deps.db, { address: lower(b.address), name: b.name, pointsPerUnit: b.pointsPerUnit, operator });
+      const purposes = (b.purposes ?? []).map(toNewPurpose);
+      const { brand, apiKey } = await deps.db.transaction(async (tx) => {
+        const created = await createBrand(tx, { address: lower(b.address), name: b.name, pointsPerUnit: b.pointsPerUnit, operator });
+        for (const p of purposes) await setBrandPurpose(tx, created.brand.address, p);
+        return created;
+      });
       req.log?.info({ brand: brand.address }, "brand registered");
       res.status(201).json({ brand: publicBrand(brand), apiKey });
     },

@@ -6,7 +6,7 @@ import { locals } from "../http/context";
 import { brandAuth } from "../http/auth";
 import { HttpError, parseOr400 } from "../http/errors";
 import { defineRoute } from "../http/openapi";
-import { idSchema, rateSchema } from "../http/schemas";
+import { bytes32Schema, idSchema, lowerHex, rateSchema } from "../http/schemas";
 import {
   createDevice,
   createStore,
@@ -18,6 +18,9 @@ import {
   updateBrand,
 } from "./registry";
 import { DeviceKeyError, normalisePublicKey } from "../devices/signing";
+import { categoryBitmap } from "../../client/categories";
+import { purposeId } from "../../client/purposes";
+import { listBrandPurposes, removeBrandPurpose, setBrandPurpose, type NewBrandPurpose } from "./purposes";
 import { staffStream } from "../devices/stream";
 
 export const brandSchema = z
@@ -43,6 +46,66 @@ export const newDeviceSchema = z
   .meta({ id: "NewDevice" });
 export const earningRuleSchema = z.object({ pointsPerUnit: rateSchema }).strict().meta({ id: "EarningRule" });
 export const deviceStateSchema = z.object({ disabled: z.boolean() }).strict().meta({ id: "DeviceState" });
+
+const purposeNameSchema = z
+  .string()
+  .refine((v) => /^[a-z0-9][a-z0-9._-]{0,63}$/.test(v), { message: "expected 1-64 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit", params: { code: "invalid_purpose_name" } })
+  .meta({ description: "the purpose's short name; its id is keccak256 of it unless `id` says otherwise", example: "loyalty" });
+
+const MAX_UINT64 = (1n << 64n) - 1n;
+
+/** Categories as a list of names (docs/consent.md) or a uint64 bitmap; undefined when invalid or empty. */
+function categoriesOf(v: unknown): bigint | undefined {
+  try {
+    const bitmap = Array.isArray(v) ? categoryBitmap(v as string[]) : BigInt(/^(0|[1-9]\d{0,19})$/.test(String(v)) ? String(v) : "x");
+    return bitmap > 0n && bitmap <= MAX_UINT64 ? bitmap : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const textSchema = z.object({ title: z.string(), description: z.string() }).strict();
+export const purposeTextsSchema = z
+  .record(z.string(), textSchema)
+  .refine(
+    (t) =>
+      Object.keys(t).length <= 16 &&
+      Object.entries(t).every(([lang, x]) => /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/.test(lang) && x.title.trim().length >= 1 && x.title.length <= 120 && x.description.trim().length >= 1 && x.description.length <= 2000),
+    { message: "expected up to 16 languages (\"en\", \"fr\", \"fr-CA\"...), each { title: 1-120 characters, description: 1-2000 characters }", params: { code: "invalid_texts" } },
+  )
+  .meta({ description: "title and description by language", example: { en: { title: "Loyalty points", description: "Your purchases earn points." } } });
+
+export const purposeInputSchema = z
+  .object({
+    name: purposeNameSchema,
+    id: bytes32Schema.refine((v) => !/^0x0{64}$/i.test(v), { message: "the zero purpose is not a purpose", params: { code: "invalid_bytes32" } }).optional(),
+    categories: z
+      .union([z.array(z.string()).max(64), z.string(), z.number()])
+      .refine((v) => categoriesOf(v) !== undefined, {
+        message: "expected data-category names (identity, contact, purchase-history, location, device-identifiers, preferences, payment, demographics, loyalty-account, bit-N) or a non-zero uint64 bitmap",
+        params: { code: "invalid_categories" },
+      })
+      .meta({ description: "the data categories the purpose covers: names, or the uint64 bitmap as a decimal string", example: ["identity", "purchase-history"] }),
+    texts: purposeTextsSchema.optional(),
+  })
+  .strict()
+  .meta({ id: "PurposeInput" });
+
+export const brandPurposeSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    categories: z.string().meta({ description: "uint64 bitmap, decimal" }),
+    categoryNames: z.array(z.string()),
+    texts: z.record(z.string(), textSchema),
+    updatedAt: z.string(),
+  })
+  .meta({ id: "BrandPurpose" });
+
+/** A validated purpose description, ready for the registry. */
+export function toNewPurpose(p: z.output<typeof purposeInputSchema>): NewBrandPurpose {
+  return { name: p.name, id: p.id ? lowerHex(p.id) : purposeId(p.name), categories: categoriesOf(p.categories)!, texts: p.texts ?? {} };
+}
 
 const storeParams = z.object({ storeId: z.string() });
 const deviceParams = z.object({ deviceId: z.string() });
@@ -74,6 +137,55 @@ export function brandRouter(ctx: HttpContext): Router {
       const b = parseOr400(earningRuleSchema, req.body);
       const brand = await updateBrand(db, brandOf(res).address, { pointsPerUnit: b.pointsPerUnit });
       res.json(publicBrand(brand!));
+    },
+  );
+
+  defineRoute(
+    router,
+    docs,
+    "/v1/brand",
+    { method: "get", path: "/purposes", tags: ["brands"], summary: "The purposes the brand describes to customers (discovery)", security: "brandApiKey", responses: { 200: { description: "purposes", schema: z.object({ purposes: z.array(brandPurposeSchema) }) } } },
+    async (_req, res) => {
+      res.json({ purposes: await listBrandPurposes(db, brandOf(res).address) });
+    },
+  );
+
+  defineRoute(
+    router,
+    docs,
+    "/v1/brand",
+    {
+      method: "post",
+      path: "/purposes",
+      tags: ["brands"],
+      summary: "Describe a purpose to customers: its name, data categories, title and description per language (creates or replaces)",
+      security: "brandApiKey",
+      body: purposeInputSchema,
+      responses: { 200: { description: "the purpose", schema: brandPurposeSchema } },
+    },
+    async (req, res) => {
+      const p = toNewPurpose(parseOr400(purposeInputSchema, req.body));
+      res.json(await setBrandPurpose(db, brandOf(res).address, p));
+    },
+  );
+
+  defineRoute(
+    router,
+    docs,
+    "/v1/brand",
+    {
+      method: "delete",
+      path: "/purposes/:name",
+      tags: ["brands"],
+      summary: "Stop describing a purpose (its consents and notices on chain are untouched)",
+      security: "brandApiKey",
+      params: z.object({ name: z.string() }),
+      responses: { 200: { description: "removed", schema: z.object({ removed: z.literal(true) }) } },
+    },
+    async (req, res) => {
+      const name = String(req.params.name);
+      if (!(await removeBrandPurpose(db, brandOf(res).address, name))) throw new HttpError(404, "purpose_not_found", `no purpose named ${name} for this brand`);
+      res.json({ removed: true });
     },
   );
 

@@ -34,7 +34,7 @@ export interface Device {
 export class RegistryConflictError extends Error {
   override name = "RegistryConflictError";
   constructor(
-    readonly code: "brand_exists" | "store_exists" | "device_exists",
+    readonly code: "brand_exists" | "store_exists" | "device_exists" | "purpose_name_taken",
     message: string,
   ) {
     super(message);

@@ -9,6 +9,9 @@ import { HttpError, parseOr400 } from "../http/errors";
 import { defineRoute } from "../http/openapi";
 import { addressSchema, lower } from "../http/schemas";
 import { nextNonce } from "./nonces";
+import { chainNow } from "../chain/clock";
+import { categoryNames } from "../../client/categories";
+import { purposeNamer } from "../brands/purposes";
 
 const addressParams = z.object({ address: z.string() });
 
@@ -29,7 +32,9 @@ export const consentViewSchema = z
   .object({
     controller: z.string(),
     purpose: z.string(),
+    purposeName: z.string().nullable().meta({ description: "the brand's name for the purpose, or a known name; null when unknown" }),
     categories: z.string(),
+    categoryNames: z.array(z.string()).meta({ description: "the categories set in the bitmap (docs/consent.md), `bit-N` for an unnamed bit" }),
     grantedAt: z.number(),
     expiresAt: z.number(),
     revokedAt: z.number(),
@@ -40,7 +45,7 @@ export const consentViewSchema = z
   })
   .meta({ id: "Consent" });
 
-const pendingSchema = z.object({ operationId: z.string(), kind: z.string(), status: z.string(), controller: z.string().nullable(), purpose: z.string().nullable() });
+const pendingSchema = z.object({ operationId: z.string(), kind: z.string(), status: z.string(), controller: z.string().nullable(), purpose: z.string().nullable(), purposeName: z.string().nullable() });
 
 export const pointsViewSchema = z
   .object({
@@ -81,20 +86,30 @@ export function customerReadsRouter(ctx: HttpContext): Router {
       method: "get",
       path: "/customers/:address/nonces",
       tags: ["customers"],
-      summary: "The nonces the customer's next signed ledger and points actions must carry",
+      summary: "The nonces the customer's next signed ledger and points actions must carry, and the time deadlines are checked against",
       params: addressParams,
-      responses: { 200: { description: "next nonces", schema: z.object({ ledger: z.string(), points: z.string() }) } },
+      responses: {
+        200: {
+          description: "next nonces",
+          schema: z.object({
+            ledger: z.string(),
+            points: z.string(),
+            now: z.string().meta({ description: "unix seconds the relay checks signed deadlines against: the later of its clock and the chain's latest block time" }),
+          }),
+        },
+      },
     },
     async (req, res) => {
       const subject = subjectOf(req.params.address);
       const { ledger, points } = deps.chain.deployment;
-      const [l, p] = await chainCall("nonces", () =>
+      const [l, p, now] = await chainCall("nonces", () =>
         Promise.all([
           deps.chain.client.readContract({ address: ledger, abi: consentLedgerAbi, functionName: "nonces", args: [subject] }),
           deps.chain.client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "nonces", args: [subject] }),
+          chainNow(deps.chain.client),
         ]),
       );
-      res.json({ ledger: (await nextNonce(db, "ledger", subject, l)).toString(), points: (await nextNonce(db, "points", subject, p)).toString() });
+      res.json({ ledger: (await nextNonce(db, "ledger", subject, l)).toString(), points: (await nextNonce(db, "points", subject, p)).toString(), now: now.toString() });
     },
   );
 
@@ -129,6 +144,7 @@ export function customerReadsRouter(ctx: HttpContext): Router {
         revoked_at: number;
         notice_hash: string;
       }>("SELECT controller, purpose, categories, granted_at, expires_at, revoked_at, notice_hash FROM consents WHERE subject = $1 ORDER BY controller, purpose", [subject]);
+      const nameOf = await purposeNamer(db, [...rows.map((r) => r.controller), ...pending.rows.map((p) => p.controller ?? "")]);
       const consents = rows.map((r) => {
         const pendingRevocation = pending.rows.some(
           (p) => p.controller === r.controller && (p.kind === "revokeAll" || (p.kind === "revoke" && p.purpose === r.purpose)),
@@ -137,7 +153,9 @@ export function customerReadsRouter(ctx: HttpContext): Router {
         return {
           controller: r.controller,
           purpose: r.purpose,
+          purposeName: nameOf(r.controller, r.purpose),
           categories: r.categories,
+          categoryNames: categoryNames(BigInt(r.categories)),
           grantedAt: r.granted_at,
           expiresAt: r.expires_at,
           revokedAt: r.revoked_at,
@@ -149,7 +167,7 @@ export function customerReadsRouter(ctx: HttpContext): Router {
       res.json({
         subject,
         consents,
-        pending: pending.rows.map((p) => ({ operationId: p.id, kind: p.kind, status: p.status, controller: p.controller, purpose: p.purpose })),
+        pending: pending.rows.map((p) => ({ operationId: p.id, kind: p.kind, status: p.status, controller: p.controller, purpose: p.purpose, purposeName: nameOf(p.controller, p.purpose) })),
       });
     },
   );

@@ -5,10 +5,11 @@ import type { Db, Queryable } from "../store/db";
 import { HttpError } from "../http/errors";
 import { locals } from "../http/context";
 import { getDevice } from "../brands/registry";
-import { canonicalRequest, decodeSignature, DEVICE_NONCE, verifyDeviceSignature } from "./signing";
+import { canonicalRequest, DEVICE_NONCE_PATTERN } from "../../client/device/canonicalRequest";
+import { decodeSignature, verifyDeviceSignature } from "./signing";
 
 /**
- * Authenticates a device request (scheme in signing.ts and docs/relay.md): headers present, timestamp
+ * Authenticates a device request (scheme in client/device/canonicalRequest.ts and docs/relay.md): headers present, timestamp
  * inside DEVICE_CLOCK_TOLERANCE_SECONDS, device known and enabled, signature valid over the canonical
  * request, and the device belongs to the store named by the path. Sets `locals(res).device`. The
  * replay check (`recordSignature`) runs inside the transaction that handles the request.
@@ -23,7 +24,7 @@ export function deviceAuth(config: Env, db: Db): RequestHandler {
       throw new HttpError(401, "missing_device_auth", "send X-Device-Id, X-Timestamp, X-Nonce and X-Signature");
     }
     if (!/^\d{1,12}$/.test(timestamp)) throw new HttpError(401, "invalid_timestamp", "X-Timestamp must be unix seconds");
-    if (!DEVICE_NONCE.test(nonce)) throw new HttpError(401, "invalid_device_nonce", "X-Nonce must be 16-64 characters of [A-Za-z0-9_-]");
+    if (!DEVICE_NONCE_PATTERN.test(nonce)) throw new HttpError(401, "invalid_device_nonce", "X-Nonce must be 16-64 characters of [A-Za-z0-9_-]");
     const skew = Math.abs(Math.floor(Date.now() / 1000) - Number(timestamp));
     if (skew > config.DEVICE_CLOCK_TOLERANCE_SECONDS) {
       throw new HttpError(401, "stale_timestamp", `X-Timestamp is ${skew}s away from the relay's clock (tolerance ${config.DEVICE_CLOCK_TOLERANCE_SECONDS}s)`);
@@ -31,7 +32,7 @@ export function deviceAuth(config: Env, db: Db): RequestHandler {
     const device = await getDevice(db, deviceId);
     if (!device) throw new HttpError(401, "unknown_device", "no device with this X-Device-Id");
     const sig = decodeSignature(signature);
-    const canonical = canonicalRequest({ method: req.method, path: req.originalUrl, timestamp, nonce, deviceId, body: locals(res).rawBody ?? Buffer.alloc(0) });
+    const canonical = canonicalRequest({ method: req.method, path: req.originalUrl, timestamp, nonce, deviceId, body: locals(res).rawBody ?? "" });
     if (!sig || !verifyDeviceSignature(device.publicKey, canonical, sig)) {
       throw new HttpError(401, "bad_device_signature", "X-Signature does not verify with the device's key over the canonical request");
     }

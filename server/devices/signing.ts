@@ -1,35 +1,15 @@
 import crypto, { type KeyObject } from "node:crypto";
 
 /**
- * Device request signing (docs/relay.md, "Signing device requests"). Each device holds an Ed25519 key
- * pair; the relay stores only the public key. A request carries
- *   X-Device-Id: the device id
- *   X-Timestamp: unix seconds when it was signed
- *   X-Nonce: 16-64 random characters [A-Za-z0-9_-], new for every request (so a retry of the same
- *            body within the same second is a new request, not a replay)
- *   X-Signature: base64url of the Ed25519 signature of the canonical string
- * and the canonical string is these seven lines joined with "\n" (no trailing newline):
- *   CONFIANCE-DEVICE-V1
- *   <METHOD in upper case>
- *   <path and query exactly as sent, e.g. /v1/stores/paris-1/events>
- *   <X-Timestamp>
- *   <X-Nonce>
- *   <X-Device-Id>
- *   <lower-case hex sha256 of the raw body bytes>
+ * The relay's side of device request signing (docs/relay.md, "Signing device requests"): reading the
+ * public keys brands register, and verifying signatures with node's native Ed25519. What a device signs
+ * (the canonical request) has one definition, in the client module (client/device/canonicalRequest.ts),
+ * which devices sign with.
  */
-export const SIGNING_SCHEME = "CONFIANCE-DEVICE-V1";
-
 const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 
 export class DeviceKeyError extends Error {
   override name = "DeviceKeyError";
-}
-
-export const DEVICE_NONCE = /^[A-Za-z0-9_-]{16,64}$/;
-
-export function canonicalRequest(p: { method: string; path: string; timestamp: string; nonce: string; deviceId: string; body: Buffer | string }): string {
-  const bodyHash = crypto.createHash("sha256").update(p.body).digest("hex");
-  return [SIGNING_SCHEME, p.method.toUpperCase(), p.path, p.timestamp, p.nonce, p.deviceId, bodyHash].join("\n");
 }
 
 /**
@@ -85,31 +65,4 @@ export function decodeSignature(value: string): Buffer | undefined {
 
 export function verifyDeviceSignature(publicKey: string, canonical: string, signature: Buffer): boolean {
   return crypto.verify(null, Buffer.from(canonical, "utf8"), publicKeyObject(publicKey), signature);
-}
-
-/** A new device key pair: the public key to register (base64url raw) and the private key PEM to keep on the device. */
-export function generateDeviceKeyPair(): { publicKey: string; privateKeyPem: string } {
-  const { publicKey, privateKey } = crypto.generateKeyPairSync("ed25519");
-  return {
-    publicKey: publicKey.export({ format: "der", type: "spki" }).subarray(SPKI_ED25519_PREFIX.length).toString("base64url"),
-    privateKeyPem: privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
-  };
-}
-
-/** The headers a device sends (the client side of the scheme; used by tests, the demo and the benchmarks). */
-export function signDeviceRequest(p: {
-  privateKeyPem: string;
-  deviceId: string;
-  method: string;
-  path: string;
-  body: Buffer | string;
-  timestamp?: number;
-  /** Random when omitted. */
-  nonce?: string;
-}): Record<"X-Device-Id" | "X-Timestamp" | "X-Nonce" | "X-Signature", string> {
-  const timestamp = String(p.timestamp ?? Math.floor(Date.now() / 1000));
-  const nonce = p.nonce ?? crypto.randomBytes(16).toString("base64url");
-  const canonical = canonicalRequest({ method: p.method, path: p.path, timestamp, nonce, deviceId: p.deviceId, body: p.body });
-  const signature = crypto.sign(null, Buffer.from(canonical, "utf8"), crypto.createPrivateKey(p.privateKeyPem)).toString("base64url");
-  return { "X-Device-Id": p.deviceId, "X-Timestamp": timestamp, "X-Nonce": nonce, "X-Signature": signature };
 }

@@ -41,7 +41,8 @@ export type PointsKind =
   | "transfer"
   | "brand_admitted"
   | "brand_suspended"
-  | "operator_set";
+  | "operator_set"
+  | "redemptions_accepted";
 
 export interface PointsRow extends Location {
   kind: PointsKind;
@@ -146,6 +147,9 @@ export function decodeRange(
         break;
       case "BrandSuspended":
         out.points.push(row(e, "brand_suspended", { brand: lc(e.args.brand) }));
+        break;
+      case "RedemptionsAccepted":
+        out.points.push(row(e, "redemptions_accepted", { brand: lc(e.args.brand), amount: e.args.accepted ? "1" : "0" }));
         break;
       case "OperatorSet":
         out.points.push(row(e, "operator_set", { brand: lc(e.args.brand), counterparty: lc(e.args.operator), amount: e.args.allowed ? "1" : "0" }));

@@ -277,10 +277,15 @@ async function refreshDerived(tx: Queryable, keys: AffectedKeys, unitValue: bigi
     );
     await tx.query("DELETE FROM points_brands WHERE brand = ANY($1::text[])", [brands]);
     await tx.query(
-      `INSERT INTO points_brands (brand, status, updated_at)
-       SELECT DISTINCT ON (brand) brand, CASE kind WHEN 'brand_admitted' THEN 'admitted' ELSE 'suspended' END, timestamp
-       FROM points_events WHERE brand = ANY($1::text[]) AND kind IN ('brand_admitted', 'brand_suspended')
-       ORDER BY brand, block_number DESC, log_index DESC`,
+      `INSERT INTO points_brands (brand, status, accepts_redemptions, updated_at)
+       SELECT s.brand, s.status, coalesce(r.accepted, true), greatest(s.timestamp, coalesce(r.timestamp, 0)) FROM (
+         SELECT DISTINCT ON (brand) brand, CASE kind WHEN 'brand_admitted' THEN 'admitted' ELSE 'suspended' END AS status, timestamp
+         FROM points_events WHERE brand = ANY($1::text[]) AND kind IN ('brand_admitted', 'brand_suspended')
+         ORDER BY brand, block_number DESC, log_index DESC) s
+       LEFT JOIN (
+         SELECT DISTINCT ON (brand) brand, amount = 1 AS accepted, timestamp
+         FROM points_events WHERE brand = ANY($1::text[]) AND kind = 'redemptions_accepted'
+         ORDER BY brand, block_number DESC, log_index DESC) r ON r.brand = s.brand`,
       [brands],
     );
     await tx.query("DELETE FROM points_operators WHERE brand = ANY($1::text[])", [brands]);

@@ -1,6 +1,7 @@
 import type { Queryable } from "../store/db";
 import type { DecodedRange, HistoryRow, PointsRow } from "../indexer/decode";
 import { HistoryAction } from "../audit/historyChain";
+import { purposeNamer } from "../brands/purposes";
 import { isoSeconds, lockQueue, purposeFields, queueEvents, RETRACTED, subscribersOf, type ChainLocation, type NewEvent } from "./events";
 
 /**
@@ -78,6 +79,7 @@ export async function queueChainEvents(tx: Queryable, d: DecodedRange): Promise<
   const subscribers = await subscribersOf(tx, [...relayBrands]);
   const revocations = history.some((h) => h.record.action !== HistoryAction.Grant);
   if (subscribers.size === 0 && !revocations) return;
+  const nameOf = await purposeNamer(tx, subscribers.size ? [...relayBrands] : []);
 
   const subjects = [...new Set(history.map((h) => h.record.subject.toLowerCase()))];
   const brands = [...new Set(history.map((h) => h.record.controller.toLowerCase()))];
@@ -150,7 +152,7 @@ export async function queueChainEvents(tx: Queryable, d: DecodedRange): Promise<
         data: {
           brand,
           subject,
-          ...purposeFields(purpose),
+          ...purposeFields(purpose, nameOf(brand, purpose)),
           categories: r.categories.toString(),
           expiresAt: r.expiresAt === 0 ? null : isoSeconds(r.expiresAt),
           noticeHash: r.noticeHash.toLowerCase(),
@@ -180,7 +182,7 @@ export async function queueChainEvents(tx: Queryable, d: DecodedRange): Promise<
       data: {
         brand,
         subject,
-        ...purposeFields(all ? null : purpose),
+        ...purposeFields(all ? null : purpose, nameOf(brand, purpose)),
         scope: all ? "all" : "purpose",
         actor: r.actor.toLowerCase(),
         occurredAt: isoSeconds(h.timestamp),

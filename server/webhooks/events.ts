@@ -1,6 +1,5 @@
 import crypto from "node:crypto";
 import type { Queryable } from "../store/db";
-import { PURPOSES } from "../../client/purposes";
 
 /**
  * The events a brand's endpoints can subscribe to, their bodies, and `queueEvents`, which stores events
@@ -66,16 +65,9 @@ export async function lockQueue(tx: Queryable): Promise<void> {
   await tx.query("SELECT pg_advisory_xact_lock($1)", [QUEUE_LOCK]);
 }
 
-const PURPOSE_NAMES = new Map<string, string>([
-  [PURPOSES.inStoreRecognition, "in-store-recognition"],
-  [PURPOSES.loyalty, "loyalty"],
-  [PURPOSES.shoppingList, "shopping-list"],
-]);
-
-/** A purpose id with its short name when it is one of the coalition's known purposes. */
-export function purposeFields(purpose: string | null): { purpose: string | null; purposeName?: string } {
+/** A purpose id with its name (the brand's own, else a known one: `purposeNamer`) when it has one. */
+export function purposeFields(purpose: string | null, name: string | null): { purpose: string | null; purposeName?: string } {
   if (purpose === null) return { purpose: null };
-  const name = PURPOSE_NAMES.get(purpose.toLowerCase());
   return name ? { purpose: purpose.toLowerCase(), purposeName: name } : { purpose: purpose.toLowerCase() };
 }
 

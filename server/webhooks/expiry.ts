@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Db } from "../store/db";
 import type { Service } from "../deps";
 import { sleep } from "../indexer/rpcRange";
+import { purposeNamer } from "../brands/purposes";
 import { isoSeconds, purposeFields, queueEvents, type NewEvent } from "./events";
 
 /**
@@ -53,6 +54,7 @@ export async function processExpiries(db: Db, now: number, limit = PASS_LIMIT): 
       keys,
     );
     const grant = new Map(ran.rows.map((r) => [`${r.controller}:${r.grant_seq}`, r]));
+    const nameOf = await purposeNamer(tx, ran.rows.map((r) => r.controller));
     const events: NewEvent[] = [];
     for (const r of due.rows) {
       const g = grant.get(`${r.controller}:${r.grant_seq}`);
@@ -65,7 +67,7 @@ export async function processExpiries(db: Db, now: number, limit = PASS_LIMIT): 
         data: {
           brand: r.controller,
           subject: r.subject,
-          ...purposeFields(r.purpose),
+          ...purposeFields(r.purpose, nameOf(r.controller, r.purpose)),
           categories: g.categories,
           noticeHash: g.notice_hash,
           expiresAt: isoSeconds(r.expires_at),

@@ -1,5 +1,6 @@
 import type { Queryable } from "../store/db";
-import { purposeFields, queueEvents } from "./events";
+import { purposeNamer } from "../brands/purposes";
+import { purposeFields, queueEvents, subscribersOf } from "./events";
 
 /**
  * The relay's own events. A revocation (or revoke-all) the relay accepts takes effect at once (the consent
@@ -21,6 +22,9 @@ export async function queueAcceptedOperation(tx: Queryable, operationId: string,
   const brand = op.controller.toLowerCase();
   const subject = op.subject.toLowerCase();
   const purpose = op.kind === "revoke" && op.purpose ? op.purpose.toLowerCase() : null;
+  const subscribers = await subscribersOf(tx, [brand]);
+  if (!subscribers.get(brand)?.some((s) => s.types.includes("consent.revoked"))) return;
+  const nameOf = await purposeNamer(tx, [brand]);
   await queueEvents(tx, [
     {
       brand,
@@ -32,12 +36,12 @@ export async function queueAcceptedOperation(tx: Queryable, operationId: string,
       data: {
         brand,
         subject,
-        ...purposeFields(purpose),
+        ...purposeFields(purpose, nameOf(brand, purpose)),
         scope: purpose ? "purpose" : "all",
         occurredAt: new Date().toISOString(),
         source: "relay",
         operationId,
       },
     },
-  ]);
+  ], subscribers);
 }

@@ -138,10 +138,13 @@ export async function randomActivity(chain: LocalChain, dep: Deployment, seed: n
         case 11:
           await send(chain, c, dep.points, coalitionPointsAbi, "redeem", [addr(b), BigInt(1 + Math.floor(r() * 100)), keccak256(toHex(`order ${i}`))]);
           break;
-        case 12:
-          if (r() < 0.5) await send(chain, b, dep.points, coalitionPointsAbi, "deposit", [BigInt(1 + Math.floor(r() * 10 ** 6))]);
-          else await send(chain, b, dep.points, coalitionPointsAbi, "withdraw", [BigInt(1 + Math.floor(r() * 10 ** 6)), addr(b)]);
+        case 12: {
+          const x = r();
+          if (x < 1 / 3) await send(chain, b, dep.points, coalitionPointsAbi, "deposit", [BigInt(1 + Math.floor(r() * 10 ** 6))]);
+          else if (x < 2 / 3) await send(chain, b, dep.points, coalitionPointsAbi, "withdraw", [BigInt(1 + Math.floor(r() * 10 ** 6)), addr(b)]);
+          else await send(chain, b, dep.points, coalitionPointsAbi, "setAcceptsRedemptions", [r() < 0.5]);
           break;
+        }
         case 13:
           await send(chain, GOVERNANCE, dep.points, coalitionPointsAbi, "setTransfersEnabled", [true]);
           await send(chain, c, dep.points, coalitionPointsAbi, "transfer", [addr(pick(CUSTOMERS)), BigInt(1 + Math.floor(r() * 50))]);
@@ -240,6 +243,9 @@ export async function expectViewsAgree(chain: LocalChain, dep: Deployment, db: D
     const brandBalance = await client.readContract({ address: dep.points, abi: coalitionPointsAbi, functionName: "brandBalance", args: [addr(b)] });
     const row = (await db.query<{ balance: string }>("SELECT balance FROM brand_balances WHERE brand = $1", [lc(addr(b))])).rows[0];
     expect(row?.balance ?? "0", `brandBalance ${b}`).to.equal(brandBalance.toString());
+    const accepts = await client.readContract({ address: dep.points, abi: coalitionPointsAbi, functionName: "acceptsRedemptions", args: [addr(b)] });
+    const brand = (await db.query<{ accepts: boolean }>("SELECT status = 'admitted' AND accepts_redemptions AS accepts FROM points_brands WHERE brand = $1", [lc(addr(b))])).rows[0];
+    expect(brand?.accepts ?? false, `acceptsRedemptions ${b}`).to.equal(accepts);
     for (const p of PURPOSES) {
       const [noticeHash, noticeURI] = await client.readContract({ address: dep.ledger, abi: consentLedgerAbi, functionName: "purposeOf", args: [addr(b), p] });
       const pr = (await db.query<{ notice_hash: string; notice_uri: string }>("SELECT notice_hash, notice_uri FROM purposes WHERE controller = $1 AND purpose = $2", [lc(addr(b)), p])).rows[0];

@@ -7,7 +7,7 @@ import { deployConfiance } from "../../scripts/lib/deploy";
 import { coalitionPointsAbi, consentLedgerAbi, mockStablecoinAbi } from "../../client/abis";
 import { writeDeployment, type Deployment } from "../../server/chain/deployment";
 import { purposeId } from "../../client/purposes";
-import { generateDeviceKeyPair, signDeviceRequest } from "../../server/devices/signing";
+import { generateDeviceKey, signDeviceRequest } from "../../client";
 import { freePort, testAccount, testPrivateKey, type LocalChain } from "../support/chain";
 
 /**
@@ -174,7 +174,7 @@ export async function registerShop(relay: RelayProcess, world: ShopWorld): Promi
   const apiKey = created.body.apiKey as string;
   const store = await relay.http("POST", "/v1/brand/stores", { auth: apiKey, body: { id: "store-1", name: "Store 1" } });
   if (store.status !== 201) throw new Error(`store registration: ${JSON.stringify(store.body)}`);
-  const pair = generateDeviceKeyPair();
+  const pair = generateDeviceKey();
   const device = await relay.http("POST", "/v1/brand/stores/store-1/devices", { auth: apiKey, body: { id: "till-1", name: "Till 1", publicKey: pair.publicKey } });
   if (device.status !== 201) throw new Error(`device registration: ${JSON.stringify(device.body)}`);
   return { id: "till-1", storeId: "store-1", privateKeyPem: pair.privateKeyPem, apiKey };
@@ -192,7 +192,7 @@ export function pointsOf(i: number): bigint {
 export async function postEvent(relay: RelayProcess, device: Device, event: unknown): Promise<Answer> {
   const urlPath = `/v1/stores/${device.storeId}/events`;
   const raw = JSON.stringify(event);
-  const headers = { "content-type": "application/json", ...signDeviceRequest({ privateKeyPem: device.privateKeyPem, deviceId: device.id, method: "POST", path: urlPath, body: raw }) };
+  const headers = { "content-type": "application/json", ...signDeviceRequest({ privateKey: device.privateKeyPem, deviceId: device.id, method: "POST", path: urlPath, body: raw }) };
   return relay.http("POST", urlPath, { raw, headers });
 }
 

@@ -1,14 +1,8 @@
 import crypto from "node:crypto";
 import { expect } from "chai";
 import { pointsFor, pointsToReverse, receiptIdOf } from "../../server/brands/earning";
-import {
-  canonicalRequest,
-  decodeSignature,
-  generateDeviceKeyPair,
-  normalisePublicKey,
-  signDeviceRequest,
-  verifyDeviceSignature,
-} from "../../server/devices/signing";
+import { canonicalRequest, generateDeviceKey, signDeviceRequest } from "../../client";
+import { decodeSignature, normalisePublicKey, verifyDeviceSignature } from "../../server/devices/signing";
 
 /** The worked example of docs/relay.md ("Signing device requests"), value for value. */
 const EXAMPLE = {
@@ -22,7 +16,7 @@ const EXAMPLE = {
 
 describe("device request signing", () => {
   it("reproduces the documented worked example", () => {
-    const headers = signDeviceRequest({ privateKeyPem: EXAMPLE.privateKeyPem, deviceId: "door-1", method: "POST", path: EXAMPLE.path, body: EXAMPLE.body, timestamp: 1795599000, nonce: "k3Jd9QmX2bLr7TzA" });
+    const headers = signDeviceRequest({ privateKey: EXAMPLE.privateKeyPem, deviceId: "door-1", method: "POST", path: EXAMPLE.path, body: EXAMPLE.body, timestamp: 1795599000, nonce: "k3Jd9QmX2bLr7TzA" });
     expect(headers).to.deep.equal({ "X-Device-Id": "door-1", "X-Timestamp": "1795599000", "X-Nonce": "k3Jd9QmX2bLr7TzA", "X-Signature": EXAMPLE.signature });
     const canonical = canonicalRequest({ method: "post", path: EXAMPLE.path, timestamp: "1795599000", nonce: "k3Jd9QmX2bLr7TzA", deviceId: "door-1", body: EXAMPLE.body });
     expect(canonical).to.equal(["CONFIANCE-DEVICE-V1", "POST", EXAMPLE.path, "1795599000", "k3Jd9QmX2bLr7TzA", "door-1", EXAMPLE.bodySha256].join("\n"));
@@ -33,7 +27,7 @@ describe("device request signing", () => {
   });
 
   it("accepts public keys as base64url, base64, 0x hex or PEM, and refuses anything else", () => {
-    const { publicKey } = generateDeviceKeyPair();
+    const { publicKey } = generateDeviceKey();
     const raw = Buffer.from(publicKey, "base64url");
     expect(normalisePublicKey(raw.toString("base64"))).to.equal(publicKey);
     expect(normalisePublicKey(`0x${raw.toString("hex")}`)).to.equal(publicKey);

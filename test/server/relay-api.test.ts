@@ -5,10 +5,10 @@ import path from "node:path";
 import { expect } from "chai";
 import { testAccount } from "../support/chain";
 import { testDbKinds } from "../support/db";
-import { generateDeviceKeyPair } from "../../server/devices/signing";
+import { generateDeviceKey, signDeviceRequest } from "../../client";
 import { ADMIN_TOKEN, Harness, newCustomer } from "./relay-harness";
 
-const KEY = generateDeviceKeyPair().publicKey;
+const KEY = generateDeviceKey().publicKey;
 
 /** Tables the refused requests below must leave untouched. */
 const TABLES = ["relay_brands", "relay_stores", "relay_devices", "relay_device_signatures", "relay_device_events", "relay_visits", "relay_scans", "relay_purchases", "relay_card_links", "operations"];
@@ -224,8 +224,7 @@ for (const kind of testDbKinds()) {
       // A replay: the same signed request twice.
       const path = `/v1/stores/${h.a.storeId}/events`;
       const raw = JSON.stringify(event("e-replay"));
-      const { signDeviceRequest } = await import("../../server/devices/signing");
-      const headers = { "content-type": "application/json", ...signDeviceRequest({ privateKeyPem: h.a.device.privateKeyPem, deviceId: h.a.device.id, method: "POST", path, body: raw }) };
+      const headers = { "content-type": "application/json", ...signDeviceRequest({ privateKey: h.a.device.privateKeyPem, deviceId: h.a.device.id, method: "POST", path, body: raw }) };
       const first = await h.http("POST", path, { raw, headers });
       expect(first.status).to.equal(202);
       expect(first.body).to.deep.equal({ accepted: true, eventId: "e-replay", kind: "presence", dropped: "no_consent" });

@@ -7,8 +7,7 @@ import { coalitionPointsAbi, consentLedgerAbi, mockStablecoinAbi } from "../../c
 import type { Deployment } from "../../server/chain/deployment";
 import { loadConfig, type Env } from "../../server/config";
 import { purposeId } from "../../client/purposes";
-import { generateDeviceKeyPair, signDeviceRequest } from "../../server/devices/signing";
-import { ledgerDomain, ledgerTypes, pointsDomain, pointsTypes, relayDomain, relayTypes } from "../../client/typedData";
+import { generateDeviceKey, signCustomerMessage, signDeviceRequest } from "../../client";
 import { createRelay, type Relay, type RelayOptions } from "../../server/relay";
 import { LocalChain, testAccount, testPrivateKey } from "../support/chain";
 import { openTestDb, type DbKind, type TestDb } from "../support/db";
@@ -137,7 +136,7 @@ export class Harness {
   }
 
   async addDevice(apiKey: string, storeId: string, id: string): Promise<TestDevice> {
-    const pair = generateDeviceKeyPair();
+    const pair = generateDeviceKey();
     const r = await this.http("POST", `/v1/brand/stores/${storeId}/devices`, { auth: apiKey, body: { id, name: id, publicKey: pair.publicKey } });
     if (r.status !== 201) throw new Error(`device registration: ${JSON.stringify(r.body)}`);
     return { id, storeId, privateKeyPem: pair.privateKeyPem };
@@ -182,7 +181,7 @@ export class Harness {
     const path = `/v1/stores/${opts.storeId ?? device.storeId}/events`;
     const raw = opts.raw ?? JSON.stringify(event);
     const signer = opts.signAs ?? device;
-    const signed = signDeviceRequest({ privateKeyPem: signer.privateKeyPem, deviceId: device.id, method: "POST", path, body: raw, timestamp: opts.timestamp });
+    const signed = signDeviceRequest({ privateKey: signer.privateKeyPem, deviceId: device.id, method: "POST", path, body: raw, timestamp: opts.timestamp });
     return this.http("POST", path, { raw, headers: { "content-type": "application/json", ...signed, ...opts.headers } });
   }
 
@@ -224,7 +223,7 @@ export class Harness {
       nonce,
       deadline,
     };
-    const signature = await customer.signTypedData({ domain: ledgerDomain(this.deployment.chainId, this.deployment.ledger), types: ledgerTypes, primaryType: "Grant", message });
+    const signature = await signCustomerMessage({ signer: customer, contracts: this.deployment, primaryType: "Grant", message });
     return this.http("POST", "/v1/consents/grant", {
       body: { ...message, purpose, categories: "5", nonce: nonce.toString(), deadline: deadline.toString(), signature },
     });
@@ -234,7 +233,7 @@ export class Harness {
     const nonce = over.nonce ?? (await this.nonces(customer.address)).ledger;
     const deadline = this.deadline();
     const message = { subject: customer.address, controller: brand, purpose: purposeId(purpose), nonce, deadline };
-    const signature = await customer.signTypedData({ domain: ledgerDomain(this.deployment.chainId, this.deployment.ledger), types: ledgerTypes, primaryType: "Revoke", message });
+    const signature = await signCustomerMessage({ signer: customer, contracts: this.deployment, primaryType: "Revoke", message });
     return this.http("POST", "/v1/consents/revoke", { body: { ...message, nonce: nonce.toString(), deadline: deadline.toString(), signature } });
   }
 
@@ -242,13 +241,13 @@ export class Harness {
     const nonce = over.nonce ?? (await this.nonces(customer.address)).points;
     const deadline = over.deadline ?? this.deadline();
     const message = { customer: customer.address, brand, points, orderRef: keccak256(toHex("order-1")), nonce, deadline };
-    const signature = await customer.signTypedData({ domain: pointsDomain(this.deployment.chainId, this.deployment.points), types: pointsTypes, primaryType: "Redeem", message });
+    const signature = await signCustomerMessage({ signer: customer, contracts: this.deployment, primaryType: "Redeem", message });
     return { ...message, points: points.toString(), nonce: nonce.toString(), deadline: deadline.toString(), signature };
   }
 
   async linkCardBody(customer: PrivateKeyAccount, brand: Address, cardToken: string, primaryType: "LinkCard" | "UnlinkCard" = "LinkCard", deadline = this.deadline()) {
     const message = { subject: customer.address, brand, card: keccak256(toHex(cardToken)), deadline };
-    const signature = await customer.signTypedData({ domain: relayDomain(this.deployment.chainId), types: relayTypes, primaryType, message });
+    const signature = await signCustomerMessage({ signer: customer, contracts: this.deployment, primaryType, message });
     return { subject: customer.address, brand, cardToken, deadline: deadline.toString(), signature };
   }
 

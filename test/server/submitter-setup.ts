@@ -11,7 +11,7 @@ import { loadConfig, type Env } from "../../server/config";
 import type { RelayDeps } from "../../server/deps";
 import type { Db, Row } from "../../server/store/db";
 import { testAccount, testPrivateKey, type LocalChain } from "../support/chain";
-import { ledgerTypes } from "../../client/typedData";
+import { signCustomerMessage } from "../../client";
 
 /**
  * A deployed Confiance for the submitter's tests: brand = test account 1 (admitted, funded, purpose
@@ -88,10 +88,6 @@ export function newCustomer(): PrivateKeyAccount {
 
 export const DEADLINE = 2n ** 40n;
 
-function ledgerDomain(world: World) {
-  return { name: "Confiance ConsentLedger", version: "1", chainId: world.deployment.chainId, verifyingContract: world.deployment.ledger };
-}
-
 /** A customer's signed grant to the brand, as the relay would queue it (nonce: the customer's ledger nonce). */
 export async function signedGrant(world: World, subject: PrivateKeyAccount, nonce: bigint, noticeHash: Hex = world.noticeHash): Promise<NewOperation> {
   const message = {
@@ -104,12 +100,7 @@ export async function signedGrant(world: World, subject: PrivateKeyAccount, nonc
     nonce,
     deadline: DEADLINE,
   };
-  const signature = await subject.signTypedData({
-    domain: ledgerDomain(world),
-    types: ledgerTypes,
-    primaryType: "Grant",
-    message,
-  });
+  const signature = await signCustomerMessage({ signer: subject, contracts: world.deployment, primaryType: "Grant", message });
   return {
     kind: "grant",
     contract: "ledger",
@@ -122,9 +113,9 @@ export async function signedGrant(world: World, subject: PrivateKeyAccount, nonc
 }
 
 export async function signedRevoke(world: World, subject: PrivateKeyAccount, nonce: bigint): Promise<NewOperation> {
-  const signature = await subject.signTypedData({
-    domain: ledgerDomain(world),
-    types: ledgerTypes,
+  const signature = await signCustomerMessage({
+    signer: subject,
+    contracts: world.deployment,
     primaryType: "Revoke",
     message: { subject: subject.address, controller: world.brand, purpose: world.purpose, nonce, deadline: DEADLINE },
   });

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
+import { getAddress } from "viem";
 import { ledgerDomain, pointsDomain, relayDomain } from "../../client/typedData";
 import { publicRpcUrl } from "../../server/http/discovery";
 import { contentSecurityPolicy } from "../../server/http/webApp";
@@ -32,16 +33,17 @@ for (const kind of testDbKinds()) {
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    it("GET /v1/config gives the chain, its RPC URL, the contracts and the EIP-712 domains", async () => {
+    it("GET /v1/config gives the chain, its RPC URL, the contracts, the EIP-712 domains and the points' backing", async () => {
       const r = await h.http("GET", "/v1/config");
       expect(r.status).to.equal(200);
-      const { chainId, ledger, points, settlement, unitValue, deployBlock } = h.deployment;
+      const { chainId, unitValue, deployBlock } = h.deployment;
+      const [ledger, points, settlement] = [h.deployment.ledger, h.deployment.points, h.deployment.settlement].map((a) => getAddress(a));
       expect(r.body).to.deep.equal({
         chainId,
         rpcUrl: h.chain.url,
         ledger,
         points,
-        settlementAsset: settlement,
+        settlementAsset: { address: settlement, symbol: "mUSD", decimals: 6 },
         unitValue,
         deployBlock,
         domains: { ledger: ledgerDomain(chainId, ledger), points: pointsDomain(chainId, points), relay: relayDomain(chainId) },

@@ -2,9 +2,8 @@ import crypto from "node:crypto";
 import type { Address, Hex } from "viem";
 import { consentLedgerAbi } from "../../../client/abis";
 import { purposeId } from "../../../client/purposes";
-import { CATEGORY } from "../customer";
 import { short } from "../print";
-import { getOperation, postDeviceEvent, relayJson } from "../relayClient";
+import { postDeviceEvent } from "../relayClient";
 import { waitFor } from "../wait";
 import type { Journey } from "./context";
 import { confirmed } from "./operations";
@@ -19,8 +18,8 @@ async function isGranted(j: Journey, subject: Address, controller: Address, purp
 /** Waits until the relay's index shows the consent in the given state (the gate reads the index). */
 async function indexedConsent(j: Journey, controller: Address, purpose: string, active: boolean): Promise<void> {
   await waitFor(async () => {
-    const { body } = await relayJson<{ consents: { controller: string; purpose: string; active: boolean }[] }>(j.host.url, "GET", `/v1/customers/${j.customer.address}/consents`);
-    const c = body.consents.find((x) => x.controller === controller.toLowerCase() && x.purpose === purposeId(purpose));
+    const { consents } = await j.relay.getConsents({ address: j.customer.address });
+    const c = consents.find((x) => x.controller === controller.toLowerCase() && x.purpose === purposeId(purpose));
     return (c?.active ?? false) === active;
   }, `the relay to index ${purpose} as ${active ? "active" : "inactive"}`);
 }
@@ -31,14 +30,14 @@ export async function stepGrants(j: Journey): Promise<void> {
   const eth = await j.chain.client.getBalance({ address: j.customer.address });
   j.say.fact("customer wallet", `${j.customer.address} (new key; ETH balance ${eth})`);
   const wanted = [
-    { purpose: "in-store-recognition", categories: CATEGORY.identity | CATEGORY.location | CATEGORY.deviceIds, what: "identity, location, device identifiers" },
-    { purpose: "loyalty", categories: CATEGORY.identity | CATEGORY.purchaseHistory, what: "identity, purchase history" },
+    { purpose: "in-store-recognition", categories: ["identity", "location", "device-identifiers"], what: "identity, location, device identifiers" },
+    { purpose: "loyalty", categories: ["identity", "purchase-history"], what: "identity, purchase history" },
   ];
   const ops: string[] = [];
-  let nonce = await j.customer.ledgerNonce();
+  let nonce = (await j.relay.getNonces({ address: j.customer.address })).ledger;
   for (const w of wanted) {
     const notice = f.notices[w.purpose]!;
-    const a = await j.customer.grant(f.address, w.purpose, w.categories, notice.hash, nonce++);
+    const { operation: a } = await j.relay.grant({ signer: j.customer, controller: f.address, purpose: w.purpose, categories: w.categories, noticeHash: notice.hash, nonce: nonce++ });
     ops.push(a.operationId);
     j.say.say(`signed Grant(${w.purpose}; ${w.what}; notice ${notice.hash.slice(0, 10)}… at ${notice.uri}) -> relay: 202, operation ${a.operationId} ${a.status}`);
   }
@@ -101,11 +100,11 @@ export async function stepRevocation(j: Journey): Promise<void> {
   const shown = await j.staff.next((c) => c.customer === j.customer.address.toLowerCase(), since);
   j.say.fact("staff screen shows", `customer ${short(shown.data.customer)}, last visit ${shown.data.lastVisit}, ${shown.data.points} points`);
 
-  const revoke = await j.customer.revoke(f.address, "in-store-recognition");
+  const { operation: revoke } = await j.relay.revoke({ signer: j.customer, controller: f.address, purpose: "in-store-recognition" });
   j.say.say(`signed Revoke(in-store-recognition) -> relay: 202, operation ${revoke.operationId} ${revoke.status}`);
   since = j.staff.events.length;
   const answer = await postDeviceEvent(j.host.url, beacon, { eventId: eventId("presence"), kind: "presence", customer: { wallet: j.customer.address } });
-  const opNow = await getOperation(j.host.url, revoke.operationId);
+  const opNow = await j.relay.getOperation({ operationId: revoke.operationId });
   j.say.say(`next presence, right after: 202, dropped: ${answer.dropped ?? "(not dropped!)"} (the revocation was ${opNow.status} at that moment)`);
   const { tx } = await confirmed(j, revoke.operationId, "revokeBySig via the relay");
   j.say.tx(tx);

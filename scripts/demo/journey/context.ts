@@ -1,6 +1,7 @@
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
+import type { PrivateKeyAccount } from "viem/accounts";
+import type { RelayClient } from "../../../client";
 import type { Coalition, OnChainBrand } from "../coalition";
-import type { CustomerApp } from "../customer";
 import type { LocalChain } from "../../lib/localChain";
 import type { Narrator } from "../print";
 import type { RelayHost } from "../relayHost";
@@ -23,7 +24,11 @@ export interface Journey {
   log: TxLog;
   say: Narrator;
   brands: { fashion: DemoBrand; hotel: DemoBrand; cafe: DemoBrand };
-  customer: CustomerApp;
+  /** The relay as the customer's app and the devices reach it (the client module). */
+  relay: RelayClient;
+  /** The customer's wallet: a fresh key that never holds ETH. */
+  customer: PrivateKeyAccount;
+  customerKey: Hex;
   shopper: Address;
   staff: StaffScreen;
   /** Figures the summary reports, filled in by the steps. */

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { keccak256, toHex, type Address } from "viem";
 import { brandBalance, pointsOf, reserveOf, usd } from "../coalition";
-import { postDeviceEvent, relayJson } from "../relayClient";
+import { postDeviceEvent } from "../relayClient";
 import { waitFor } from "../wait";
 import type { Journey } from "./context";
 import { confirmed } from "./operations";
@@ -12,8 +12,8 @@ const eventId = (tag: string) => `${tag}-${crypto.randomUUID()}`;
 export async function indexedBalance(j: Journey, customer: Address): Promise<bigint> {
   const onChain = await pointsOf(j.chain, j.coalition.deployment, customer);
   await waitFor(async () => {
-    const { body } = await relayJson<{ balance: string }>(j.host.url, "GET", `/v1/customers/${customer}/points`);
-    return BigInt(body.balance) === onChain;
+    const { balance } = await j.relay.getPoints({ address: customer });
+    return balance === onChain;
   }, "the relay to index the points balance");
   return onChain;
 }
@@ -60,7 +60,7 @@ export async function stepRedeemAtHotel(j: Journey): Promise<void> {
   const hotelBefore = await brandBalance(j.chain, deployment, h.address);
   const pointsBefore = await pointsOf(j.chain, deployment, j.customer.address);
   const orderRef = keccak256(toHex(`azur-booking-${crypto.randomUUID()}`));
-  const a = await j.customer.redeem(h.address, spend, orderRef);
+  const { operation: a } = await j.relay.redeem({ signer: j.customer, brand: h.address, points: spend, orderRef });
   j.say.say(`signed Redeem(${spend} points at ${h.name}, order ${orderRef.slice(0, 10)}…) -> relay: 202, operation ${a.operationId}`);
   const { tx } = await confirmed(j, a.operationId, "redeemBySig via the relay");
   j.say.tx(tx);

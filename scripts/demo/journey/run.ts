@@ -2,10 +2,10 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { CustomerApp } from "../customer";
 import { LocalChain, testPrivateKey } from "../../lib/localChain";
 import { Narrator } from "../print";
 import { startRelayHost } from "../relayHost";
+import { relayAt } from "../relayClient";
 import { WEB_DIST } from "../../lib/webBuild";
 import { openDb } from "../../../server/store/db";
 import { openStaffScreen } from "../staffStream";
@@ -62,6 +62,7 @@ export async function runJourney(opts: { keep: boolean }): Promise<boolean> {
     cleanup.unshift(() => staff.close());
     say.fact("staff screen", `subscribed to ${host.url}/v1/brand/stores/${brands.fashion.store.id}/stream (server-sent events)`);
 
+    const customerKey = generatePrivateKey();
     const j: Journey = {
       dir,
       chain,
@@ -70,7 +71,9 @@ export async function runJourney(opts: { keep: boolean }): Promise<boolean> {
       log,
       say,
       brands,
-      customer: new CustomerApp(privateKeyToAccount(generatePrivateKey()), host.url, coalition.deployment),
+      relay: relayAt(host.url),
+      customer: privateKeyToAccount(customerKey),
+      customerKey,
       shopper: privateKeyToAccount(generatePrivateKey()).address,
       staff,
       figures: {},
@@ -123,6 +126,8 @@ function printKeep(j: Journey): void {
   for (const b of Object.values(j.brands)) j.say.fact(`API key ${b.key}`, b.relay.apiKey);
   j.say.fact("staff stream", `curl -N -H 'Authorization: Bearer ${f.relay.apiKey}' ${j.host.url}/v1/brand/stores/${f.store.id}/stream`);
   j.say.fact("customer", `${j.host.url}/v1/customers/${j.customer.address}/points`);
+  j.say.fact("customer key", `${j.customerKey} (a throwaway test key: import it into a wallet to carry on; it needs no ETH)`);
+  j.say.fact("customer example", `RELAY_URL=${j.host.url} CUSTOMER_KEY=${j.customerKey} npm run example:customer`);
   j.say.fact("auditor", `npm run audit -- --rpc ${j.chain.url} --ledger ${j.coalition.deployment.ledger} --controller ${f.address}`);
   j.say.fact("deployment", `${j.dir}/deployment.json (RPC_URL=${j.chain.url} DEPLOYMENT_FILE=... for npm run relay)`);
   j.say.fact("data", j.dir);

@@ -41,6 +41,13 @@ export const BRAND_SPECS = {
   },
 } as const satisfies Record<string, BrandSpec>;
 
+/** The data categories each purpose covers, as every demo brand describes it to customers (discovery). */
+export const PURPOSE_CATEGORIES: Record<string, readonly string[]> = {
+  "in-store-recognition": ["identity", "location", "device-identifiers"],
+  loyalty: ["identity", "purchase-history"],
+  "shopping-list": ["preferences"],
+};
+
 /** The devices each store registers (Ed25519 keys generated on the device). */
 const DEVICES: Record<keyof typeof BRAND_SPECS, { id: string; name: string }[]> = {
   fashion: [
@@ -100,7 +107,13 @@ export async function registerAtRelay(host: RelayHost, coalition: Awaited<Return
   for (const key of Object.keys(BRAND_SPECS) as (keyof typeof BRAND_SPECS)[]) {
     const spec = BRAND_SPECS[key];
     const onChain = coalition.brands.find((b) => b.key === spec.key)!;
-    const relay = await registerBrand(host.url, host.adminToken, { address: onChain.address, name: spec.name, pointsPerUnit: spec.pointsPerUnit, operator: onChain.operator });
+    const relay = await registerBrand(host.url, host.adminToken, {
+      address: onChain.address,
+      name: spec.name,
+      pointsPerUnit: spec.pointsPerUnit,
+      operator: onChain.operator,
+      purposes: spec.purposes.map((name) => ({ name, categories: PURPOSE_CATEGORIES[name]! })),
+    });
     await registerStore(host.url, relay.apiKey, spec.store);
     const devices: DemoBrand["devices"] = {};
     for (const d of DEVICES[key]) devices[d.id] = await registerDevice(host.url, relay.apiKey, spec.store.id, d);

@@ -1,0 +1,171 @@
+import type { Address, Hex, TypedDataDomain } from "viem";
+import type { CategoryName } from "../categories";
+import type { PurposeText } from "../labels";
+
+/** What `GET /v1/config` tells: the chain, the contracts, the signing domains, the points' backing. */
+export type RelayConfig = {
+  chainId: number;
+  /** The JSON-RPC endpoint the relay publishes for apps' reads and for wallets adding the chain; null when it publishes none. */
+  rpcUrl: string | null;
+  /** ConsentLedger. */
+  ledger: Address;
+  /** CoalitionPoints. */
+  points: Address;
+  /** The block of the contracts' deployment (where an indexer or an auditor starts). */
+  deployBlock: number;
+  /** Units of the settlement asset backing one point. */
+  unitValue: bigint;
+  /** The ERC-20 that backs the points; symbol and decimals as the token reports them (null if it does not). */
+  settlementAsset: { address: Address; symbol: string | null; decimals: number | null };
+  /** The EIP-712 domains: ConsentLedger's, CoalitionPoints', and the relay's own (card links, erasure). */
+  domains: { ledger: TypedDataDomain; points: TypedDataDomain; relay: TypedDataDomain };
+};
+
+/** A purpose a brand asks consent for, as discovery describes it. */
+export type BrandPurpose = {
+  /** bytes32 id (lower-case hex). */
+  id: Hex;
+  /** Its short name ("loyalty"), null when the brand defined it on chain without telling the relay. */
+  name: string | null;
+  /** The data categories it covers (0 when the brand did not say). */
+  categories: bigint;
+  categoryNames: CategoryName[];
+  /** Title and description by language ("en", "fr", ...): the brand's, or Confiance's for a known name. */
+  texts: Partial<Record<string, PurposeText>>;
+  /** The current notice on chain (`purposeOf`), with its version (1 for the first); null when not yet defined on chain. */
+  notice: { hash: Hex; uri: string; version: number } | null;
+};
+
+/** A brand this relay serves. */
+export type DiscoveredBrand = {
+  /** Its address: controller on ConsentLedger, brand on CoalitionPoints. */
+  address: Address;
+  /** Display name. */
+  name: string;
+  /** Points earned per currency unit spent (a decimal string, e.g. "1.5"). */
+  earningRule: { pointsPerUnit: string };
+  /** Whether a customer can redeem points there now. */
+  acceptsRedemptions: boolean;
+  purposes: BrandPurpose[];
+};
+
+export type OperationStatus = "queued" | "submitted" | "confirmed" | "failed";
+
+/** A chain action the relay accepted, as `GET /v1/operations/{id}` shows it. */
+export type Operation = {
+  id: string;
+  /** grant, revoke, revokeAll, setDelegate, redeem, issue, reverse. */
+  kind: string;
+  status: OperationStatus;
+  /** The transaction, once submitted. */
+  txHash?: Hex;
+  /** Where it was mined, once confirmed. */
+  blockNumber?: number;
+  /** Why it failed: the contract's custom error name or the relay's code, and a message. */
+  error?: { code: string; message: string };
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** The relay's answer to a signed action: 202 and the operation to follow. */
+export type AcceptedOperation = {
+  operationId: string;
+  kind: string;
+  status: OperationStatus;
+  /** The same signature was posted before: this is its first operation. */
+  duplicate: boolean;
+};
+
+/** One consent of a customer, as indexed from the chain with the relay's pending actions applied. */
+export type Consent = {
+  controller: Address;
+  purpose: Hex;
+  purposeName: string | null;
+  categories: bigint;
+  categoryNames: CategoryName[];
+  grantedAt: number;
+  /** 0: no expiry. */
+  expiresAt: number;
+  /** 0: not revoked. */
+  revokedAt: number;
+  noticeHash: Hex;
+  /** In force as the relay applies it now. */
+  active: boolean;
+  /** A revocation is accepted and not yet indexed: already in force at the relay. */
+  pendingRevocation: boolean;
+};
+
+export type PendingAction = {
+  operationId: string;
+  kind: string;
+  status: OperationStatus;
+  controller: Address | null;
+  purpose: Hex | null;
+  purposeName: string | null;
+};
+
+export type CustomerConsents = { subject: Address; consents: Consent[]; pending: PendingAction[] };
+
+export type PointsMovement = {
+  /** issued, reversed, redeemed, expired, transfer. */
+  kind: string;
+  brand: Address | null;
+  points: bigint;
+  /** Receipt id or order reference. */
+  ref: Hex | null;
+  timestamp: number;
+  blockNumber: number;
+  txHash: Hex;
+};
+
+export type CustomerPoints = {
+  customer: Address;
+  balance: bigint;
+  lifetimeEarned: bigint;
+  /** Unix seconds of the last earning or redemption (0: none). */
+  lastActivity: number;
+  /** Latest first, at most 200. */
+  history: PointsMovement[];
+};
+
+/** One entry of a customer's history across brands: a consent action or a points movement, in chain order. */
+export type HistoryEntry = {
+  type: "consent" | "points";
+  /** consent: grant, revoke, revoke-all; points: issued, reversed, redeemed, expired, transfer-in, transfer-out. */
+  action: string;
+  /** The brand (or the other customer of a transfer). */
+  counterparty: Address | null;
+  purpose: Hex | null;
+  purposeName: string | null;
+  categories: bigint | null;
+  categoryNames: CategoryName[] | null;
+  expiresAt: number | null;
+  noticeHash: Hex | null;
+  /** Who signed: the customer or a delegate. */
+  actor: Address | null;
+  amount: bigint | null;
+  ref: Hex | null;
+  timestamp: number;
+  blockNumber: number;
+  logIndex: number;
+  txHash: Hex;
+};
+
+/** A device event's answer (202). */
+export type DeviceEventAnswer = {
+  accepted: true;
+  eventId: string;
+  kind: string;
+  /** Set when nothing was done: the customer did not grant the purpose, or the card is linked to no wallet. */
+  dropped?: "no_consent" | "unknown_card";
+  receiptId?: Hex;
+  points?: string;
+  operationId?: string;
+};
+
+export type CustomerRef = { wallet: Address } | { cardToken: string };
+
+export type DeviceEvent =
+  | { eventId: string; kind: "presence"; customer: CustomerRef }
+  | { eventId: string; kind: "purchase" | "return"; customer: CustomerRef; receipt: string; amount: string }
+  | { eventId: string; kind: "scan"; customer: CustomerRef; productCode: string };
