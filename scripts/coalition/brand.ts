@@ -1,6 +1,7 @@
 import { erc20Abi } from "viem";
 import type { Command } from "./command";
 import { addressArg, amountArg, onOffArg, pointsCall, sender } from "./command";
+import { RefusedError } from "./errors";
 import { formatAmount } from "./format";
 import { printBrand } from "./print";
 import { send } from "./send";
@@ -26,7 +27,17 @@ export const brandCommands: Command[] = [
     needsKey: true,
     async run(ctx, { positionals }) {
       const amount = amountArg(positionals[0], ctx.settlement);
-      const allowance = await ctx.client.readContract({ address: ctx.settlement.address, abi: erc20Abi, functionName: "allowance", args: [sender(ctx), ctx.points] });
+      const [wallet, allowance] = await Promise.all([
+        ctx.client.readContract({ address: ctx.settlement.address, abi: erc20Abi, functionName: "balanceOf", args: [sender(ctx)] }),
+        ctx.client.readContract({ address: ctx.settlement.address, abi: erc20Abi, functionName: "allowance", args: [sender(ctx), ctx.points] }),
+      ]);
+      if (wallet < amount) {
+        throw new RefusedError(
+          ctx.settlement.symbol,
+          `balanceOf(${sender(ctx)}) is ${wallet}, below ${amount}`,
+          `the brand's wallet holds ${formatAmount(wallet, ctx.settlement)} of the settlement asset; the deposit needs ${formatAmount(amount, ctx.settlement)}.`,
+        );
+      }
       if (allowance < amount) {
         await send(ctx, {
           contract: ctx.settlement.symbol,

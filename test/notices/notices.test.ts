@@ -94,8 +94,18 @@ describe("notice documents (client/notices)", () => {
         const n = new DataView(Uint8Array.from(Buffer.from(bits, "hex")).buffer).getFloat64(0);
         expect(canonicalJson([n]), bits).to.equal(`[${expected}]`);
       }
-      expect(() => canonicalJson([NaN])).to.throw("NaN");
-      expect(() => canonicalJson([Infinity])).to.throw("Infinity");
+      expect(() => canonicalJson([NaN])).to.throw(TypeError, "NaN has no JSON encoding");
+      expect(() => canonicalJson([-Infinity])).to.throw(TypeError, "-Infinity has no JSON encoding");
+    });
+
+    it("refuses what has no canonical encoding: lone surrogates, bigints, Dates, undefined in an array", () => {
+      expect(() => canonicalJson({ a: "\ud800" })).to.throw(TypeError, "lone UTF-16 surrogate");
+      expect(() => canonicalJson({ ["\udc00"]: 1 })).to.throw(TypeError, "lone UTF-16 surrogate");
+      expect(() => canonicalJson([1n])).to.throw(TypeError, "a bigint has no JSON encoding");
+      expect(() => canonicalJson({ at: new Date(0) })).to.throw(TypeError, "a Date object has no canonical JSON encoding");
+      expect(() => canonicalJson([undefined])).to.throw(TypeError, "a undefined has no JSON encoding");
+      expect(canonicalJson({ b: undefined, a: "\ud83d\ude00", c: Object.create(null) })).to.equal('{"a":"😀","c":{}}');
+      expect(canonicalJson([-0, 1e-7, "\u2028"])).to.equal('[0,1e-7,"\u2028"]');
     });
 
     it("gives one encoding, and one hash, for the same document however it is laid out", () => {
