@@ -10,7 +10,7 @@ import { canonicalJson, fetchNotice, noticeHash, parseNotice, type Notice } from
 import { purposeId } from "../../client/purposes";
 import { writeDeployment, type Deployment } from "../../server/chain/deployment";
 import { deployConfiance } from "../../scripts/lib/deploy";
-import { COMMANDS } from "../../scripts/coalition";
+import { COMMANDS, run as runCoalition } from "../../scripts/coalition";
 import { LocalChain, testAccount, testPrivateKey } from "../support/chain";
 import { Harness } from "../server/relay-harness";
 
@@ -42,6 +42,14 @@ function coalition(args: string[], env: Record<string, string | undefined>): Pro
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 99) : 0, stdout, stderr }),
     );
   });
+}
+
+/** The same command line run in this process through the command's `run` (for the many cases that need no child). */
+async function inProcess(args: string[], env: Record<string, string>): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCoalition(args, env, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
 }
 
 /** A Web3 Secret Storage v3 keystore of `indices`' keys (an array when several), with light scrypt for speed. */
@@ -94,7 +102,8 @@ describe("npm run coalition (child process against a local chain)", function () 
 
   before(async () => {
     chain = await LocalChain.start();
-    dep = await deployConfiance({ wallet: chain.wallet(GOV), client: chain.client });
+    const d = await deployConfiance({ wallet: chain.wallet(GOV), client: chain.client });
+    dep = { ...d, ledger: getAddress(d.ledger), points: getAddress(d.points), settlement: getAddress(d.settlement), governance: getAddress(d.governance) };
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "coalition-"));
     depFile = path.join(dir, "deployment.json");
     writeDeployment(depFile, dep);
@@ -130,15 +139,17 @@ describe("npm run coalition (child process against a local chain)", function () 
     return { rest: out.slice(m![0].length), block: receipt.blockNumber, hash };
   }
 
-  /** A refusal: exit 1, the decoded error and its explanation on stderr, nothing on stdout, no block mined. */
-  async function refused(r: Promise<Run>, decoded: string, explanation: string, contract = "CoalitionPoints"): Promise<void> {
+  /** Refusals, run at once: each exits 1 with the decoded error and its explanation on stderr and nothing on stdout; no block is mined. */
+  async function refused(...cases: { run: Promise<Run>; decoded: string; explanation: string; contract?: string }[]): Promise<void> {
     const before = await latest();
-    const { code, stdout, stderr } = await r;
-    expect({ code, stdout, stderr }).to.deep.equal({
-      code: 1,
-      stdout: "",
-      stderr: `refused by ${contract}: ${decoded}\n  ${explanation}\n  The refused call changed nothing.\n`,
-    });
+    const results = await Promise.all(cases.map((c) => c.run));
+    for (const [i, c] of cases.entries()) {
+      expect(results[i]).to.deep.equal({
+        code: 1,
+        stdout: "",
+        stderr: `refused by ${c.contract ?? "CoalitionPoints"}: ${c.decoded}\n  ${c.explanation}\n  The refused call changed nothing.\n`,
+      });
+    }
     expect(await latest()).to.equal(before);
   }
 
@@ -154,7 +165,7 @@ describe("npm run coalition (child process against a local chain)", function () 
       expect(bare).to.deep.include({ code: 2, stdout: "", stderr: r.stdout });
     });
 
-    it("explains each command with --help (and `help COMMAND`)", async () => {
+    it("explains each command with --help (and `help COMMAND`; in process, and one as a child process)", async () => {
       expect(COMMANDS.map((c) => c.name)).to.deep.equal([
         "admit",
         "suspend",
@@ -174,21 +185,18 @@ describe("npm run coalition (child process against a local chain)", function () 
         "renounce-operator",
         "status",
       ]);
-      for (let i = 0; i < COMMANDS.length; i += 4) {
-        await Promise.all(
-          COMMANDS.slice(i, i + 4).map(async (c) => {
-            const r = await coalition([c.name, "--help"], {});
-            expect(r.code, c.name).to.equal(0);
-            expect(r.stdout, c.name).to.match(new RegExp(`^usage: npm run coalition -- ${c.name}`));
-            expect(r.stdout, c.name).to.include(`${c.summary}.\n`);
-            for (const o of Object.keys(c.options ?? {})) expect(r.stdout, c.name).to.include(`  --${o} `);
-            expect(r.stdout.includes("Keys: COALITION_KEY"), c.name).to.equal(c.needsKey);
-          }),
-        );
+      for (const c of COMMANDS) {
+        const r = await inProcess([c.name, "--help"], {});
+        expect(r.code, c.name).to.equal(0);
+        expect(r.stdout, c.name).to.match(new RegExp(`^usage: npm run coalition -- ${c.name}`));
+        expect(r.stdout, c.name).to.include(`${c.summary}.\n`);
+        for (const o of Object.keys(c.options ?? {})) expect(r.stdout, c.name).to.include(`  --${o} `);
+        expect(r.stdout.includes("Keys: COALITION_KEY"), c.name).to.equal(c.needsKey);
+        expect(await inProcess(["help", c.name], {}), c.name).to.deep.equal(r);
       }
-      const [viaHelp, viaFlag] = await Promise.all([coalition(["help", "define-purpose"], {}), coalition(["define-purpose", "--help"], {})]);
-      expect(viaHelp).to.deep.equal(viaFlag);
-      expect(viaFlag.stdout).to.include("--notice FILE");
+      const child = await coalition(["define-purpose", "--help"], {});
+      expect(child).to.deep.equal(await inProcess(["define-purpose", "--help"], {}));
+      expect(child.stdout).to.include("--notice FILE");
     });
   });
 
@@ -196,13 +204,15 @@ describe("npm run coalition (child process against a local chain)", function () 
     it("refuses a private key on the command line, in any form, without repeating it", async () => {
       const key = testPrivateKey(GOV);
       const before = await latest();
-      for (const args of [
+      const cases = [
         ["admit", key],
         ["admit", addr(BRAND), "--private-key", key],
         ["deposit", "100", `--key=${key.slice(2)}`],
         ["status", "--password", "hunter2"],
-      ]) {
-        const r = await run(args);
+      ];
+      const results = await Promise.all(cases.map((args) => run(args)));
+      for (const [i, args] of cases.entries()) {
+        const r = results[i]!;
         expect(r.code, args.join(" ")).to.equal(2);
         expect(r.stdout).to.equal("");
         expect(r.stderr).to.equal(
@@ -215,19 +225,22 @@ describe("npm run coalition (child process against a local chain)", function () 
     });
 
     it("says how to give a key when a command needs one, and refuses a malformed one, two at once, a wrong password", async () => {
-      expect(await run(["admit", addr(BRAND)])).to.deep.equal({
+      const [none, malformed, both, wrong, several] = await Promise.all([
+        run(["admit", addr(BRAND)]),
+        run(["admit", addr(BRAND)], undefined, { COALITION_KEY: "0x1234" }),
+        run(["admit", addr(BRAND), "--keystore", brandKeystore], GOV, { KEYSTORE_PASSWORD: PASSWORD }),
+        run(["deposit", "1", "--keystore", brandKeystore], undefined, { KEYSTORE_PASSWORD: "wrong" }),
+        run(["accept-operator", addr(BRAND), "--keystore", relayKeystore], undefined, { KEYSTORE_PASSWORD: PASSWORD }),
+      ]);
+      expect(none).to.deep.equal({
         code: 2,
         stdout: "",
         stderr: "this command signs a transaction: set COALITION_KEY, or give a keystore (--keystore FILE or KEYSTORE_FILE) and KEYSTORE_PASSWORD\n",
       });
-      expect((await run(["admit", addr(BRAND)], undefined, { COALITION_KEY: "0x1234" })).stderr).to.equal("COALITION_KEY must be a 0x-prefixed 32-byte hex private key\n");
-      expect((await run(["admit", addr(BRAND), "--keystore", brandKeystore], GOV, { KEYSTORE_PASSWORD: PASSWORD })).stderr).to.equal(
-        "both COALITION_KEY and a keystore are given: use one of them\n",
-      );
-      const wrong = await run(["deposit", "1", "--keystore", brandKeystore], undefined, { KEYSTORE_PASSWORD: "wrong" });
+      expect(malformed).to.deep.equal({ code: 2, stdout: "", stderr: "COALITION_KEY must be a 0x-prefixed 32-byte hex private key\n" });
+      expect(both).to.deep.equal({ code: 2, stdout: "", stderr: "both COALITION_KEY and a keystore are given: use one of them\n" });
       expect(wrong.code).to.equal(2);
       expect(wrong.stderr).to.match(/^keystore entry 0 cannot be decrypted: /);
-      const several = await run(["accept-operator", addr(BRAND), "--keystore", relayKeystore], undefined, { KEYSTORE_PASSWORD: PASSWORD });
       expect(several).to.deep.equal({
         code: 2,
         stdout: "",
@@ -411,7 +424,7 @@ describe("npm run coalition (child process against a local chain)", function () 
     it("pause stops deposits (decoded EnforcedPause); unpause lifts it", async () => {
       const p = await tx((await run(["pause"], GOV)).stdout, "pause()", GOV, dep.points);
       expect(p.rest).to.include("\n  paused              yes\n");
-      await refused(asBrand(["deposit", "1"]), "EnforcedPause()", "CoalitionPoints is paused: governance must `unpause` it first.");
+      await refused({ run: asBrand(["deposit", "1"]), decoded: "EnforcedPause()", explanation: "CoalitionPoints is paused: governance must `unpause` it first." });
       const u = await tx((await run(["unpause"], GOV)).stdout, "unpause()", GOV, dep.points);
       expect(u.rest).to.include("\n  paused              no\n");
     });
@@ -439,38 +452,40 @@ describe("npm run coalition (child process against a local chain)", function () 
 
   describe("failures in words", () => {
     it("decodes the contracts' refusals and exits 1", async () => {
-      await refused(run(["expiry", "1d"], GOV), "ExpiryPeriodTooShort(86400, 2592000)", "an expiry period is 0 (never) or at least 2592000 s (30 days); 86400 s (1 day) was given.");
-      await refused(run(["tiers", "5", "1"], GOV), "InvalidTierThreshold(1, 1)", "tier threshold #2 (1) must be above 0 and above the one before it.");
       await refused(
-        run(["admit", addr(OTHER)], BRAND),
-        `AccessControlUnauthorizedAccount(${addr(BRAND)}, 0x0000000000000000000000000000000000000000000000000000000000000000)`,
-        `${addr(BRAND)} is not governance: only the key holding CoalitionPoints' admin role may do this.`,
-      );
-      await refused(run(["admit", addr(BRAND)], GOV), `BrandAlreadyAdmitted(${addr(BRAND)})`, `${addr(BRAND)} is already an admitted brand.`);
-      await refused(
-        run(["propose-operator", addr(OPERATOR)], OTHER),
-        `NotBrand(${addr(OTHER)})`,
-        `${addr(OTHER)} is not a brand: only a brand's own key (admitted or suspended) may do this, never an operator's.`,
-      );
-      await refused(
-        run(["accept-operator", addr(OTHER)], OPERATOR),
-        `OperatorNotProposed(${addr(OTHER)}, ${addr(OPERATOR)})`,
-        `brand ${addr(OTHER)} has not proposed ${addr(OPERATOR)} as its operator: the brand runs \`propose-operator\` first.`,
-      );
-      await refused(
-        asBrand(["withdraw", "5000"]),
-        `InsufficientBrandBalance(${addr(BRAND)}, 1000000000, 5000000000)`,
-        `brand ${addr(BRAND)} holds 1000 mUSD of backing; 5000 mUSD is needed.`,
-      );
-      await refused(
-        asBrand(["deposit", "4000"]),
-        `balanceOf(${addr(BRAND)}) is 3700000000, below 4000000000`,
-        "the brand's wallet holds 3700 mUSD of the settlement asset; the deposit needs 4000 mUSD.",
-        "mUSD",
+        { run: run(["expiry", "1d"], GOV), decoded: "ExpiryPeriodTooShort(86400, 2592000)", explanation: "an expiry period is 0 (never) or at least 2592000 s (30 days); 86400 s (1 day) was given." },
+        { run: run(["tiers", "5", "1"], GOV), decoded: "InvalidTierThreshold(1, 1)", explanation: "tier threshold #2 (1) must be above 0 and above the one before it." },
+        {
+          run: run(["admit", addr(OTHER)], BRAND),
+          decoded: `AccessControlUnauthorizedAccount(${addr(BRAND)}, 0x0000000000000000000000000000000000000000000000000000000000000000)`,
+          explanation: `${addr(BRAND)} is not governance: only the key holding CoalitionPoints' admin role may do this.`,
+        },
+        { run: run(["admit", addr(BRAND)], GOV), decoded: `BrandAlreadyAdmitted(${addr(BRAND)})`, explanation: `${addr(BRAND)} is already an admitted brand.` },
+        {
+          run: run(["propose-operator", addr(OPERATOR)], OTHER),
+          decoded: `NotBrand(${addr(OTHER)})`,
+          explanation: `${addr(OTHER)} is not a brand: only a brand's own key (admitted or suspended) may do this, never an operator's.`,
+        },
+        {
+          run: run(["accept-operator", addr(OTHER)], OPERATOR),
+          decoded: `OperatorNotProposed(${addr(OTHER)}, ${addr(OPERATOR)})`,
+          explanation: `brand ${addr(OTHER)} has not proposed ${addr(OPERATOR)} as its operator: the brand runs \`propose-operator\` first.`,
+        },
+        {
+          run: asBrand(["withdraw", "5000"]),
+          decoded: `InsufficientBrandBalance(${addr(BRAND)}, 1000000000, 5000000000)`,
+          explanation: `brand ${addr(BRAND)} holds 1000 mUSD of backing; 5000 mUSD is needed.`,
+        },
+        {
+          run: asBrand(["deposit", "4000"]),
+          decoded: `balanceOf(${addr(BRAND)}) is 3700000000, below 4000000000`,
+          explanation: "the brand's wallet holds 3700 mUSD of the settlement asset; the deposit needs 4000 mUSD.",
+          contract: "mUSD",
+        },
       );
     });
 
-    it("refuses bad arguments with exit 2 before touching the chain", async () => {
+    it("refuses bad arguments with exit 2 before sending anything (in process)", async () => {
       const cases: [string[], string][] = [
         [["admit", "0x1234"], "BRAND must be an address, not 0x1234"],
         [["admit"], "usage: npm run coalition -- admit BRAND (see --help)"],
@@ -481,23 +496,24 @@ describe("npm run coalition (child process against a local chain)", function () 
         [["launch"], "unknown command launch: `npm run coalition -- --help` lists them"],
         [["status", "--colour"], "Unknown option '--colour'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--colour\" (see `npm run coalition -- status --help`)"],
       ];
-      for (const [args, message] of cases) expect(await run(args, GOV), args.join(" ")).to.deep.equal({ code: 2, stdout: "", stderr: message + "\n" });
+      const before = await latest();
+      for (const [args, message] of cases) {
+        expect(await inProcess(args, { RPC_URL: chain.url, DEPLOYMENT_FILE: depFile, COALITION_KEY: testPrivateKey(GOV) }), args.join(" ")).to.deep.equal({ code: 2, stdout: "", stderr: message + "\n" });
+      }
+      expect(await latest()).to.equal(before);
     });
 
     it("names the endpoint, the chain or the address when the chain side is wrong, and exits 3", async () => {
-      expect(await run(["status"], undefined, { RPC_URL: "http://127.0.0.1:1" })).to.deep.equal({
-        code: 3,
-        stdout: "",
-        stderr: "cannot reach the chain at http://127.0.0.1:1: HTTP request failed.\n",
-      });
       const otherChain = path.join(dir, "mainnet.json");
       writeDeployment(otherChain, { ...dep, chainId: 1 });
-      expect(await run(["status"], undefined, { DEPLOYMENT_FILE: otherChain })).to.deep.equal({
-        code: 3,
-        stdout: "",
-        stderr: `the deployment file ${otherChain} is for chain 1, but ${chain.url} is chain 31337\n`,
-      });
-      expect(await run(["status", "--points", addr(OTHER)], undefined, { DEPLOYMENT_FILE: undefined })).to.deep.equal({
+      const [down, wrongChain, noContract] = await Promise.all([
+        run(["status"], undefined, { RPC_URL: "http://127.0.0.1:1" }),
+        run(["status"], undefined, { DEPLOYMENT_FILE: otherChain }),
+        run(["status", "--points", addr(OTHER)], undefined, { DEPLOYMENT_FILE: undefined }),
+      ]);
+      expect(down).to.deep.equal({ code: 3, stdout: "", stderr: "cannot reach the chain at http://127.0.0.1:1: HTTP request failed.\n" });
+      expect(wrongChain).to.deep.equal({ code: 3, stdout: "", stderr: `the deployment file ${otherChain} is for chain 1, but ${chain.url} is chain 31337\n` });
+      expect(noContract).to.deep.equal({
         code: 3,
         stdout: "",
         stderr: `no contract at ${addr(OTHER)} on chain 31337 (${chain.url}): wrong deployment file or endpoint?\n`,
@@ -537,7 +553,7 @@ describe("npm run coalition (child process against a local chain)", function () 
         expect(r.code, r.stderr).to.equal(0);
         const head = `notice ${file}: purpose shopping-list (${purposeId("shopping-list")}), version 2, noticeHash ${hash}\n  relay ${said}: ${url}\n`;
         expect(r.stdout.startsWith(head), r.stdout).to.equal(true);
-        const t = await tx(r.stdout.slice(head.length), `definePurpose(shopping-list, ${hash}, ${url})`, 1, h.deployment.ledger);
+        const t = await tx(r.stdout.slice(head.length), `definePurpose(shopping-list, ${hash}, ${url})`, 1, getAddress(h.deployment.ledger));
         expect(t.rest).to.include(`\n    shopping-list: notice ${hash} at ${url} (${n + 1} versions published)\n`);
       }
       expect((await fetchNotice({ relayUrl: h.url, noticeHash: hash })).notice).to.deep.equal(notice);
