@@ -1,7 +1,7 @@
-import { encodeEventTopics, erc20Abi, formatLog, pad, parseEventLogs, toHex, zeroHash, type Abi, type Address, type Hex, type Log, type RpcLog } from "viem";
+import { encodeEventTopics, erc20Abi, pad, parseEventLogs, zeroHash, type Abi, type Address, type Hex } from "viem";
 import { coalitionPointsAbi, consentLedgerAbi } from "../../client/abis";
 import { PURPOSES } from "../../client/purposes";
-import { AdaptiveRange, forEachRange } from "../../server/indexer/rpcRange";
+import { AdaptiveRange, getLogsInRanges } from "../../server/indexer/rpcRange";
 import type { Ctx } from "./context";
 
 /**
@@ -62,16 +62,7 @@ const KNOWN_PURPOSES = new Map<string, string>([
 
 /** Logs of `address` with these topics, from the deployment's block to `toBlock`, in bounded ranges, decoded with `abi`. */
 async function logs(ctx: Ctx, address: Address, abi: Abi, topics: (Hex | Hex[] | null)[], toBlock: bigint) {
-  const raw: Log[] = [];
-  await forEachRange({
-    fromBlock: ctx.fromBlock,
-    toBlock,
-    range: new AdaptiveRange(10_000),
-    fetch: (from, to) => ctx.client.request({ method: "eth_getLogs", params: [{ address, fromBlock: toHex(from), toBlock: toHex(to), topics }] }) as Promise<RpcLog[]>,
-    onChunk: (chunk) => {
-      for (const l of chunk) raw.push(formatLog(l));
-    },
-  });
+  const raw = await getLogsInRanges({ client: ctx.client, address, topics, fromBlock: ctx.fromBlock, toBlock, range: new AdaptiveRange(10_000) });
   return parseEventLogs({ abi, logs: raw });
 }
 
