@@ -100,3 +100,6 @@ export { RelayConnectionError, RelayError, RelayResponseError } from "./errors/r
 export { SignatureRejectedError, SigningError, UnsupportedSignerError } from "./errors/signing";
 export { WaitForOperationTimeoutError } from "./errors/operation";
 export { InvalidCategoriesError, UnknownCategoryError } from "./errors/names";
+
+// Notice documents
+export * from "./notices";

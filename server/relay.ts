@@ -17,6 +17,7 @@ import { deviceEventsRouter } from "./devices/eventRoutes";
 import { customerActionsRouter } from "./customers/actions";
 import { cardsRouter } from "./customers/cards";
 import { customerReadsRouter } from "./customers/reads";
+import { noticesRouter } from "./notices/routes";
 import { locals, type HttpContext } from "./http/context";
 import { errorHandler, HttpError, notFound } from "./http/errors";
 import { healthRouter, type IndexerStatus } from "./http/health";
@@ -129,6 +130,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   app.use("/v1", customerActionsRouter(ctx));
   app.use("/v1", cardsRouter(ctx));
   app.use("/v1", customerReadsRouter(ctx));
+  app.use("/v1", noticesRouter(ctx));
   const audit = auditRouter(deps);
   for (const r of routesOf(audit)) docs.addBare(r.method, `/v1/audit${r.path === "/" ? "" : r.path}`, ["audit"], `Audit: ${r.method.toUpperCase()} ${toOpenApiPath(r.path)}`);
   app.use("/v1/audit", audit);
