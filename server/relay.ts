@@ -25,6 +25,7 @@ import { createHttpMetrics, requestMetrics } from "./http/metrics";
 import { ApiDocs, routesOf, toOpenApiPath } from "./http/openapi";
 import { discoveryRouter, publicRpcUrl } from "./http/discovery";
 import { webAppRouter, type WebAppOptions } from "./http/webApp";
+import { startWebhooks, webhooksRouter } from "./webhooks";
 
 export const RELAY_VERSION = "0.1.0";
 
@@ -123,6 +124,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
 
   app.use("/v1/admin", adminRouter(ctx));
   app.use("/v1/brand", brandRouter(ctx));
+  app.use("/v1/brand/webhooks", webhooksRouter(ctx));
   app.use("/v1", discoveryRouter(ctx));
   app.use("/v1", deviceEventsRouter(ctx));
   app.use("/v1", customerActionsRouter(ctx));
@@ -143,6 +145,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     services.push(indexer);
   }
   if (options.submitter !== false) services.push(startSubmitter(deps));
+  services.push(startWebhooks(deps));
 
   const prune = setInterval(() => {
     pruneSignatures(deps.db).catch((err: Error) => log.warn({ err: { message: err.message } }, "pruning device signatures failed"));
