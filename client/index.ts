@@ -101,5 +101,8 @@ export { SignatureRejectedError, SigningError, UnsupportedSignerError } from "./
 export { WaitForOperationTimeoutError } from "./errors/operation";
 export { InvalidCategoriesError, UnknownCategoryError } from "./errors/names";
 
+// Notice documents
+export * from "./notices";
+
 // Auditing: the history chain, exports, consent at a time, receipts (client/audit, client/receipts)
 export * from "./audit";

@@ -17,11 +17,12 @@
  * The key is never printed.
  */
 import path from "node:path";
-import { createPublicClient, createWalletClient, defineChain, getAddress, http, type Hex, type PublicClient } from "viem";
+import { createWalletClient, getAddress, http, type Hex } from "viem";
 import { mnemonicToAccount, privateKeyToAccount, type HDAccount, type PrivateKeyAccount } from "viem/accounts";
 import { writeDeployment } from "../server/chain/deployment";
 import { loadSigners } from "../server/chain/signers";
 import { deployConfiance } from "./lib/deploy";
+import { connectChain } from "./lib/rpcChain";
 
 const HARDHAT_CHAIN_ID = 31337;
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -54,15 +55,8 @@ async function deployer(env: NodeJS.ProcessEnv, chainId: number): Promise<Privat
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const rpcUrl = env.RPC_URL ?? "http://127.0.0.1:8545";
-  const probe = createPublicClient({ transport: http(rpcUrl) });
-  const chainId = await probe.getChainId();
-  const chain = defineChain({
-    id: chainId,
-    name: `chain-${chainId}`,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-  });
-  const client = createPublicClient({ chain, transport: http(rpcUrl) }) as PublicClient;
+  const { chain, client } = await connectChain(rpcUrl);
+  const chainId = chain.id;
   const account = await deployer(env, chainId);
   const wallet = createWalletClient({ account, chain, transport: http(rpcUrl) });
   const deployed = await deployConfiance({

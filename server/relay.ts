@@ -17,6 +17,7 @@ import { deviceEventsRouter } from "./devices/eventRoutes";
 import { customerActionsRouter } from "./customers/actions";
 import { cardsRouter } from "./customers/cards";
 import { customerReadsRouter } from "./customers/reads";
+import { noticesRouter } from "./notices/routes";
 import { locals, type HttpContext } from "./http/context";
 import { errorHandler, HttpError, notFound } from "./http/errors";
 import { healthRouter, type IndexerStatus } from "./http/health";
@@ -24,6 +25,7 @@ import { createHttpMetrics, requestMetrics } from "./http/metrics";
 import { ApiDocs, routesOf, toOpenApiPath } from "./http/openapi";
 import { discoveryRouter, publicRpcUrl } from "./http/discovery";
 import { webAppRouter, type WebAppOptions } from "./http/webApp";
+import { startWebhooks, webhooksRouter } from "./webhooks";
 
 export const RELAY_VERSION = "0.1.0";
 
@@ -122,11 +124,13 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
 
   app.use("/v1/admin", adminRouter(ctx));
   app.use("/v1/brand", brandRouter(ctx));
+  app.use("/v1/brand/webhooks", webhooksRouter(ctx));
   app.use("/v1", discoveryRouter(ctx));
   app.use("/v1", deviceEventsRouter(ctx));
   app.use("/v1", customerActionsRouter(ctx));
   app.use("/v1", cardsRouter(ctx));
   app.use("/v1", customerReadsRouter(ctx));
+  app.use("/v1", noticesRouter(ctx));
   const audit = auditRouter(deps);
   for (const r of routesOf(audit)) docs.addBare(r.method, `/v1/audit${r.path === "/" ? "" : r.path}`, ["audit"], `Audit: ${r.method.toUpperCase()} ${toOpenApiPath(r.path)}`);
   app.use("/v1/audit", audit);
@@ -141,6 +145,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     services.push(indexer);
   }
   if (options.submitter !== false) services.push(startSubmitter(deps));
+  services.push(startWebhooks(deps));
 
   const prune = setInterval(() => {
     pruneSignatures(deps.db).catch((err: Error) => log.warn({ err: { message: err.message } }, "pruning device signatures failed"));

@@ -1,18 +1,7 @@
-import {
-  formatLog,
-  pad,
-  getAddress,
-  toEventSelector,
-  toHex,
-  type Address,
-  type Hex,
-  type Log,
-  type PublicClient,
-  type RpcLog,
-} from "viem";
+import { getAddress, pad, toEventSelector, type Address, type Hex, type Log, type PublicClient } from "viem";
 import { consentLedgerAbi } from "../abis";
 import { recordsFromLogs, type ConsentEventLog, type HistoryRecord } from "./historyChain";
-import { AdaptiveRange, forEachRange, type RpcErrorKind } from "./rpcRange";
+import { AdaptiveRange, getLogsInRanges, type RpcErrorKind } from "./rpcRange";
 
 /**
  * A controller's consent history read straight from a JSON-RPC endpoint: the ConsentGranted,
@@ -58,19 +47,17 @@ export async function fetchControllerHistory(opts: FetchHistoryOptions): Promise
   const controller = opts.controller.toLowerCase() as Address;
   const toBlock = opts.toBlock ?? (await client.getBlockNumber({ cacheTime: 0 }));
   const fromBlock = opts.fromBlock ?? 0n;
-  const logs: Log[] = [];
-  await forEachRange({
+  let seen = 0;
+  const logs = await getLogsInRanges({
+    client,
+    address: ledger,
+    topics: [HISTORY_TOPICS, null, pad(controller)],
     fromBlock,
     toBlock,
     range: new AdaptiveRange(opts.maxRange ?? 2000),
-    fetch: (from, to) =>
-      client.request({
-        method: "eth_getLogs",
-        params: [{ address: ledger, fromBlock: toHex(from), toBlock: toHex(to), topics: [HISTORY_TOPICS, null, pad(controller)] }],
-      }) as Promise<RpcLog[]>,
     onChunk: (chunk, _from, to) => {
-      for (const l of chunk) logs.push(formatLog(l));
-      opts.onProgress?.({ phase: "logs", done: to - fromBlock + 1n, total: toBlock - fromBlock + 1n, records: logs.length });
+      seen += chunk.length;
+      opts.onProgress?.({ phase: "logs", done: to - fromBlock + 1n, total: toBlock - fromBlock + 1n, records: seen });
     },
     onRetry: opts.onRetry,
   });

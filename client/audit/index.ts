@@ -22,7 +22,7 @@ export {
 export { readCsvRows, readCsvRecords, CsvSyntaxError } from "./csv";
 export { fetchControllerHistory, blockTimestamps, HISTORY_TOPICS, type ChainHistory, type FetchHistoryOptions } from "./chainHistory";
 export { listControllers, type ControllerSeen } from "./listControllers";
-export { AdaptiveRange, Backoff, classifyRpcError, forEachRange, RpcGaveUpError, type RpcErrorKind } from "./rpcRange";
+export { AdaptiveRange, Backoff, classifyRpcError, forEachRange, getLogsInRanges, RpcGaveUpError, type RpcErrorKind } from "./rpcRange";
 export { describeEndpoint, EndpointError } from "./endpoint";
 export {
   runAudit,

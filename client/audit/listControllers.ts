@@ -1,6 +1,6 @@
-import { formatLog, parseEventLogs, toEventSelector, toHex, type Address, type PublicClient, type RpcLog } from "viem";
+import { parseEventLogs, toEventSelector, type Address, type PublicClient } from "viem";
 import { consentLedgerAbi } from "../abis";
-import { AdaptiveRange, forEachRange } from "./rpcRange";
+import { AdaptiveRange, getLogsInRanges } from "./rpcRange";
 
 const PURPOSE_DEFINED = toEventSelector("PurposeDefined(address,bytes32,bytes32,string)");
 
@@ -34,24 +34,13 @@ export async function listControllers({
 }): Promise<ControllerSeen[]> {
   const to = toBlock ?? (await client.getBlockNumber({ cacheTime: 0 }));
   const seen = new Map<string, { purposes: Set<string>; firstBlock: bigint }>();
-  await forEachRange({
-    fromBlock,
-    toBlock: to,
-    range: new AdaptiveRange(maxRange),
-    fetch: (from, upTo) =>
-      client.request({
-        method: "eth_getLogs",
-        params: [{ address: ledger, fromBlock: toHex(from), toBlock: toHex(upTo), topics: [PURPOSE_DEFINED] }],
-      }) as Promise<RpcLog[]>,
-    onChunk: (chunk) => {
-      for (const log of parseEventLogs({ abi: consentLedgerAbi, logs: chunk.map((l) => formatLog(l)), eventName: "PurposeDefined" })) {
-        const key = log.args.controller.toLowerCase();
-        const entry = seen.get(key) ?? { purposes: new Set<string>(), firstBlock: log.blockNumber };
-        entry.purposes.add(log.args.purpose.toLowerCase());
-        seen.set(key, entry);
-      }
-    },
-  });
+  const logs = await getLogsInRanges({ client, address: ledger, topics: [PURPOSE_DEFINED], fromBlock, toBlock: to, range: new AdaptiveRange(maxRange) });
+  for (const log of parseEventLogs({ abi: consentLedgerAbi, logs, eventName: "PurposeDefined" })) {
+    const key = log.args.controller.toLowerCase();
+    const entry = seen.get(key) ?? { purposes: new Set<string>(), firstBlock: log.blockNumber };
+    entry.purposes.add(log.args.purpose.toLowerCase());
+    seen.set(key, entry);
+  }
   const controllers = [...seen.keys()] as Address[];
   const heads = await Promise.all(
     controllers.map((c) => client.readContract({ address: ledger, abi: consentLedgerAbi, functionName: "historyHead", args: [c], blockNumber: to })),

@@ -4,6 +4,8 @@
  * their complaints into "range" (ask for fewer blocks), "rate" (wait, then retry) and "other", and
  * `AdaptiveRange` halves the span on a range complaint and grows it back after successes.
  */
+import { formatLog, toHex, type Address, type Hex, type Log, type PublicClient, type RpcLog } from "viem";
+
 export type RpcErrorKind = "range" | "rate" | "other";
 
 const RATE = /rate.?limit|rate exceeded|too many requests|\b429\b|throttl|exceeded .*capacity|request limit|compute units/i;
@@ -136,4 +138,36 @@ export async function forEachRange<T>(opts: {
     await opts.onChunk(result, from, to);
     from = to + 1n;
   }
+}
+
+/**
+ * The logs of `address` matching `topics` over [fromBlock, toBlock], read with eth_getLogs in spans from
+ * `range` as `forEachRange` does (shrinking on range complaints, backing off on rate complaints), in chain
+ * order. `onChunk` sees each span's logs as it arrives (progress).
+ */
+export async function getLogsInRanges(opts: {
+  client: PublicClient;
+  address: Address | Address[];
+  topics: (Hex | Hex[] | null)[];
+  fromBlock: bigint;
+  toBlock: bigint;
+  range: AdaptiveRange;
+  onChunk?: (logs: Log[], from: bigint, to: bigint) => void;
+  onRetry?: (kind: RpcErrorKind, err: unknown, waitMs: number) => void;
+}): Promise<Log[]> {
+  const out: Log[] = [];
+  await forEachRange({
+    fromBlock: opts.fromBlock,
+    toBlock: opts.toBlock,
+    range: opts.range,
+    fetch: (from, to) =>
+      opts.client.request({ method: "eth_getLogs", params: [{ address: opts.address, fromBlock: toHex(from), toBlock: toHex(to), topics: opts.topics }] }) as Promise<RpcLog[]>,
+    onChunk: (chunk, from, to) => {
+      const logs = chunk.map((l) => formatLog(l));
+      out.push(...logs);
+      opts.onChunk?.(logs, from, to);
+    },
+    onRetry: opts.onRetry,
+  });
+  return out;
 }

@@ -1,4 +1,7 @@
-import { keccak256, maxUint256, toHex, type Address, type Hex } from "viem";
+import path from "node:path";
+import { getAddress, maxUint256, type Address, type Hex } from "viem";
+import { noticeHash, type Notice } from "../../client/notices";
+import { readNoticeFile } from "../coalition/definePurpose";
 import { deployConfiance } from "../lib/deploy";
 import { coalitionPointsAbi, consentLedgerAbi, mockStablecoinAbi } from "../../client/abis";
 import type { Deployment } from "../../server/chain/deployment";
@@ -24,7 +27,7 @@ export interface OnChainBrand extends BrandSpec {
   address: Address;
   operator: Address;
   wallet: ChainWallet;
-  notices: Record<string, { hash: Hex; uri: string }>;
+  notices: Record<string, { hash: Hex; uri: string; notice: Notice }>;
 }
 
 export interface Coalition {
@@ -35,10 +38,17 @@ export interface Coalition {
 
 export const USD = 1_000_000n;
 
-/** The notice a customer reads before granting `purpose` to a brand: its hash goes on chain, the text stays with the brand. */
-export function noticeOf(brand: BrandSpec, purpose: string): { hash: Hex; uri: string; text: string } {
-  const text = `${brand.name}: notice for "${purpose}", version 1. What we use, why, for how long, and how to revoke.`;
-  return { hash: keccak256(toHex(text)), uri: `https://${brand.key}.example/notices/${purpose}/v1`, text };
+export const NOTICES_DIR = path.join(__dirname, "notices");
+
+/**
+ * The notice a customer reads before granting `purpose` to a brand: the document in
+ * scripts/demo/notices/<brand>/<purpose>.json, whose hash goes on chain and which the relay serves.
+ */
+export function noticeOf(brand: BrandSpec, purpose: string): { hash: Hex; uri: string; notice: Notice } {
+  const notice = readNoticeFile(path.join(NOTICES_DIR, brand.key, `${purpose}.json`));
+  const controller = testAccount(brand.accountIndex).address;
+  if (getAddress(notice.controller.address) !== controller) throw new Error(`the ${brand.key} ${purpose} notice names ${notice.controller.address}, not the brand's ${controller}`);
+  return { hash: noticeHash(notice), uri: `https://${brand.key}.example/notices/${purpose}/v${notice.version}.json`, notice };
 }
 
 /**
@@ -98,7 +108,7 @@ export async function setUpCoalition(p: {
         await wallet.writeContract({ address: deployment.ledger, abi: consentLedgerAbi, functionName: "definePurpose", args: [purposeId(purpose), n.hash, n.uri] }),
         spec.key,
       );
-      notices[purpose] = { hash: n.hash, uri: n.uri };
+      notices[purpose] = n;
     }
     brands.push({ ...spec, address, operator, wallet, notices });
   }

@@ -58,7 +58,7 @@ export const customerQuery = z.strictObject({
   format,
   after: z
     .string()
-    .regex(/^\d+:\d+$/, "`after` is BLOCK:LOG_INDEX from the previous page's next cursor")
+    .regex(/^\d{1,15}:(\d{1,15}:\d{1,9}|expired:0x[0-9a-f]{40}:\d{1,15})$/, "`after` is the previous page's next cursor (TIME:BLOCK:LOG_INDEX or TIME:expired:BRAND:SEQ)")
     .optional(),
   limit,
 });
@@ -71,6 +71,10 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, code?: string, na
   const field = issue.path.length ? issue.path.join(".") : name;
   throw new AuditHttpError(400, code ?? (issue.path[0] === undefined ? "invalid_query" : `invalid_${String(issue.path[0])}`), `${field ? `${field}: ` : ""}${issue.message}`);
 }
+
+/** "Now" for expiries in the history: the later of the given unix time and the indexed block's time. */
+const indexNow = (param: string) =>
+  `GREATEST(${param}::bigint, COALESCE((SELECT b.timestamp FROM indexer_cursor c JOIN indexer_blocks b ON b.block_number = c.block_number), 0))`;
 
 export function auditRouter(deps: RelayDeps): express.Router {
   const router = express.Router();
@@ -101,10 +105,22 @@ export function auditRouter(deps: RelayDeps): express.Router {
       res.type("text/csv").send(toCsv(records));
       return;
     }
+    // Not chain records (so not in the hash chain nor the CSV): the page's grants that ran until their expiry.
+    const expiries = await db.query<{ grant_seq: number; subject: string; purpose: string; expires_at: number }>(
+      `SELECT grant_seq, subject, purpose, expires_at FROM consent_expiries WHERE controller = $1 AND grant_seq > $2 AND grant_seq <= $3 AND expires_at <= ${indexNow("$4")} ORDER BY grant_seq`,
+      [controller, q.after, records.length ? records[records.length - 1].seq : q.after, Math.floor(Date.now() / 1000)],
+    );
     // JSON names each purpose and category beside its id (the CSV keeps the export columns only).
     const nameOf = await purposeNamer(db, [controller]);
     const named = records.map((r) => ({ ...r, purposeName: nameOf(controller, r.purpose), categoryNames: categoryNames(BigInt(r.categories)) }));
-    res.json({ controller, indexedBlock: cursor?.blockNumber ?? null, records: named, page: { after: q.after, limit: q.limit, nextAfter }, verification });
+    res.json({
+      controller,
+      indexedBlock: cursor?.blockNumber ?? null,
+      records: named,
+      expiries: expiries.rows.map((e) => ({ grantSeq: e.grant_seq, subject: e.subject, purpose: e.purpose, expiredAt: e.expires_at })),
+      page: { after: q.after, limit: q.limit, nextAfter },
+      verification,
+    });
   });
 
   /** Recomputes the controller's whole indexed chain and compares it with historyHead now and at the indexed block. */
@@ -192,22 +208,30 @@ export function auditRouter(deps: RelayDeps): express.Router {
   router.get("/customers/:subject/history", async (req: Request, res: Response) => {
     const subject = parse(address, req.params.subject, "invalid_address", "subject");
     const q = parse(customerQuery, req.query);
-    const [afterBlock, afterLog] = q.after ? q.after.split(":").map(Number) : [-1, -1];
-    const { rows } = await db.query<Record<string, unknown> & { block_number: number; log_index: number }>(
+    // Chain order, with each expiry (derived: consent_expiries) before the records at or after its time.
+    // Sort key: (time, 0 for an expiry / 1 for a record, block, log index, brand, grant seq).
+    const [t, second, third, fourth] = q.after ? q.after.split(":") : ["-1", "0", "0", "0"];
+    const key = second === "expired" ? [t, 0, 0, 0, third, fourth] : [t, 1, second, third, "", 0];
+    const { rows } = await db.query<Record<string, unknown> & { block_number: number | null; log_index: number | null }>(
       `SELECT * FROM (
          SELECT 'consent' AS type, block_number, log_index, timestamp, tx_hash, controller AS counterparty,
            CASE action WHEN 1 THEN 'grant' WHEN 2 THEN 'revoke' ELSE 'revoke-all' END AS action,
-           purpose, categories, expires_at, notice_hash, actor, NULL::text AS amount, NULL::text AS ref, seq, head
+           purpose, categories, expires_at, notice_hash, actor, NULL::text AS amount, NULL::text AS ref, seq, head,
+           1 AS sk_kind, ''::text AS sk_brand, 0::bigint AS sk_seq
          FROM consent_history WHERE subject = $1
          UNION ALL
          SELECT 'points', block_number, log_index, timestamp, tx_hash,
            CASE WHEN kind = 'transfer' AND customer = $1 THEN counterparty WHEN kind = 'transfer' THEN customer ELSE brand END,
            CASE WHEN kind = 'transfer' AND customer = $1 THEN 'transfer-out' WHEN kind = 'transfer' THEN 'transfer-in' ELSE kind END,
-           NULL, NULL, NULL, NULL, NULL, amount::text, ref, NULL, NULL
+           NULL, NULL, NULL, NULL, NULL, amount::text, ref, NULL, NULL, 1, '', 0
          FROM points_events WHERE customer = $1 OR (kind = 'transfer' AND counterparty = $1)
-       ) e WHERE (block_number, log_index) > ($2::bigint, $3::integer)
-       ORDER BY block_number, log_index LIMIT $4`,
-      [subject, afterBlock, afterLog, q.limit + 1],
+         UNION ALL
+         SELECT 'consent', NULL, NULL, expires_at, NULL, controller, 'expired', purpose, categories, expires_at, notice_hash, NULL, NULL, NULL,
+           grant_seq, NULL, 0, controller, grant_seq
+         FROM consent_expiries WHERE subject = $1 AND expires_at <= ${indexNow("$9")}
+       ) e WHERE (timestamp, sk_kind, COALESCE(block_number, 0), COALESCE(log_index, 0), sk_brand, sk_seq) > ($2::bigint, $3::integer, $4::bigint, $5::integer, $6::text, $7::bigint)
+       ORDER BY timestamp, sk_kind, block_number, log_index, sk_brand, sk_seq LIMIT $8`,
+      [subject, ...key, q.limit + 1, Math.floor(Date.now() / 1000)],
     );
     const more = rows.length > q.limit;
     const nameOf = await purposeNamer(db, rows.map((r) => (r.type === "consent" ? (r.counterparty as string) : "")));
@@ -232,7 +256,7 @@ export function auditRouter(deps: RelayDeps): express.Router {
       head: r.head as string | null,
     }));
     const last = page[page.length - 1];
-    const nextAfter = more && last ? `${last.blockNumber}:${last.logIndex}` : null;
+    const nextAfter = !more || !last ? null : last.action === "expired" ? `${last.timestamp}:expired:${last.counterparty}:${last.seq}` : `${last.timestamp}:${last.blockNumber}:${last.logIndex}`;
     if (q.format === "csv") {
       if (nextAfter) res.setHeader("X-Next-After", nextAfter);
       const columns = ["type", "blockNumber", "logIndex", "timestamp", "txHash", "counterparty", "action", "purpose", "purposeName", "categories", "categoryNames", "expiresAt", "noticeHash", "actor", "amount", "ref", "seq", "head"] as const;

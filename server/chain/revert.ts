@@ -57,14 +57,20 @@ function show(value: unknown): string {
   return String(value);
 }
 
+/** A custom error of the contracts by name and arguments, or undefined when the data is none of theirs. */
+export function decodeCustomError(data: Hex): { errorName: string; args: readonly unknown[] } | undefined {
+  try {
+    const decoded = decodeErrorResult({ abi: contractsAbi, data });
+    return { errorName: decoded.errorName, args: (decoded.args ?? []) as readonly unknown[] };
+  } catch {
+    return undefined;
+  }
+}
+
 /** A revert as an operation error: the custom error's name as code, name and arguments as message. */
 export function decodeRevert(revert: { data?: Hex; message: string }): OperationError {
   if (!revert.data || revert.data === "0x") return { code: "Reverted", message: revert.message };
-  try {
-    const decoded = decodeErrorResult({ abi: contractsAbi, data: revert.data });
-    const args = (decoded.args ?? []) as readonly unknown[];
-    return { code: decoded.errorName, message: `${decoded.errorName}(${args.map(show).join(", ")})` };
-  } catch {
-    return { code: "Reverted", message: `reverted with unknown error data ${revert.data.slice(0, 74)}` };
-  }
+  const decoded = decodeCustomError(revert.data);
+  if (!decoded) return { code: "Reverted", message: `reverted with unknown error data ${revert.data.slice(0, 74)}` };
+  return { code: decoded.errorName, message: `${decoded.errorName}(${decoded.args.map(show).join(", ")})` };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { webhookEnvShape } from "../webhooks/config";
 
 /**
  * The relay's whole configuration, read from environment variables and validated at start. Every
@@ -50,6 +51,8 @@ export const envSchema = z.object({
   INDEXER_CONFIRMATIONS: int(0).default(1),
   INDEXER_POLL_MS: int(10).default(1000),
   INDEXER_MAX_RANGE: int(1).default(2000),
+  // Webhooks (server/webhooks/config.ts)
+  ...webhookEnvShape,
 });
 
 export type Env = z.infer<typeof envSchema>;

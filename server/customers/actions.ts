@@ -13,6 +13,7 @@ import { addressSchema, bytes32Schema, lower, signatureSchema, uintSchema } from
 import { checkNonce, lockSubject, recordAction, type NonceContract } from "./nonces";
 import { verifyCustomerSignature, type SignedMessage } from "./signatures";
 import { ledgerDomain, ledgerTypes, pointsDomain, pointsTypes } from "../../client/typedData";
+import { queueAcceptedOperation } from "../webhooks/relayEvents";
 
 export const purposeSchema = z
   .string()
@@ -129,6 +130,7 @@ export function customerActionsRouter(ctx: HttpContext): Router {
       await checkNonce(tx, a.contract, a.subject, a.nonce, chainNonce);
       const { id } = await enqueueOperation(tx, { ...a.op, contract: a.contract, idempotencyKey });
       await recordAction(tx, { operationId: id, contract: a.contract, subject: a.subject, nonce: a.nonce });
+      await queueAcceptedOperation(tx, id, a.op);
       return id;
     });
     res.req.log?.info({ operationId: queued, kind: a.op.kind }, "customer action queued");

@@ -3,7 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response, Router } from "ex
 import { z } from "zod";
 import { errorSchema } from "./schemas";
 
-export type Method = "get" | "post" | "patch" | "delete";
+export type Method = "get" | "post" | "put" | "patch" | "delete";
 export type Security = "adminToken" | "brandApiKey" | "deviceSignature";
 
 export interface ResponseDoc {
@@ -110,7 +110,7 @@ export function routesOf(router: Router): { method: Method; path: string }[] {
   for (const layer of stack) {
     if (!layer.route || typeof layer.route.path !== "string") continue;
     for (const [m, on] of Object.entries(layer.route.methods)) {
-      if (on && ["get", "post", "patch", "delete"].includes(m)) out.push({ method: m as Method, path: layer.route.path });
+      if (on && ["get", "post", "put", "patch", "delete"].includes(m)) out.push({ method: m as Method, path: layer.route.path });
     }
   }
   return out;

@@ -7,6 +7,7 @@ import { decodeRange } from "./decode";
 import { indexerMetrics, type IndexerMetrics } from "./metrics";
 import { AdaptiveRange, Backoff, classifyRpcError, sleep } from "./rpcRange";
 import { readCursor, rewindTo, storeRange, type BlockRow, type Cursor } from "./store";
+import { queueChainEvents, retractChainEvents } from "../webhooks/chainEvents";
 
 export interface IndexerStatus {
   indexedBlock: number;
@@ -234,6 +235,7 @@ export class ChainIndexer {
       await tx.query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]);
       const now = await readCursor(tx);
       if ((now?.blockNumber ?? null) !== (cursor?.blockNumber ?? null) || now?.blockHash !== cursor?.blockHash) return false;
+      await queueChainEvents(tx, decoded);
       await storeRange(tx, decoded, blocks, next, { unitValue, keepBlocksFrom: to - window });
       return true;
     });
@@ -266,6 +268,7 @@ export class ChainIndexer {
       await tx.query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]);
       const now = await readCursor(tx);
       if (now?.blockNumber !== cursor.blockNumber || now.blockHash !== cursor.blockHash) return -1;
+      await retractChainEvents(tx, ancestor?.blockNumber ?? -1);
       return rewindTo(tx, ancestor, unitValue);
     });
     if (removed < 0) return;

@@ -160,6 +160,8 @@ export interface Device {
   id: string;
   storeId: string;
   privateKeyPem: string;
+  /** The brand's API key. */
+  apiKey: string;
 }
 
 /** Registers the brand (earning 2 points per currency unit), a store and a device through the admin API. */
@@ -175,7 +177,7 @@ export async function registerShop(relay: RelayProcess, world: ShopWorld): Promi
   const pair = generateDeviceKey();
   const device = await relay.http("POST", "/v1/brand/stores/store-1/devices", { auth: apiKey, body: { id: "till-1", name: "Till 1", publicKey: pair.publicKey } });
   if (device.status !== 201) throw new Error(`device registration: ${JSON.stringify(device.body)}`);
-  return { id: "till-1", storeId: "store-1", privateKeyPem: pair.privateKeyPem };
+  return { id: "till-1", storeId: "store-1", privateKeyPem: pair.privateKeyPem, apiKey };
 }
 
 export function purchaseEvent(i: number, customer: Address) {

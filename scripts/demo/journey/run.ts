@@ -57,7 +57,7 @@ export async function runJourney(opts: { keep: boolean }): Promise<boolean> {
     });
     cleanup.unshift(() => host.stop());
     say.fact("relay", `${host.url} (PGlite in ${path.join(dir, "pgdata")}; submitter and indexer running; log ${path.join(dir, "relay.log")})`);
-    const brands = await registerAtRelay(host, coalition, say);
+    const brands = await registerAtRelay(host, coalition, say, chain);
     const staff = await openStaffScreen(host.url, brands.fashion.store.id, brands.fashion.relay.apiKey);
     cleanup.unshift(() => staff.close());
     say.fact("staff screen", `subscribed to ${host.url}/v1/brand/stores/${brands.fashion.store.id}/stream (server-sent events)`);

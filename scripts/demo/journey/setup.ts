@@ -1,4 +1,7 @@
-import type { Hex } from "viem";
+import { getAddress, type Hex } from "viem";
+import { consentLedgerAbi } from "../../../client/abis";
+import { fetchNotice, uploadNotice } from "../../../client/notices";
+import { purposeId } from "../../../client/purposes";
 import type { Deployment } from "../../../server/chain/deployment";
 import { brandBalance, setUpCoalition, usd, type BrandSpec, USD } from "../coalition";
 import type { LocalChain } from "../../lib/localChain";
@@ -101,8 +104,11 @@ export async function setUpChain(p: { chain: LocalChain; log: TxLog; say: Narrat
   return coalition;
 }
 
-/** Step 1, relay part: the admin registers each brand; each brand registers its store and devices. */
-export async function registerAtRelay(host: RelayHost, coalition: Awaited<ReturnType<typeof setUpChain>>, say: Narrator) {
+/**
+ * Step 1, relay part: the admin registers each brand; each brand registers its store and devices and stores its
+ * notice documents, which the relay then serves by the hash on chain.
+ */
+export async function registerAtRelay(host: RelayHost, coalition: Awaited<ReturnType<typeof setUpChain>>, say: Narrator, chain: LocalChain) {
   const out: Partial<Record<keyof typeof BRAND_SPECS, DemoBrand>> = {};
   for (const key of Object.keys(BRAND_SPECS) as (keyof typeof BRAND_SPECS)[]) {
     const spec = BRAND_SPECS[key];
@@ -117,8 +123,22 @@ export async function registerAtRelay(host: RelayHost, coalition: Awaited<Return
     await registerStore(host.url, relay.apiKey, spec.store);
     const devices: DemoBrand["devices"] = {};
     for (const d of DEVICES[key]) devices[d.id] = await registerDevice(host.url, relay.apiKey, spec.store.id, d);
+    for (const purpose of spec.purposes) await uploadNotice({ relayUrl: host.url, apiKey: relay.apiKey, notice: onChain.notices[purpose]!.notice });
     out[key] = { ...onChain, relay, devices };
-    say.fact(spec.name, `API key issued; store "${spec.store.id}" with ${DEVICES[key].map((d) => d.name).join(", ")}; earns ${spec.pointsPerUnit} points per currency unit`);
+    say.fact(
+      spec.name,
+      `API key issued; store "${spec.store.id}" with ${DEVICES[key].map((d) => d.name).join(", ")}; earns ${spec.pointsPerUnit} points per currency unit; ${spec.purposes.length} notice document(s) stored at the relay`,
+    );
   }
+  let served = 0;
+  for (const b of coalition.brands) {
+    for (const purpose of b.purposes) {
+      const [onChainHash] = await chain.client.readContract({ address: coalition.deployment.ledger, abi: consentLedgerAbi, functionName: "purposeOf", args: [b.address, purposeId(purpose)] });
+      const { notice } = await fetchNotice({ relayUrl: host.url, noticeHash: onChainHash });
+      if (notice.purpose.name === purpose && getAddress(notice.controller.address) === b.address) served++;
+    }
+  }
+  const total = coalition.brands.reduce((n, b) => n + b.purposes.length, 0);
+  say.check(`the relay serves the notice document behind each of the ${total} purposes' on-chain noticeHash, and it hashes to it`, served === total);
   return out as Record<keyof typeof BRAND_SPECS, DemoBrand>;
 }
