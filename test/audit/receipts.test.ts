@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { encodeFunctionData, type Hex } from "viem";
+import { encodeFunctionData } from "viem";
 import { LocalChain, testAccount } from "../support/chain";
 import type { Deployment } from "../../server/chain/deployment";
 import { consentLedgerAbi } from "../../client/abis";
@@ -152,4 +152,3 @@ describe("audit: consent receipts verified against the chain alone", function ()
   });
 });
 
-export type { Hex };
