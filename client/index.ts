@@ -103,3 +103,6 @@ export { InvalidCategoriesError, UnknownCategoryError } from "./errors/names";
 
 // Notice documents
 export * from "./notices";
+
+// Auditing: the history chain, exports, consent at a time, receipts (client/audit, client/receipts)
+export * from "./audit";

@@ -8,7 +8,8 @@
  * - from an export: parse the brand's export (JSON and CSV), recompute it and compare with one
  *   historyHead call (no logs needed);
  * - an export checked record by record against the logs (`runAudit` with the export, as the CLI does);
- * - the recomputation alone (10,000 keccak256 links).
+ * - the recomputation alone (10,000 keccak256 links);
+ * - the auditor's page in headless Chromium (scripts/bench/auditPage.ts; BENCH_AUDIT_PAGE=0 leaves it out).
  * Prints the median and the spread (min-max) of each, and returns them.
  *
  *   npx hardhat run scripts/bench/audit.ts        (BENCH_AUDIT_ACTIONS, BENCH_RUNS to change the size)
@@ -22,6 +23,7 @@ import { fetchControllerHistory } from "../../server/audit/chainHistory";
 import { parseExport, toCsv, toExportRecord, toJsonExport } from "../../server/audit/exportFormat";
 import { recomputeHead } from "../../server/audit/historyChain";
 import { verifyHistory } from "../../server/audit/verify";
+import { timeAuditPage } from "./auditPage";
 
 export interface AuditBenchRow {
   measure: string;
@@ -141,7 +143,14 @@ export async function benchAudit(opts: { actions?: number; runs?: number; log?: 
       const r = await runAudit({ ...base, exportText: json });
       if (!r.ok) throw new Error("export not verified");
     })));
-    measure(spread(`recompute only, ${actions} links`, "keccak256 hash chain in TypeScript (viem)", await timed(runs, () => recomputeHead(history.records))));
+    measure(spread(`recompute only, ${actions} links`, "keccak256 hash chain in TypeScript (@noble/hashes, as in the browser)", await timed(runs, () => recomputeHead(history.records))));
+    if (process.env.BENCH_AUDIT_PAGE !== "0") {
+      log(`bench audit: the auditor's page in Chromium, ${runs} runs`);
+      const page = await timeAuditPage({ rpcUrl: chain.url, ledger: deployment.ledger, controller, fromBlock: deployment.deployBlock, actions, runs });
+      measure(spread(`auditor's page verifies ${actions} actions in the browser`, "headless Chromium, click to verdict: logs over HTTP JSON-RPC, block times, recompute in a web worker, historyHead (goal: at most 5 s)", page.samples));
+      measure(spread(`auditor's page: the worker's own time`, "request to answer inside the worker", page.workerSamples));
+      measure(spread(`auditor's page: longest main-thread task`, "Long Tasks API (0: none of 50 ms or more): the page stays responsive", page.longestTask));
+    }
     return { actions, subjects: SUBJECTS, blocks, buildSeconds, runs, rows };
   } finally {
     await chain.stop();

@@ -3,11 +3,11 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { keccak256, toHex, type Hex } from "viem";
+import { getAddress, keccak256, parseEventLogs, toHex, type Hex } from "viem";
 import { LocalChain } from "../support/chain";
-import type { Deployment } from "../../server/chain/deployment";
+import { writeDeployment, type Deployment } from "../../server/chain/deployment";
 import { consentLedgerAbi } from "../../client/abis";
-import { fetchControllerHistory } from "../../server/audit/chainHistory";
+import { decodeConsentLog, fetchControllerHistory } from "../../server/audit/chainHistory";
 import { compareExport } from "../../server/audit/compareExport";
 import { parseExport, toCsv, toExportRecord, toJsonExport, type ExportRecord } from "../../server/audit/exportFormat";
 import { runAudit, purposeId } from "../../server/audit/auditor";
@@ -89,6 +89,15 @@ describe("audit: independent verification from chain logs", function () {
       if (d.kind === "inserted") return { kind: d.kind, position: d.position };
       return d;
     });
+
+  it("decodes the consent logs exactly as viem's ABI decoder does", async () => {
+    const logs = await chain.client.getLogs({ address: dep.ledger, fromBlock: 0n });
+    const ours = logs.map(decodeConsentLog).filter((l) => l !== null);
+    const viems = parseEventLogs({ abi: consentLedgerAbi, logs, eventName: ["ConsentGranted", "ConsentRevoked", "AllConsentsRevoked"] });
+    expect(ours.length).to.equal(11);
+    expect(ours).to.deep.equal(viems.map((l) => ({ eventName: l.eventName, args: l.args, blockNumber: l.blockNumber, transactionHash: l.transactionHash, logIndex: l.logIndex })));
+    expect(logs.length - ours.length).to.be.above(10); // the other events (PurposeDefined, the points' events) are skipped
+  });
 
   it("reads the controller's whole history from the logs, and it recomputes to historyHead", async () => {
     expect(records.map((r) => Number(r.seq))).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -196,6 +205,82 @@ describe("audit: independent verification from chain logs", function () {
     expect(partial.code).to.equal(1);
     expect(partial.stdout).to.contain("NOT VERIFIED");
     // No endpoint: exit 3.
-    expect([down.code, down.stderr]).to.deep.equal([3, "audit failed: HTTP request failed.\n"]);
+    expect([down.code, down.stderr]).to.deep.equal([3, "audit failed: the endpoint http://127.0.0.1:1 failed: HTTP request failed.\n"]);
+  });
+
+  it("the CLI takes the ledger and first block from --deployment, and refuses a deployment of another chain", async () => {
+    const file = path.join(dir, "deployment.json");
+    writeDeployment(file, dep);
+    const other = path.join(dir, "other-chain.json");
+    writeDeployment(other, { ...dep, chainId: 1 });
+    const [ok, wrongChain, wrongLedger, missing] = await Promise.all([
+      cli(["--rpc", chain.url, "--deployment", file, "--controller", addr(BRAND), "--json"]),
+      cli(["--rpc", chain.url, "--deployment", other, "--controller", addr(BRAND)]),
+      cli(["--rpc", chain.url, "--deployment", file, "--ledger", addr(9), "--controller", addr(BRAND)]),
+      cli(["--rpc", chain.url, "--deployment", path.join(dir, "none.json"), "--controller", addr(BRAND)]),
+    ]);
+    const report = JSON.parse(ok.stdout);
+    expect([ok.code, report.ok, report.ledger, report.fromBlock, report.chain.onChain.length]).to.deep.equal([0, true, dep.ledger, String(dep.deployBlock), "10"]);
+    expect([wrongChain.code, wrongChain.stderr.split("\n")[0]]).to.deep.equal([2, `the deployment file is for chain 1, but the endpoint ${chain.url.replace(/\/$/, "")} serves chain ${dep.chainId}`]);
+    expect([wrongLedger.code, wrongLedger.stderr.split("\n")[0]]).to.deep.equal([2, `--ledger ${addr(9)} is not the deployment's ledger ${getAddress(dep.ledger)}`]);
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr).to.contain("cannot read deployment file");
+  });
+
+  it("the CLI answers --at now and --at block:N, exits 4 for a verified history whose consent was not active, 1 when verification fails", async () => {
+    const base = ["--rpc", chain.url, "--ledger", dep.ledger, "--controller", addr(BRAND), "--json"];
+    const tampered = path.join(dir, "for-at.json");
+    fs.writeFileSync(tampered, toJsonExport(addr(BRAND), honest.filter((r) => r.seq !== 4)));
+    const [activeNow, endedNow, atBlock, atBlockBefore, failedAndEnded] = await Promise.all([
+      cli([...base, "--at", "now", "--subject", addr(7), "--purpose", "in-store-recognition"]),
+      cli([...base, "--at", "now", "--subject", addr(4), "--purpose", "loyalty"]),
+      cli([...base, "--at", `block:${records[1].blockNumber}`, "--subject", addr(5), "--purpose", RECOGNITION]),
+      cli([...base, "--at", `block:${records[1].blockNumber! - 1n}`, "--subject", addr(5), "--purpose", RECOGNITION]),
+      cli([...base, "--export", tampered, "--at", "now", "--subject", addr(4), "--purpose", "loyalty"]),
+    ]);
+    const answer = (r: { stdout: string }) => {
+      const c = JSON.parse(r.stdout).consentAt;
+      return [c.active, c.reason, c.block, c.evidence.map((e: { txHash: string }) => e.txHash)];
+    };
+    const head = JSON.parse(activeNow.stdout);
+    expect([activeNow.code, ...answer(activeNow)]).to.deep.equal([0, true, "granted", head.toBlock, [records[9].txHash]]);
+    expect(head.consentAt.time).to.equal(head.toBlockTime);
+    expect([endedNow.code, ...answer(endedNow)]).to.deep.equal([4, false, "revoked-all", head.toBlock, [records[0].txHash, records[5].txHash]]);
+    expect([atBlock.code, ...answer(atBlock)]).to.deep.equal([0, true, "granted", String(records[1].blockNumber), [records[1].txHash]]);
+    expect(JSON.parse(atBlock.stdout).consentAt.time).to.equal(records[1].timestamp);
+    expect([atBlockBefore.code, ...answer(atBlockBefore)]).to.deep.equal([4, false, "never-granted", String(records[1].blockNumber! - 1n), []]);
+    expect(failedAndEnded.code).to.equal(1);
+  });
+
+  it("the CLI writes the same report as HTML and Markdown: chain, block, result and evidence", async () => {
+    const exported = path.join(dir, "report-export.json");
+    fs.writeFileSync(exported, toJsonExport(addr(BRAND), tampered.omittedRevocation()));
+    const html = path.join(dir, "report.html");
+    const md = path.join(dir, "report.md");
+    const args = ["--rpc", chain.url, "--ledger", dep.ledger, "--controller", addr(BRAND), "--export", exported, "--at", String(times[3]), "--subject", addr(5), "--purpose", "in-store-recognition"];
+    const [a, b] = await Promise.all([cli([...args, "--report", html, "--json"]), cli([...args, "--report", md, "--explorer", "https://explorer.example/tx/{tx}"])]);
+    expect([a.code, b.code]).to.deep.equal([1, 1]);
+    const report = JSON.parse(a.stdout);
+    const htmlText = fs.readFileSync(html, "utf8");
+    const mdText = fs.readFileSync(md, "utf8");
+    for (const text of [htmlText, mdText]) {
+      for (const fact of [
+        `Consent history audit of ${lc(addr(BRAND))}`,
+        "NOT VERIFIED: the export differs from the chain (1 difference(s)).",
+        String(dep.chainId),
+        dep.ledger,
+        `${report.toBlock}, hash ${report.toBlockHash}`,
+        `${records[9].head} (length 10)`,
+        "EXPORT REJECTED: 1 difference(s) from the chain",
+        `position 4: chain record seq 4 (revoke by ${records[3].subject} at ${records[3].timestamp}, tx ${records[3].txHash}) is missing from the export`,
+        "NOT ACTIVE (revoked)",
+        records[1].txHash!,
+        records[3].txHash!,
+      ]) {
+        expect(text, fact).to.contain(fact);
+      }
+    }
+    expect(htmlText).to.contain("@media print");
+    expect(mdText).to.contain(`[${records[3].txHash}](https://explorer.example/tx/${records[3].txHash})`);
   });
 });

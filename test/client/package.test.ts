@@ -26,7 +26,7 @@ function clientFiles(): { file: string; source: string; imports: string[] }[] {
 }
 
 /** What the client module may import: itself, and these packages, which run in browsers and in Node. */
-const ALLOWED = ["viem", "viem/accounts", "@noble/curves/ed25519", "@noble/hashes/sha2", "@noble/hashes/utils", "@scure/base", "zod"];
+const ALLOWED = ["viem", "viem/accounts", "@noble/curves/ed25519", "@noble/hashes/sha2", "@noble/hashes/sha3", "@noble/hashes/utils", "@scure/base", "zod"];
 
 describe("client: the package entry confiance/client", () => {
   it("resolves by its name for Node at run time, to the same module as the source", async () => {
