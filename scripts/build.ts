@@ -8,9 +8,9 @@
  * Prints the time of each step. `--help` prints this.
  */
 import { spawnSync } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
 import { buildWeb, webBundleSize } from "./lib/webBuild";
+import { compileRelay } from "./lib/compileRelay";
 
 const ROOT = path.resolve(__dirname, "..");
 export const DIST = path.join(ROOT, "dist");
@@ -22,15 +22,6 @@ function run(step: string, command: string, args: string[]): void {
   console.log(`${step}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-/** Copies the SQL migrations next to the compiled store (server/store/db.ts reads them from its own folder). */
-function copyMigrations(): void {
-  const from = path.join(ROOT, "server/store/migrations");
-  const to = path.join(DIST, "server/store/migrations");
-  fs.rmSync(to, { recursive: true, force: true });
-  fs.mkdirSync(to, { recursive: true });
-  for (const f of fs.readdirSync(from)) fs.copyFileSync(path.join(from, f), path.join(to, f));
-}
-
 async function main(): Promise<void> {
   if (process.argv.includes("--help") || process.argv.includes("-h")) {
     console.log("usage: npm run build\n\nCompiles the contracts, the relay and client module to dist/ (started by `npm start`), and the web app to web/dist.");
@@ -38,9 +29,9 @@ async function main(): Promise<void> {
   }
   const npx = process.platform === "win32" ? "npx.cmd" : "npx";
   run("contracts", npx, ["hardhat", "compile", "--quiet"]);
-  fs.rmSync(DIST, { recursive: true, force: true });
-  run("relay (tsc)", npx, ["tsc", "-p", "tsconfig.build.json"]);
-  copyMigrations();
+  const t0 = performance.now();
+  compileRelay(DIST);
+  console.log(`relay (tsc): ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const web = await buildWeb({ quiet: true });
   const size = webBundleSize();
   console.log(`web app: ${(web.ms / 1000).toFixed(1)} s (the first page loads ${(size.jsGzip / 1024).toFixed(1)} kB of JavaScript, gzip)`);

@@ -5,6 +5,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { deployConfiance } from "../../scripts/lib/deploy";
 import { writeDeployment } from "../../server/chain/deployment";
+import { compileRelay } from "../../scripts/lib/compileRelay";
 import { freePort, testPrivateKey } from "../support/chain";
 import { openTestDb, testDbKinds } from "../support/db";
 import { localChain } from "./relay-harness";
@@ -18,9 +19,9 @@ interface Child {
   exit: Promise<number | null>;
 }
 
-function startMain(env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "server/main.ts"], {
-    cwd: ROOT,
+function startMain(env: Record<string, string>, { entry = ["-r", "ts-node/register/transpile-only", "server/main.ts"], cwd = ROOT }: { entry?: string[]; cwd?: string } = {}): Child {
+  const proc = spawn(process.execPath, entry, {
+    cwd,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -82,6 +83,57 @@ describe("npm run relay (server/main.ts)", function () {
     }
   });
   }
+
+  it("runs compiled (npm run build's relay step) with node alone: .env read, the deployment found where npm run deploy writes it, start-up time logged", async function () {
+    this.timeout(240_000);
+    const out = path.join(ROOT, "dist", `test-${process.pid}`);
+    compileRelay(out);
+    const chain = await localChain();
+    const deployment = await deployConfiance({ wallet: chain.wallet(0), client: chain.client });
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "relay-compiled-"));
+    writeDeployment(path.join(cwd, "deployments", "localhost.json"), deployment);
+    const port = await freePort();
+    fs.writeFileSync(path.join(cwd, ".env"), `RPC_URL=${chain.url}\nSIGNER_KEYS=${testPrivateKey(2)}\nPORT=${port}\nLOG_LEVEL=info\n# a comment\nDATA_DIR=${path.join(cwd, "db")}\n`);
+    const child = startMain({ PORT: String(port) }, { entry: [path.join(out, "server", "main.js")], cwd });
+    try {
+      const listening = await logLine(child, "relay listening");
+      expect(listening, child.stderr).to.not.equal(null);
+      expect(String(listening!.ledger).toLowerCase()).to.equal(deployment.ledger.toLowerCase());
+      expect(listening!.startupMs).to.be.a("number").above(0);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).to.equal(200);
+      const config = (await (await fetch(`http://127.0.0.1:${port}/v1/config`)).json()) as { chainId: number };
+      expect(config.chainId).to.equal(31337);
+      child.proc.kill("SIGTERM");
+      expect(await child.exit).to.equal(0);
+    } finally {
+      if (child.proc.exitCode === null) child.proc.kill("SIGKILL");
+      fs.rmSync(cwd, { recursive: true, force: true });
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("without a deployment file or addresses, names the command that writes one", async () => {
+    const chain = await localChain();
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "relay-nodeploy-"));
+    fs.writeFileSync(path.join(cwd, "none.env"), "");
+    try {
+      const child = startMain({ RPC_URL: chain.url, SIGNER_KEYS: testPrivateKey(2), DATA_DIR: path.join(cwd, "db"), DEPLOYMENTS_DIR: cwd, ENV_FILE: path.join(cwd, "none.env") });
+      const code = await child.exit;
+      expect(code).to.equal(1);
+      expect(child.stderr).to.include("no deployment for chain 31337: run `npm run deploy`");
+    } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it("--help lists every configuration variable with its default", async () => {
+    const child = startMain({}, { entry: ["-r", "ts-node/register/transpile-only", "server/main.ts", "--help"] });
+    expect(await child.exit).to.equal(0);
+    const text = child.stdout.join("\n");
+    expect(text).to.match(/^usage: npm run relay/);
+    expect(text).to.include('  PORT                               default 8080');
+    expect(text).to.include("SIGNER_LOW_BALANCE_ETH");
+  });
 
   it("refuses an invalid configuration with exit code 2, naming the variable", async () => {
     const child = startMain({ PORT: "not-a-port", RPC_URL: "http://127.0.0.1:1" });
