@@ -4,7 +4,7 @@
  * deployments/<name>.json (the format of server/chain/deployment.ts) for the relay, the indexer and the
  * scripts.
  *
- * Environment:
+ * Environment (and `.env` for what it does not set; see .env.example):
  *   RPC_URL              JSON-RPC endpoint (default http://127.0.0.1:8545, i.e. `npm run node`)
  *   DEPLOYER_KEY         0x hex private key of the deployer; else the first key of SIGNER_KEYS, else
  *                        KEYSTORE_FILE + KEYSTORE_PASSWORD (as for the relay); on a local Hardhat chain
@@ -23,6 +23,8 @@ import { defaultDeploymentName, writeDeployment } from "../server/chain/deployme
 import { loadSigners } from "../server/chain/signers";
 import { deployConfiance } from "./lib/deploy";
 import { connectChain } from "./lib/rpcChain";
+import { helpFromDocComment } from "./lib/usage";
+import { loadEnvFile } from "../server/config/envFile";
 
 const HARDHAT_CHAIN_ID = 31337;
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -89,6 +91,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<string
 }
 
 if (require.main === module) {
+  helpFromDocComment(__filename);
+  loadEnvFile();
   main().catch((err: Error) => {
     process.stderr.write(`deploy failed: ${err.name}: ${err.message.split("\n")[0]}\n`);
     process.exit(1);

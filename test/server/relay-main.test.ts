@@ -6,7 +6,9 @@ import { expect } from "chai";
 import { deployConfiance } from "../../scripts/lib/deploy";
 import { writeDeployment } from "../../server/chain/deployment";
 import { compileRelay } from "../../scripts/lib/compileRelay";
-import { freePort, testPrivateKey } from "../support/chain";
+import { main as deploy } from "../../scripts/deploy";
+import { parseEnv } from "node:util";
+import { freePort, testAccount, testPrivateKey } from "../support/chain";
 import { openTestDb, testDbKinds } from "../support/db";
 import { localChain } from "./relay-harness";
 
@@ -84,25 +86,33 @@ describe("npm run relay (server/main.ts)", function () {
   });
   }
 
-  it("runs compiled (npm run build's relay step) with node alone: .env read, the deployment found where npm run deploy writes it, start-up time logged", async function () {
+  it("runs compiled (npm run build's relay step) with node alone, from .env.example after npm run deploy: deployment found by default, start-up time logged", async function () {
     this.timeout(240_000);
     const out = path.join(ROOT, "dist", `test-${process.pid}`);
     compileRelay(out);
     const chain = await localChain();
-    const deployment = await deployConfiance({ wallet: chain.wallet(0), client: chain.client });
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "relay-compiled-"));
-    writeDeployment(path.join(cwd, "deployments", "localhost.json"), deployment);
+    const example = fs.readFileSync(path.join(ROOT, ".env.example"), "utf8");
+    fs.writeFileSync(path.join(cwd, ".env"), example);
     const port = await freePort();
-    fs.writeFileSync(path.join(cwd, ".env"), `RPC_URL=${chain.url}\nSIGNER_KEYS=${testPrivateKey(2)}\nPORT=${port}\nLOG_LEVEL=info\n# a comment\nDATA_DIR=${path.join(cwd, "db")}\n`);
-    const child = startMain({ PORT: String(port) }, { entry: [path.join(out, "server", "main.js")], cwd });
+    // The environment wins over .env: only the chain's URL and the port differ from the example.
+    const overrides = { RPC_URL: chain.url, PORT: String(port), LOG_LEVEL: "info" };
+    const file = await deploy({ ...parseEnv(example), ...overrides, DEPLOYMENTS_DIR: path.join(cwd, "deployments") });
+    expect(file).to.equal(path.join(cwd, "deployments", "localhost.json"));
+    const deployment = JSON.parse(fs.readFileSync(file, "utf8")) as { ledger: string; governance: string };
+    expect(deployment.governance).to.equal(testAccount(0).address);
+    const child = startMain(overrides, { entry: [path.join(out, "server", "main.js")], cwd });
     try {
       const listening = await logLine(child, "relay listening");
       expect(listening, child.stderr).to.not.equal(null);
-      expect(String(listening!.ledger).toLowerCase()).to.equal(deployment.ledger.toLowerCase());
+      expect(listening!.ledger).to.equal(deployment.ledger);
       expect(listening!.startupMs).to.be.a("number").above(0);
-      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).to.equal(200);
-      const config = (await (await fetch(`http://127.0.0.1:${port}/v1/config`)).json()) as { chainId: number };
-      expect(config.chainId).to.equal(31337);
+      const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { status: string; signers: { balances: { address: string }[] } };
+      expect(health.status).to.equal("ok");
+      expect(health.signers.balances.map((b) => b.address)).to.deep.equal([testAccount(2).address, testAccount(3).address]);
+      const admin = await fetch(`http://127.0.0.1:${port}/v1/admin/brands`, { headers: { authorization: "Bearer replace-with-a-long-random-admin-token" } });
+      expect(admin.status).to.equal(200);
+      expect(fs.existsSync(path.join(cwd, "data", "relay"))).to.equal(true);
       child.proc.kill("SIGTERM");
       expect(await child.exit).to.equal(0);
     } finally {
