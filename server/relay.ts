@@ -11,6 +11,7 @@ import { auditRouter } from "./audit/routes";
 import { adminRouter } from "./brands/adminRoutes";
 import { pruneSignatures } from "./devices/auth";
 import { brandRouter } from "./brands/brandRoutes";
+import { brandConsentRouter } from "./consent/brandConsentRoutes";
 import { StoreEventBus } from "./devices/bus";
 import { PgStoreEventBus } from "./devices/pgBus";
 import { deviceEventsRouter } from "./devices/eventRoutes";
@@ -124,6 +125,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
 
   app.use("/v1/admin", adminRouter(ctx));
   app.use("/v1/brand", brandRouter(ctx));
+  app.use("/v1/brand", brandConsentRouter(ctx));
   app.use("/v1/brand/webhooks", webhooksRouter(ctx));
   app.use("/v1", discoveryRouter(ctx));
   app.use("/v1", deviceEventsRouter(ctx));
