@@ -84,6 +84,7 @@ export { waitForOperation, type WaitForOperationErrorType, type WaitForOperation
 export { getConsents, type GetConsentsErrorType, type GetConsentsParameters, type GetConsentsReturnType } from "./actions/getConsents";
 export { getPoints, type GetPointsErrorType, type GetPointsParameters, type GetPointsReturnType } from "./actions/getPoints";
 export { getHistory, type GetHistoryErrorType, type GetHistoryParameters, type GetHistoryReturnType } from "./actions/getHistory";
+export { getReceipt, type GetReceiptErrorType, type GetReceiptParameters, type GetReceiptReturnType } from "./actions/getReceipt";
 export { grant, type GrantErrorType, type GrantParameters, type GrantReturnType } from "./actions/grant";
 export { revoke, type RevokeErrorType, type RevokeParameters, type RevokeReturnType } from "./actions/revoke";
 export { revokeAll, type RevokeAllErrorType, type RevokeAllParameters, type RevokeAllReturnType } from "./actions/revokeAll";

@@ -19,6 +19,7 @@ import { customerActionsRouter } from "./customers/actions";
 import { cardsRouter } from "./customers/cards";
 import { customerReadsRouter } from "./customers/reads";
 import { noticesRouter } from "./notices/routes";
+import { receiptsRouter } from "./receipts/routes";
 import { locals, type HttpContext } from "./http/context";
 import { errorHandler, HttpError, notFound } from "./http/errors";
 import { healthRouter, type IndexerStatus } from "./http/health";
@@ -133,6 +134,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   app.use("/v1", cardsRouter(ctx));
   app.use("/v1", customerReadsRouter(ctx));
   app.use("/v1", noticesRouter(ctx));
+  app.use("/v1", receiptsRouter(ctx));
   const audit = auditRouter(deps);
   for (const r of routesOf(audit)) docs.addBare(r.method, `/v1/audit${r.path === "/" ? "" : r.path}`, ["audit"], `Audit: ${r.method.toUpperCase()} ${toOpenApiPath(r.path)}`);
   app.use("/v1/audit", audit);

@@ -5,6 +5,7 @@ import { getConsents, type GetConsentsParameters, type GetConsentsReturnType } f
 import { getHistory, type GetHistoryParameters, type GetHistoryReturnType } from "../actions/getHistory";
 import { getNonces, type GetNoncesParameters, type GetNoncesReturnType } from "../actions/getNonces";
 import { getOperation, type GetOperationParameters, type GetOperationReturnType } from "../actions/getOperation";
+import { getReceipt, type GetReceiptParameters, type GetReceiptReturnType } from "../actions/getReceipt";
 import { getPoints, type GetPointsParameters, type GetPointsReturnType } from "../actions/getPoints";
 import { grant, type GrantParameters, type GrantReturnType } from "../actions/grant";
 import { linkCard, type LinkCardParameters, type LinkCardReturnType } from "../actions/linkCard";
@@ -28,6 +29,7 @@ export type RelayActions = {
   getConsents(params: GetConsentsParameters): Promise<GetConsentsReturnType>;
   getPoints(params: GetPointsParameters): Promise<GetPointsReturnType>;
   getHistory(params: GetHistoryParameters): Promise<GetHistoryReturnType>;
+  getReceipt(params: GetReceiptParameters): Promise<GetReceiptReturnType>;
   grant(params: GrantParameters): Promise<GrantReturnType>;
   revoke(params: RevokeParameters): Promise<RevokeReturnType>;
   revokeAll(params: RevokeAllParameters): Promise<RevokeAllReturnType>;
@@ -51,6 +53,7 @@ export function relayActions(client: RelayClientBase): RelayActions {
     getConsents: (p) => getConsents(client, p),
     getPoints: (p) => getPoints(client, p),
     getHistory: (p) => getHistory(client, p),
+    getReceipt: (p) => getReceipt(client, p),
     grant: (p) => grant(client, p),
     revoke: (p) => revoke(client, p),
     revokeAll: (p) => revokeAll(client, p),
