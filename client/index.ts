@@ -93,6 +93,16 @@ export { redeem, type RedeemErrorType, type RedeemParameters, type RedeemReturnT
 export { linkCard, type LinkCardErrorType, type LinkCardParameters, type LinkCardReturnType } from "./actions/linkCard";
 export { unlinkCard, type UnlinkCardErrorType, type UnlinkCardParameters, type UnlinkCardReturnType } from "./actions/unlinkCard";
 export { eraseData, type EraseDataErrorType, type EraseDataParameters, type EraseDataReturnType } from "./actions/eraseData";
+export {
+  dataRequest,
+  type DataRequestErrorType,
+  type DataRequestKind,
+  type DataRequestParameters,
+  type DataRequestRecord,
+  type DataRequestReturnType,
+  type ErasureReport,
+  type HeldRows,
+} from "./actions/dataRequest";
 export { postDeviceEvent, type PostDeviceEventErrorType, type PostDeviceEventParameters, type PostDeviceEventReturnType } from "./actions/postDeviceEvent";
 
 // Errors

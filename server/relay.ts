@@ -20,6 +20,7 @@ import { cardsRouter } from "./customers/cards";
 import { customerReadsRouter } from "./customers/reads";
 import { noticesRouter } from "./notices/routes";
 import { receiptsRouter } from "./receipts/routes";
+import { dataRequestsRouter } from "./dataRequests/routes";
 import { locals, type HttpContext } from "./http/context";
 import { errorHandler, HttpError, notFound } from "./http/errors";
 import { healthRouter, type IndexerStatus } from "./http/health";
@@ -135,6 +136,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   app.use("/v1", customerReadsRouter(ctx));
   app.use("/v1", noticesRouter(ctx));
   app.use("/v1", receiptsRouter(ctx));
+  app.use("/v1", dataRequestsRouter(ctx));
   const audit = auditRouter(deps);
   for (const r of routesOf(audit)) docs.addBare(r.method, `/v1/audit${r.path === "/" ? "" : r.path}`, ["audit"], `Audit: ${r.method.toUpperCase()} ${toOpenApiPath(r.path)}`);
   app.use("/v1/audit", audit);

@@ -1,3 +1,4 @@
+import { dataRequest, type DataRequestParameters, type DataRequestReturnType } from "../actions/dataRequest";
 import { eraseData, type EraseDataParameters, type EraseDataReturnType } from "../actions/eraseData";
 import { getBrands, type GetBrandsParameters, type GetBrandsReturnType } from "../actions/getBrands";
 import { getConfig, type GetConfigParameters, type GetConfigReturnType } from "../actions/getConfig";
@@ -38,6 +39,7 @@ export type RelayActions = {
   linkCard(params: LinkCardParameters): Promise<LinkCardReturnType>;
   unlinkCard(params: UnlinkCardParameters): Promise<UnlinkCardReturnType>;
   eraseData(params: EraseDataParameters): Promise<EraseDataReturnType>;
+  dataRequest(params: DataRequestParameters): Promise<DataRequestReturnType>;
   postDeviceEvent(params: PostDeviceEventParameters): Promise<PostDeviceEventReturnType>;
   request<T>(params: RelayRequestParameters): Promise<T>;
 };
@@ -62,6 +64,7 @@ export function relayActions(client: RelayClientBase): RelayActions {
     linkCard: (p) => linkCard(client, p),
     unlinkCard: (p) => unlinkCard(client, p),
     eraseData: (p) => eraseData(client, p),
+    dataRequest: (p) => dataRequest(client, p),
     postDeviceEvent: (p) => postDeviceEvent(client, p),
     request: (p) => relayRequest(client, p),
   };

@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS data_requests (
   subject text NOT NULL,
   kind text NOT NULL CHECK (kind IN ('access', 'erase')),
   brand text,
-  nonce numeric(78, 0),
+  nonce text,
   signed_at bigint NOT NULL,
   via text NOT NULL DEFAULT 'DataRequest' CHECK (via IN ('DataRequest', 'EraseData')),
   status text NOT NULL CHECK (status IN ('completed', 'failed')),
