@@ -20,6 +20,7 @@ import { customerAddresses, openRelaySession } from "./bench/relaySession";
 import { gasComparison, machineLine, markdownTable, performanceRows, writeBenchmarksMd, type BenchResults } from "./bench/report";
 import { benchSettings } from "./bench/settings";
 import { setUpBenchWorld } from "./bench/world";
+import { helpFromDocComment } from "./lib/usage";
 
 /** Relay settings for the in-process chain (mines each transaction at once, cannot reorganise). */
 const RELAY_ENV: Record<string, string> = { INDEXER_CONFIRMATIONS: "0", INDEXER_POLL_MS: "100", CONFIRMATIONS: "1", SUBMITTER_POLL_MS: "50" };
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
+helpFromDocComment(__filename);
 main().catch((err: Error) => {
   console.error(`\nbench failed: ${err.name}: ${err.message}`);
   if (process.env.DEBUG) console.error(err.stack);
