@@ -84,6 +84,7 @@ export { waitForOperation, type WaitForOperationErrorType, type WaitForOperation
 export { getConsents, type GetConsentsErrorType, type GetConsentsParameters, type GetConsentsReturnType } from "./actions/getConsents";
 export { getPoints, type GetPointsErrorType, type GetPointsParameters, type GetPointsReturnType } from "./actions/getPoints";
 export { getHistory, type GetHistoryErrorType, type GetHistoryParameters, type GetHistoryReturnType } from "./actions/getHistory";
+export { getReceipt, type GetReceiptErrorType, type GetReceiptParameters, type GetReceiptReturnType } from "./actions/getReceipt";
 export { grant, type GrantErrorType, type GrantParameters, type GrantReturnType } from "./actions/grant";
 export { revoke, type RevokeErrorType, type RevokeParameters, type RevokeReturnType } from "./actions/revoke";
 export { revokeAll, type RevokeAllErrorType, type RevokeAllParameters, type RevokeAllReturnType } from "./actions/revokeAll";
@@ -92,6 +93,16 @@ export { redeem, type RedeemErrorType, type RedeemParameters, type RedeemReturnT
 export { linkCard, type LinkCardErrorType, type LinkCardParameters, type LinkCardReturnType } from "./actions/linkCard";
 export { unlinkCard, type UnlinkCardErrorType, type UnlinkCardParameters, type UnlinkCardReturnType } from "./actions/unlinkCard";
 export { eraseData, type EraseDataErrorType, type EraseDataParameters, type EraseDataReturnType } from "./actions/eraseData";
+export {
+  dataRequest,
+  type DataRequestErrorType,
+  type DataRequestKind,
+  type DataRequestParameters,
+  type DataRequestRecord,
+  type DataRequestReturnType,
+  type ErasureReport,
+  type HeldRows,
+} from "./actions/dataRequest";
 export { postDeviceEvent, type PostDeviceEventErrorType, type PostDeviceEventParameters, type PostDeviceEventReturnType } from "./actions/postDeviceEvent";
 
 // Errors

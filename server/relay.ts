@@ -12,6 +12,7 @@ import { auditRouter } from "./audit/routes";
 import { adminRouter } from "./brands/adminRoutes";
 import { pruneSignatures } from "./devices/auth";
 import { brandRouter } from "./brands/brandRoutes";
+import { brandConsentRouter } from "./consent/brandConsentRoutes";
 import { StoreEventBus } from "./devices/bus";
 import { PgStoreEventBus } from "./devices/pgBus";
 import { deviceEventsRouter } from "./devices/eventRoutes";
@@ -19,6 +20,8 @@ import { customerActionsRouter } from "./customers/actions";
 import { cardsRouter } from "./customers/cards";
 import { customerReadsRouter } from "./customers/reads";
 import { noticesRouter } from "./notices/routes";
+import { receiptsRouter } from "./receipts/routes";
+import { dataRequestsRouter } from "./dataRequests/routes";
 import { locals, type HttpContext } from "./http/context";
 import { errorHandler, HttpError, notFound } from "./http/errors";
 import { healthRouter, type IndexerStatus } from "./http/health";
@@ -130,6 +133,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
 
   app.use("/v1/admin", adminRouter(ctx));
   app.use("/v1/brand", brandRouter(ctx));
+  app.use("/v1/brand", brandConsentRouter(ctx));
   app.use("/v1/brand/webhooks", webhooksRouter(ctx));
   app.use("/v1", discoveryRouter(ctx));
   app.use("/v1", deviceEventsRouter(ctx));
@@ -137,6 +141,8 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   app.use("/v1", cardsRouter(ctx));
   app.use("/v1", customerReadsRouter(ctx));
   app.use("/v1", noticesRouter(ctx));
+  app.use("/v1", receiptsRouter(ctx));
+  app.use("/v1", dataRequestsRouter(ctx));
   const audit = auditRouter(deps);
   for (const r of routesOf(audit)) docs.addBare(r.method, `/v1/audit${r.path === "/" ? "" : r.path}`, ["audit"], `Audit: ${r.method.toUpperCase()} ${toOpenApiPath(r.path)}`);
   app.use("/v1/audit", audit);

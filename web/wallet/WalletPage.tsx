@@ -4,6 +4,7 @@ import { Notice } from "../shared/components/Notice";
 import { useBrands } from "../shared/useBrands";
 import { BrandList } from "./BrandList";
 import { DelegateForm } from "./DelegateForm";
+import { YourData } from "./YourData";
 
 /** The customer's wallet (route `/`). */
 export default function WalletPage() {
@@ -17,6 +18,7 @@ export default function WalletPage() {
           <>
             <Brands />
             <DelegateForm address={address} config={config} />
+            <YourData address={address} />
           </>
         )}
       </RequireWallet>
