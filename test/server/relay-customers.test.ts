@@ -140,21 +140,24 @@ for (const kind of testDbKinds()) {
       await h.syncClock();
       const until = Number(h.deadline(86_400));
       const d = h.deadline();
-      const setMsg = { subject: subject.address, delegate: delegate.address, until, nonce: 1n, deadline: d };
+      // SetDelegate signatures have their own lane (delegateNonces): 0, while the ledger lane is at 1.
+      expect(await h.nonces(subject.address)).to.deep.include({ ledger: 1n, delegate: 0n });
+      const setMsg = { subject: subject.address, delegate: delegate.address, until, nonce: 0n, deadline: d };
       const setSig = await subject.signTypedData({ domain: ledgerDomain(h.deployment.chainId, h.deployment.ledger), types: ledgerTypes, primaryType: "SetDelegate", message: setMsg });
-      const set = await h.http("POST", "/v1/consents/set-delegate", { body: { ...setMsg, nonce: "1", deadline: d.toString(), signature: setSig } });
+      const set = await h.http("POST", "/v1/consents/set-delegate", { body: { ...setMsg, nonce: "0", deadline: d.toString(), signature: setSig } });
       expect(set.status, JSON.stringify(set.body)).to.equal(202);
       expect((await h.settled(set.body.operationId)).status).to.equal("confirmed");
-      const revMsg = { subject: subject.address, controller: h.a.address, purpose: purposeId("loyalty"), nonce: 2n, deadline: d };
+      expect(await h.nonces(subject.address)).to.deep.include({ ledger: 1n, delegate: 1n });
+      const revMsg = { subject: subject.address, controller: h.a.address, purpose: purposeId("loyalty"), nonce: 1n, deadline: d };
       const revSig = await delegate.signTypedData({ domain: ledgerDomain(h.deployment.chainId, h.deployment.ledger), types: ledgerTypes, primaryType: "Revoke", message: revMsg });
-      const rev = await h.http("POST", "/v1/consents/revoke", { body: { ...revMsg, purpose: "loyalty", nonce: "2", deadline: d.toString(), signature: revSig } });
+      const rev = await h.http("POST", "/v1/consents/revoke", { body: { ...revMsg, purpose: "loyalty", nonce: "1", deadline: d.toString(), signature: revSig } });
       expect(rev.status, JSON.stringify(rev.body)).to.equal(202);
       expect((await h.settled(rev.body.operationId)).status).to.equal("confirmed");
       // A stranger cannot.
       const stranger = newCustomer();
-      const badSig = await stranger.signTypedData({ domain: ledgerDomain(h.deployment.chainId, h.deployment.ledger), types: ledgerTypes, primaryType: "RevokeAll", message: { subject: subject.address, controller: h.a.address, nonce: 3n, deadline: d } });
+      const badSig = await stranger.signTypedData({ domain: ledgerDomain(h.deployment.chainId, h.deployment.ledger), types: ledgerTypes, primaryType: "RevokeAll", message: { subject: subject.address, controller: h.a.address, nonce: 2n, deadline: d } });
       await refused(401, "invalid_customer_signature", () =>
-        h.http("POST", "/v1/consents/revoke-all", { body: { subject: subject.address, controller: h.a.address, nonce: "3", deadline: d.toString(), signature: badSig } }),
+        h.http("POST", "/v1/consents/revoke-all", { body: { subject: subject.address, controller: h.a.address, nonce: "2", deadline: d.toString(), signature: badSig } }),
       );
     });
 

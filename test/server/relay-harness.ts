@@ -203,10 +203,10 @@ export class Harness {
     return BigInt(Math.max(Math.floor(Date.now() / 1000), this.chainTime) + seconds);
   }
 
-  async nonces(customer: Address): Promise<{ ledger: bigint; points: bigint }> {
+  async nonces(customer: Address): Promise<{ ledger: bigint; points: bigint; delegate: bigint }> {
     await this.syncClock();
     const r = await this.http("GET", `/v1/customers/${customer}/nonces`);
-    return { ledger: BigInt(r.body.ledger), points: BigInt(r.body.points) };
+    return { ledger: BigInt(r.body.ledger), points: BigInt(r.body.points), delegate: BigInt(r.body.delegate) };
   }
 
   /** Signs and posts a grant of `purpose` by `customer` to `brand`. */
