@@ -21,7 +21,7 @@ export interface ConsentQuery {
  *
  * Fail closed: a revocation the customer signed and the relay accepted keeps its effect even when it
  * failed on chain (an earlier action of the subject failed, a delegate expired...), until a grant mined
- * after the chain time at which the relay accepted it (`relay_customer_actions.chain_time`).
+ * in a block after the chain's latest one when the relay accepted it (`relay_customer_actions.chain_block`).
  *
  * One query, usable inside the transaction that stores the event.
  */
@@ -42,7 +42,7 @@ export async function isConsentGranted(db: Queryable, q: ConsentQuery): Promise<
                OR (o.status = 'failed' AND NOT EXISTS (
                      SELECT 1 FROM consents g, relay_customer_actions a
                       WHERE a.operation_id = o.id::text AND g.subject = $1 AND g.controller = $2 AND g.purpose = $3
-                        AND g.granted_at > COALESCE(a.chain_time, 0))))
+                        AND g.block_number > COALESCE(a.chain_block, -1))))
      ) AS granted`,
     [q.subject.toLowerCase(), q.controller.toLowerCase(), q.purpose.toLowerCase(), now],
   );

@@ -163,14 +163,16 @@ export function customerActionsRouter(ctx: HttpContext): Router {
     await chainCall("the signature's validity", () =>
       verifyCustomerSignature(a.typed, { client, subject: a.subject, signature: a.signature, delegatesOf: a.allowDelegates ? ledger : undefined, erc1271, now, local }),
     );
-    const chainNonce = await chainCall("nonces", () => chainNonceOf(client, deps.chain.deployment, a.lane, a.subject));
+    const [chainNonce, chainBlock] = await chainCall("nonces", () =>
+      Promise.all([chainNonceOf(client, deps.chain.deployment, a.lane, a.subject), client.getBlockNumber({ cacheTime: 0 })]),
+    );
     const contract = a.lane === "points" ? "points" : "ledger";
     const queued = await deps.db.transaction(async (tx) => {
       await lockSubject(tx, a.lane, a.subject);
       await a.lockedCheck?.(tx, now);
       await checkNonce(tx, a.lane, a.subject, a.nonce, chainNonce);
       const { id } = await enqueueOperation(tx, { ...a.op, contract, idempotencyKey });
-      await recordAction(tx, { operationId: id, contract: a.lane, subject: a.subject, nonce: a.nonce, chainTime: now });
+      await recordAction(tx, { operationId: id, contract: a.lane, subject: a.subject, nonce: a.nonce, chainBlock });
       await queueAcceptedOperation(tx, id, a.op);
       return id;
     });

@@ -48,13 +48,13 @@ export async function lockSubject(db: Queryable, contract: NonceContract, subjec
   await db.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`${contract}:${subject.toLowerCase()}`]);
 }
 
-export async function recordAction(db: Queryable, a: { operationId: string; contract: NonceContract; subject: Address; nonce: bigint; chainTime: bigint }): Promise<void> {
-  await db.query("INSERT INTO relay_customer_actions (operation_id, contract, subject, nonce, chain_time) VALUES ($1, $2, $3, $4, $5)", [
+export async function recordAction(db: Queryable, a: { operationId: string; contract: NonceContract; subject: Address; nonce: bigint; chainBlock: bigint }): Promise<void> {
+  await db.query("INSERT INTO relay_customer_actions (operation_id, contract, subject, nonce, chain_block) VALUES ($1, $2, $3, $4, $5)", [
     a.operationId,
     a.contract,
     a.subject.toLowerCase(),
     a.nonce.toString(),
-    a.chainTime.toString(),
+    a.chainBlock.toString(),
   ]);
 }
 
