@@ -103,7 +103,7 @@ export async function handleDeviceEvent(tx: Queryable, config: Env, brand: Brand
   } else if (purpose && !(await isConsentGranted(tx, { subject, controller: brand.address, purpose: purpose.id }))) {
     outcome = drop(event, "no_consent");
   } else {
-    outcome = await process(tx, brand, device, event, subject);
+    outcome = await process(tx, brand, device, event, subject, config);
   }
   await tx.query(
     "INSERT INTO relay_device_events (brand, event_id, device_id, kind, status, response) VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
@@ -116,7 +116,7 @@ function drop(event: DeviceEvent, reason: DropReason): EventOutcome {
   return { status: 202, body: { accepted: true, eventId: event.eventId, kind: event.kind, dropped: reason }, duplicate: false, dropped: reason };
 }
 
-async function process(tx: Queryable, brand: Brand, device: Device, event: DeviceEvent, subject: Address): Promise<EventOutcome> {
+async function process(tx: Queryable, brand: Brand, device: Device, event: DeviceEvent, subject: Address, config: Env): Promise<EventOutcome> {
   const accepted = { accepted: true as const, eventId: event.eventId, kind: event.kind };
   switch (event.kind) {
     case "presence": {
@@ -152,6 +152,9 @@ async function process(tx: Queryable, brand: Brand, device: Device, event: Devic
       return { status: 202, body: accepted, duplicate: false };
     }
     case "purchase": {
+      if (Number(event.amount) > config.PURCHASE_MAX_AMOUNT) {
+        throw new HttpError(422, "amount_too_large", `a purchase amount is at most ${config.PURCHASE_MAX_AMOUNT} (PURCHASE_MAX_AMOUNT)`);
+      }
       const receiptId = receiptIdOf(brand.receiptSalt, brand.address, event.receipt).toLowerCase() as Hex;
       const seen = await tx.query("SELECT 1 FROM relay_purchases WHERE brand = $1 AND receipt_id = $2", [brand.address, receiptId]);
       if (seen.rows.length > 0) throw new HttpError(409, "duplicate_receipt", "this receipt already earned points (under another event id)");

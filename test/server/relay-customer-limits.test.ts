@@ -108,6 +108,9 @@ for (const kind of testDbKinds()) {
       const second = await refused(422, "insufficient_points", async () => h.http("POST", "/v1/points/redeem", { body: await h.redeemBody(kim, h.b.address, 20n, { nonce: 1n }) }));
       expect(second.body.error.message).to.match(/20 of them promised/);
       expect((await h.settled(first.body.operationId)).status).to.equal("confirmed");
+      // Purchase amounts are bounded (PURCHASE_MAX_AMOUNT, 100000 by default).
+      const huge = await h.deviceEvent(h.a.device, { eventId: "lim-kim-2", kind: "purchase", customer: { wallet: kim.address }, receipt: "LIM-KIM-2", amount: "100001" });
+      expect([huge.status, huge.body.error?.code]).to.deep.equal([422, "amount_too_large"]);
     });
 
     it("caps the gas of a contract wallet's isValidSignature: a wallet that needs more is refused", async () => {
