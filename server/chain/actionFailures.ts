@@ -81,3 +81,19 @@ export async function failLaterActions(db: Queryable, failures: ReadonlyMap<stri
   }
   return failed;
 }
+
+/**
+ * A failed issue frees its receipt: the purchase row goes (a return of it is then `receipt_not_found`)
+ * and the operation's idempotency key is cleared, so the till can send the receipt again (under a new
+ * event id) once the brand has fixed the cause (backing, operator). Returns how many receipts were freed.
+ */
+export async function freeFailedReceipts(db: Queryable, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const issues = await db.query<{ id: string }>(
+    "UPDATE operations SET idempotency_key = NULL WHERE id = ANY($1::uuid[]) AND kind = 'issue' AND status = 'failed' RETURNING id::text AS id",
+    [ids],
+  );
+  if (issues.rowCount === 0) return 0;
+  const freed = await db.query("DELETE FROM relay_purchases WHERE operation_id = ANY($1::text[])", [issues.rows.map((r) => r.id)]);
+  return freed.rowCount;
+}

@@ -1,6 +1,6 @@
 import { decodeFunctionData, decodeFunctionResult, keccak256, parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
 import { consentLedgerAbi } from "../../client/abis";
-import { failLaterActions, refineFailures } from "./actionFailures";
+import { failLaterActions, freeFailedReceipts, refineFailures } from "./actionFailures";
 import { createSpendMetric } from "./spend";
 import type { PrivateKeyAccount } from "viem/accounts";
 import type { RelayDeps } from "../deps";
@@ -164,6 +164,8 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
   /** Records failures' final reasons, fails the subjects' later actions, counts them. */
   async function afterFailures(failures: ReadonlyMap<string, OperationError>, stage: string): Promise<void> {
     if (failures.size === 0) return;
+    const freed = await freeFailedReceipts(db, [...failures.keys()]);
+    if (freed > 0) log.info({ receipts: freed, stage }, "failed issues freed their receipts");
     const later = await failLaterActions(db, failures);
     if (later.length > 0) {
       metrics.failed.inc({ kind: "customerAction", stage: "earlierFailed" }, later.length);

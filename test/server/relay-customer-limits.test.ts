@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { concat, createWalletClient, http, keccak256, parseGwei, toHex, type Hex } from "viem";
 import { hardhat } from "viem/chains";
 import type { PrivateKeyAccount } from "viem/accounts";
-import { consentLedgerAbi } from "../../client/abis";
+import { coalitionPointsAbi, consentLedgerAbi } from "../../client/abis";
+import { testAccount } from "../support/chain";
 import { signCustomerMessage } from "../../client";
 import { purposeId } from "../../client/purposes";
 import { testDbKinds } from "../support/db";
@@ -224,6 +225,53 @@ for (const kind of testDbKinds()) {
       // A later grant ends it.
       await h.consent(ola, h.a.address, ["in-store-recognition"]);
       expect((await presence("lim-ola-3")).body.dropped).to.equal(undefined);
+    });
+    it("refuses a purchase the brand's backing cannot cover; a failed issuance frees its receipt, and a return of it is refused", async () => {
+      const rae = newCustomer();
+      await h.consent(rae, h.b.address, ["loyalty"]);
+      const wait = async (hash: Hex) => expect((await h.chain.client.waitForTransactionReceipt({ hash })).status).to.equal("success");
+      const points = h.deployment.points;
+      const balance = await h.chain.client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "brandBalance", args: [h.b.address] });
+      const unit = await h.chain.client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "unitValue" });
+      // Brand B keeps the backing of 10 points: a purchase worth 12 is refused up front, nothing queued.
+      await wait(await h.b.wallet.writeContract({ address: points, abi: coalitionPointsAbi, functionName: "withdraw", args: [balance - 10n * unit, h.b.address] }));
+      const before = await h.count("operations");
+      const big = await h.deviceEvent(h.b.device, { eventId: "bk-1", kind: "purchase", customer: { wallet: rae.address }, receipt: "BK-1", amount: "6" });
+      expect([big.status, big.body.error?.code]).to.deep.equal([422, "insufficient_backing"]);
+      expect(await h.count("operations")).to.equal(before);
+      await wait(await h.b.wallet.writeContract({ address: points, abi: coalitionPointsAbi, functionName: "deposit", args: [balance - 10n * unit] }));
+
+      // The operator key leaves the brand: the issue fails, and frees the receipt.
+      await wait(await h.chain.wallet(6).writeContract({ address: points, abi: coalitionPointsAbi, functionName: "renounceOperator", args: [h.b.address] }));
+      const buy = await h.deviceEvent(h.b.device, { eventId: "bk-2", kind: "purchase", customer: { wallet: rae.address }, receipt: "BK-2", amount: "3" });
+      expect(buy.status, JSON.stringify(buy.body)).to.equal(202);
+      expect((await h.settled(buy.body.operationId)).status).to.equal("failed");
+      const ret = await h.deviceEvent(h.b.device, { eventId: "bk-ret", kind: "return", customer: { wallet: rae.address }, receipt: "BK-2", amount: "3" });
+      expect([ret.status, ret.body.error?.code]).to.deep.equal([404, "receipt_not_found"]);
+      expect(await h.count("operations", "kind = 'reverse'")).to.equal(0);
+
+      // Back in place, the till sends the same receipt again (a new event id): issued.
+      await wait(await h.b.wallet.writeContract({ address: points, abi: coalitionPointsAbi, functionName: "setOperator", args: [testAccount(6).address, true] }));
+      await wait(await h.chain.wallet(6).writeContract({ address: points, abi: coalitionPointsAbi, functionName: "acceptOperator", args: [h.b.address] }));
+      const again = await h.deviceEvent(h.b.device, { eventId: "bk-3", kind: "purchase", customer: { wallet: rae.address }, receipt: "BK-2", amount: "3" });
+      expect(again.status, JSON.stringify(again.body)).to.equal(202);
+      expect((await h.settled(again.body.operationId)).status).to.equal("confirmed");
+
+      // A return while the purchase's points are not issued yet: refused, nothing queued.
+      await h.chain.setAutomine(false);
+      let pending: string;
+      try {
+        const p = await h.deviceEvent(h.b.device, { eventId: "bk-4", kind: "purchase", customer: { wallet: rae.address }, receipt: "BK-4", amount: "1" });
+        expect(p.status).to.equal(202);
+        pending = p.body.operationId;
+        const early = await h.deviceEvent(h.b.device, { eventId: "bk-4-ret", kind: "return", customer: { wallet: rae.address }, receipt: "BK-4", amount: "1" });
+        expect([early.status, early.body.error?.code]).to.deep.equal([409, "purchase_not_issued"]);
+      } finally {
+        await h.chain.setAutomine(true);
+      }
+      await h.chain.mine();
+      expect((await h.settled(pending)).status).to.equal("confirmed");
+      expect(await h.count("operations", "kind = 'reverse'")).to.equal(0);
     });
   });
 
