@@ -123,6 +123,15 @@ for (const kind of testDbKinds()) {
       const message = { subject: wallet, controller: h.a.address, purpose: purposeId("loyalty"), categories: 5n, expiresAt: 0, noticeHash: NOTICE, nonce: 0n, deadline: h.deadline() };
       const body = { ...message, purpose: "loyalty", categories: "5", nonce: "0", deadline: message.deadline.toString(), signature: junk };
       await refused(401, "invalid_customer_signature", () => h.http("POST", "/v1/consents/grant", { body }));
+      // The same wallet again: whether it holds code comes from the cache (CODE_CACHE_SECONDS), not the chain.
+      const lookups = async (source: string) => {
+        const text = String((await h.http("GET", "/metrics")).body);
+        const line = text.split("\n").find((l) => l.startsWith(`relay_code_lookups_total{source="${source}"} `));
+        return line === undefined ? 0 : Number(line.split(" ")[1]);
+      };
+      const [fetched, cached] = [await lookups("fetched"), await lookups("cached")];
+      await refused(401, "invalid_customer_signature", () => h.http("POST", "/v1/consents/grant", { body: { ...body, deadline: (message.deadline + 1n).toString() } }));
+      expect([await lookups("fetched"), await lookups("cached")]).to.deep.equal([fetched, cached + 1]);
     });
 
     it("fails a queued action whose nonce a direct useNonce consumed with nonce_consumed, not retried", async () => {
