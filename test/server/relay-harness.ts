@@ -206,7 +206,8 @@ export class Harness {
   async nonces(customer: Address): Promise<{ ledger: bigint; points: bigint; delegate: bigint }> {
     await this.syncClock();
     const r = await this.http("GET", `/v1/customers/${customer}/nonces`);
-    return { ledger: BigInt(r.body.ledger), points: BigInt(r.body.points), delegate: BigInt(r.body.delegate) };
+    // -1: a relay that reports no delegate lane.
+    return { ledger: BigInt(r.body.ledger), points: BigInt(r.body.points), delegate: r.body.delegate === undefined ? -1n : BigInt(r.body.delegate) };
   }
 
   /** Signs and posts a grant of `purpose` by `customer` to `brand`. */
