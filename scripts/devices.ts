@@ -3,6 +3,9 @@
  * HTTP API (so it works whatever database the relay uses, PGlite included).
  *
  *   add-brand       --address 0x.. --name NAME --points-per-unit 1 --operator 0x..   (admin token)
+ *                   (on chain, two steps before the relay can issue for the brand: the brand proposes the
+ *                   key, `npm run coalition -- propose-operator 0x..`, and the key takes the role,
+ *                   `npm run coalition -- accept-operator BRAND` with the relay's keystore)
  *   rotate-key      --address 0x..                                                   (admin token)
  *   brands                                                                           (admin token)
  *   set-earning-rule --points-per-unit 1.5                                           (brand API key)

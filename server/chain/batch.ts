@@ -5,8 +5,9 @@ import type { QueuedOperation } from "./outbox";
 
 /**
  * How queued operations become transactions. With batching on, a run of consecutive operations that can
- * share a transaction goes in one: ledger calls through the ledger's `multicall` (OpenZeppelin's: each
- * call runs with the relay as msg.sender, which the by-signature functions ignore), and issues of one
+ * share a transaction goes in one: ledger calls through the ledger's `tryMulticall` (each call runs with
+ * the relay as msg.sender, which the by-signature functions ignore; a failing call is reported by a
+ * BatchCallFailed event and the others stand), and issues of one
  * brand through `issueBatch`. Everything else, and everything when batching is off, is one call per
  * transaction. Only consecutive operations are grouped, so the queue order is the chain order.
  */
@@ -78,7 +79,7 @@ export function encodeBatch(kind: BatchKind, ops: readonly QueuedOperation[]): H
     return encodeOperation(ops[0]!);
   }
   if (kind === "multicall") {
-    return encodeFunctionData({ abi: consentLedgerAbi, functionName: "multicall", args: [ops.map(encodeOperation)] });
+    return encodeFunctionData({ abi: consentLedgerAbi, functionName: "tryMulticall", args: [ops.map(encodeOperation)] });
   }
   const [brand] = ops[0]!.args as [Address];
   return encodeFunctionData({

@@ -155,22 +155,33 @@ interface QueuedRow {
 /**
  * The next queued operations of one key, in submission order: first every ledger action of a subject
  * that has a revocation waiting (its earlier actions must go before it, the ledger's nonce is sequential
- * per subject), then the rest first in, first out.
+ * per subject), then the rest first in, first out. The priority is bounded: at most `prioritySubjects`
+ * subjects (oldest revocation first), and none whose actions failed `subjectFailuresMax` times in 24 hours.
  */
-export async function nextQueued(db: Queryable, signer: Address, isDefault: boolean, limit: number): Promise<QueuedOperation[]> {
+export async function nextQueued(
+  db: Queryable,
+  signer: Address,
+  isDefault: boolean,
+  limit: number,
+  bounds: { prioritySubjects: number; subjectFailuresMax: number } = { prioritySubjects: 8, subjectFailuresMax: 3 },
+): Promise<QueuedOperation[]> {
   const r = await db.query<QueuedRow>(
     `SELECT o.id, o.seq, o.kind, o.contract, o.function_name, o.args, o.subject, o.attempts,
             (extract(epoch FROM now() - o.created_at) * 1000)::float8 AS age_ms
      FROM operations o
      WHERE o.status = 'queued' AND (o.signer = $1 OR ($2 AND o.signer IS NULL))
      ORDER BY CASE WHEN o.contract = 'ledger' AND o.subject IN (
-                SELECT r.subject FROM operations r
-                WHERE r.status = 'queued' AND r.kind IN ('revoke', 'revokeAll') AND r.subject IS NOT NULL
-                  AND (r.signer = $1 OR ($2 AND r.signer IS NULL)))
+                SELECT p.subject FROM (
+                  SELECT r.subject, min(r.seq) AS first FROM operations r
+                   WHERE r.status = 'queued' AND r.kind IN ('revoke', 'revokeAll') AND r.subject IS NOT NULL
+                     AND (r.signer = $1 OR ($2 AND r.signer IS NULL))
+                     AND (SELECT count(*) FROM operations f
+                           WHERE f.subject = r.subject AND f.status = 'failed' AND f.updated_at > now() - interval '24 hours') < $5
+                   GROUP BY r.subject ORDER BY first LIMIT $4) p)
               THEN 0 ELSE 1 END,
               o.seq
      LIMIT $3`,
-    [signer.toLowerCase(), isDefault, limit],
+    [signer.toLowerCase(), isDefault, limit, bounds.prioritySubjects, bounds.subjectFailuresMax],
   );
   return r.rows.map((row) => ({
     id: row.id,
@@ -194,4 +205,31 @@ export async function failQueued(db: Queryable, ids: readonly string[], error: O
     [ids, error.code, error.message.slice(0, 2000)],
   );
   return r.rowCount;
+}
+
+/** The operations a transaction carries (still submitted on it), as the submitter encodes them. */
+export async function opsOfTransaction(db: Queryable, txId: number): Promise<QueuedOperation[]> {
+  const r = await db.query<QueuedRow>(
+    `SELECT id, seq, kind, contract, function_name, args, subject, attempts, 0::float8 AS age_ms
+       FROM operations WHERE tx_id = $1 AND status = 'submitted' ORDER BY seq`,
+    [txId],
+  );
+  return r.rows.map((row) => ({
+    id: row.id,
+    seq: row.seq,
+    kind: row.kind,
+    contract: row.contract,
+    functionName: row.function_name,
+    args: decodeArgs(row.args),
+    subject: (row.subject ?? undefined) as Address | undefined,
+    attempts: row.attempts,
+    ageMs: 0,
+  }));
+}
+
+/** Which of these operations are still queued. */
+export async function stillQueued(db: Queryable, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const r = await db.query<{ id: string }>("SELECT id::text AS id FROM operations WHERE id = ANY($1::uuid[]) AND status = 'queued'", [ids]);
+  return r.rows.map((row) => row.id);
 }

@@ -1,4 +1,7 @@
-import { keccak256, type Address, type Hex, type TransactionReceipt } from "viem";
+import { decodeFunctionData, decodeFunctionResult, keccak256, parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
+import { consentLedgerAbi } from "../../client/abis";
+import { failLaterActions, freeFailedReceipts, refineFailures } from "./actionFailures";
+import { createSpendMetric } from "./spend";
 import type { PrivateKeyAccount } from "viem/accounts";
 import type { RelayDeps } from "../deps";
 import { encodeBatch, encodeOperation, InvalidCallError, planBatch, type Batch, type BatchKind } from "./batch";
@@ -6,7 +9,7 @@ import { broadcastRaw } from "./broadcast";
 import { bumpFees, currentFees, type Fees } from "./fees";
 import { holdLease, releaseLease } from "./lease";
 import type { SubmitterMetrics } from "./metrics";
-import { failQueued, nextQueued, type OperationError, type QueuedOperation } from "./outbox";
+import { failQueued, nextQueued, opsOfTransaction, stillQueued, type OperationError, type QueuedOperation } from "./outbox";
 import { decodeRevert, revertOf } from "./revert";
 import {
   countPending,
@@ -66,6 +69,7 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
   const log = deps.logger.child({ component: "submitter", signer: address });
   const poll = config.SUBMITTER_POLL_MS;
   const confirmations = Math.max(1, config.CONFIRMATIONS);
+  const spend = createSpendMetric(deps.registry);
   const leaseMs = Math.max(10_000, poll * 10);
   /** Transactions this process has (re)broadcast: after a restart every pending one is sent again. */
   const broadcasted = new Set<number>();
@@ -136,19 +140,60 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
     return { code: "TransactionReverted", message: `transaction ${receipt.transactionHash} reverted in block ${receipt.blockNumber}` };
   }
 
+  /**
+   * The operations whose call failed inside a mined tryMulticall, by its BatchCallFailed events (the
+   * index of the call in the transaction's calldata), each with its decoded reason.
+   */
+  async function batchFailures(t: PendingTx, receipt: TransactionReceipt): Promise<Map<string, OperationError>> {
+    const out = new Map<string, OperationError>();
+    if (t.batch !== "multicall") return out;
+    const events = parseEventLogs({ abi: consentLedgerAbi, eventName: "BatchCallFailed", logs: receipt.logs }).filter(
+      (l) => l.address.toLowerCase() === t.to.toLowerCase(),
+    );
+    if (events.length === 0) return out;
+    const calls = (decodeFunctionData({ abi: consentLedgerAbi, data: t.data }).args?.[0] ?? []) as readonly Hex[];
+    const ops = await opsOfTransaction(db, t.id);
+    for (const e of events) {
+      const call = calls[Number(e.args.index)]?.toLowerCase();
+      const op = ops.find((o) => encodeOperation(o).toLowerCase() === call && !out.has(o.id));
+      if (op) out.set(op.id, decodeRevert({ data: e.args.reason, message: "the call failed in the batch" }));
+    }
+    return out;
+  }
+
+  /** Records failures' final reasons, fails the subjects' later actions, counts them. */
+  async function afterFailures(failures: ReadonlyMap<string, OperationError>, stage: string): Promise<void> {
+    if (failures.size === 0) return;
+    const freed = await freeFailedReceipts(db, [...failures.keys()]);
+    if (freed > 0) log.info({ receipts: freed, stage }, "failed issues freed their receipts");
+    const later = await failLaterActions(db, failures);
+    if (later.length > 0) {
+      metrics.failed.inc({ kind: "customerAction", stage: "earlierFailed" }, later.length);
+      log.info({ operations: later.length, stage }, "later actions of failed subjects failed: their apps must sign again");
+    }
+  }
+
   async function settle(t: PendingTx, receipt: TransactionReceipt, head: number): Promise<void> {
     const hash = receipt.transactionHash;
     const block = Number(receipt.blockNumber);
     if (t.minedHash?.toLowerCase() !== hash.toLowerCase() || t.blockNumber !== block) await setMined(db, t.id, hash, block);
     if (head - block + 1 < confirmations) return;
+    const feePaid = receipt.gasUsed * receipt.effectiveGasPrice;
+    spend.inc({ signer: address }, Number(feePaid));
     if (receipt.status === "success") {
-      const { kinds } = await finaliseConfirmed(db, t.id, hash, block);
+      const failures = await refineFailures(db, client, deps.chain.deployment, await batchFailures(t, receipt));
+      const { kinds, failed } = await finaliseConfirmed(db, t.id, hash, block, feePaid, failures);
       for (const kind of kinds) metrics.confirmed.inc({ kind });
-      log.info({ nonce: t.nonce, hash, block, operations: kinds.length }, "transaction confirmed");
+      for (const kind of failed) metrics.failed.inc({ kind, stage: "batchCall" });
+      await afterFailures(failures, "batchCall");
+      log.info({ nonce: t.nonce, hash, block, operations: kinds.length, failed: failed.length }, "transaction confirmed");
       return;
     }
     const error = await explainRevert(t, receipt);
-    const { failed, requeued } = await finaliseReverted(db, t.id, hash, block, error, MAX_ATTEMPTS);
+    const txOps = await opsOfTransaction(db, t.id);
+    const refined = txOps.length === 1 ? await refineFailures(db, client, deps.chain.deployment, new Map([[txOps[0]!.id, error]])) : new Map<string, OperationError>();
+    const { failed, failedIds, requeued } = await finaliseReverted(db, t.id, hash, block, error, MAX_ATTEMPTS, feePaid, (id) => refined.get(id) ?? error);
+    await afterFailures(new Map(failedIds.map((id) => [id, refined.get(id) ?? error])), "reverted");
     for (const kind of failed) metrics.failed.inc({ kind, stage: "reverted" });
     if (requeued.length > 0) metrics.requeued.inc({ reason: "batchReverted" }, requeued.length);
     log.warn({ nonce: t.nonce, hash, block, error, failed: failed.length, requeued: requeued.length }, "transaction reverted");
@@ -236,6 +281,7 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
    * unmined, a reverting call may depend on them: the batch then stops before it, and it waits.
    */
   async function screen(batch: Batch, hasInFlight: boolean): Promise<{ ready: QueuedOperation[]; deferred: boolean }> {
+    if (batch.kind === "multicall") return screenTry(batch, hasInFlight);
     const ops = [...batch.ops];
     while (ops.length > 0) {
       const whole = await simulate(batch.to, encodeBatch(batch.kind, ops));
@@ -255,12 +301,47 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
       }
       if (hasInFlight) return { ready: ops.slice(0, lo), deferred: true };
       const bad = ops[lo]!;
-      const error = decodeRevert(revert);
-      if ((await failQueued(db, [bad.id], error)) > 0) metrics.failed.inc({ kind: bad.kind, stage: "simulation" });
-      log.info({ operation: bad.id, kind: bad.kind, error }, "operation failed in simulation");
+      await failInSimulation(new Map([[bad.id, decodeRevert(revert)]]), [bad]);
       ops.splice(lo, 1);
     }
     return { ready: [], deferred: false };
+  }
+
+  async function failInSimulation(raw: ReadonlyMap<string, OperationError>, ops: readonly QueuedOperation[]): Promise<void> {
+    const failures = await refineFailures(db, client, deps.chain.deployment, raw);
+    for (const op of ops) {
+      const error = failures.get(op.id)!;
+      if ((await failQueued(db, [op.id], error)) > 0) metrics.failed.inc({ kind: op.kind, stage: "simulation" });
+      log.info({ operation: op.id, kind: op.kind, error }, "operation failed in simulation");
+    }
+    await afterFailures(failures, "simulation");
+  }
+
+  /**
+   * A tryMulticall batch in one simulation: each call's outcome is in its answer, so failing calls cost
+   * no bisection. Failed ones are failed (with the subjects' later queued actions) and left out; while
+   * earlier transactions of this key are unmined, the batch stops before the first failure, and waits.
+   */
+  async function screenTry(batch: Batch, hasInFlight: boolean): Promise<{ ready: QueuedOperation[]; deferred: boolean }> {
+    const ops = [...batch.ops];
+    let answer: Hex | undefined;
+    try {
+      answer = (await client.call({ account: address, to: batch.to, data: encodeBatch("multicall", ops), blockTag })).data;
+    } catch (err) {
+      if (refusesPendingTag(err)) {
+        blockTag = "latest";
+        return screenTry(batch, hasInFlight);
+      }
+      throw err;
+    }
+    const [success, results] = decodeFunctionResult({ abi: consentLedgerAbi, functionName: "tryMulticall", data: answer ?? "0x" });
+    const firstFailure = success.findIndex((ok) => !ok);
+    if (firstFailure < 0) return { ready: ops, deferred: false };
+    if (hasInFlight) return { ready: ops.slice(0, firstFailure), deferred: true };
+    const bad = ops.filter((_, i) => !success[i]);
+    await failInSimulation(new Map(bad.map((op) => [op.id, decodeRevert({ data: results[ops.indexOf(op)], message: "the call fails" })])), bad);
+    const queuedNow = new Set(await stillQueued(db, ops.map((o) => o.id)));
+    return { ready: ops.filter((o, i) => success[i] && queuedNow.has(o.id)), deferred: false };
   }
 
   async function sendBatch(kind: BatchKind, to: Address, ops: QueuedOperation[], minedCount: number): Promise<boolean> {
@@ -298,7 +379,10 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
     while (!stopped) {
       // Full: come back soon to follow them (not after a whole poll interval: BATCHING=false sends many).
       if (inFlight >= MAX_IN_FLIGHT) return Math.min(poll, 50);
-      const queue = await nextQueued(db, address, isDefault, config.BATCH_MAX);
+      const queue = await nextQueued(db, address, isDefault, config.BATCH_MAX, {
+        prioritySubjects: config.PRIORITY_SUBJECTS_MAX,
+        subjectFailuresMax: config.SUBJECT_FAILURES_MAX,
+      });
       if (queue.length === 0) return poll;
       if (config.BATCHING && queue.length < config.BATCH_MAX) {
         const oldest = Math.max(...queue.map((q) => q.ageMs));

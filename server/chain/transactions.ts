@@ -215,19 +215,39 @@ export interface Finalised {
   kinds: OperationKind[];
 }
 
-/** The transaction is mined at depth and succeeded: its operations are confirmed. */
-export async function finaliseConfirmed(db: Db, txId: number, hash: Hex, blockNumber: number): Promise<Finalised> {
+/**
+ * The transaction is mined at depth and succeeded: its operations are confirmed, except those whose call
+ * failed inside it (`failures`, from a tryMulticall's BatchCallFailed events), failed with their reason.
+ * `feePaid`: what the transaction cost its key (wei).
+ */
+export async function finaliseConfirmed(
+  db: Db,
+  txId: number,
+  hash: Hex,
+  blockNumber: number,
+  feePaid: bigint,
+  failures: ReadonlyMap<string, OperationError> = new Map(),
+): Promise<Finalised & { failed: OperationKind[] }> {
   return db.transaction(async (tx) => {
     await tx.query(
-      "UPDATE chain_transactions SET status = 'confirmed', mined_hash = $2, block_number = $3, broadcast_error = NULL, updated_at = now() WHERE id = $1 AND status = 'pending'",
-      [txId, hash, blockNumber],
+      "UPDATE chain_transactions SET status = 'confirmed', mined_hash = $2, block_number = $3, broadcast_error = NULL, fee_paid = $4, updated_at = now() WHERE id = $1 AND status = 'pending'",
+      [txId, hash, blockNumber, feePaid.toString()],
     );
+    const failed: OperationKind[] = [];
+    for (const [id, error] of failures) {
+      const f = await tx.query<{ kind: OperationKind }>(
+        `UPDATE operations SET status = 'failed', tx_hash = $3, block_number = $4, error_code = $5, error_message = $6, updated_at = now()
+         WHERE id = $1 AND tx_id = $2 AND status = 'submitted' RETURNING kind`,
+        [id, txId, hash, blockNumber, error.code, error.message.slice(0, 2000)],
+      );
+      failed.push(...f.rows.map((row) => row.kind));
+    }
     const r = await tx.query<{ kind: OperationKind }>(
       `UPDATE operations SET status = 'confirmed', tx_hash = $2, block_number = $3, updated_at = now()
        WHERE tx_id = $1 AND status = 'submitted' RETURNING kind`,
       [txId, hash, blockNumber],
     );
-    return { kinds: r.rows.map((row) => row.kind) };
+    return { kinds: r.rows.map((row) => row.kind), failed };
   });
 }
 
@@ -243,11 +263,14 @@ export async function finaliseReverted(
   blockNumber: number,
   error: OperationError,
   maxAttempts: number,
-): Promise<{ failed: OperationKind[]; requeued: OperationKind[] }> {
+  feePaid: bigint,
+  /** The error to record for one operation instead of `error` (nonce consumed...). */
+  errorOf: (id: string) => OperationError = () => error,
+): Promise<{ failed: OperationKind[]; failedIds: string[]; requeued: OperationKind[] }> {
   return db.transaction(async (tx) => {
     await tx.query(
-      "UPDATE chain_transactions SET status = 'reverted', mined_hash = $2, block_number = $3, broadcast_error = NULL, updated_at = now() WHERE id = $1 AND status = 'pending'",
-      [txId, hash, blockNumber],
+      "UPDATE chain_transactions SET status = 'reverted', mined_hash = $2, block_number = $3, broadcast_error = NULL, fee_paid = $4, updated_at = now() WHERE id = $1 AND status = 'pending'",
+      [txId, hash, blockNumber, feePaid.toString()],
     );
     const ops = await tx.query<{ id: string; kind: OperationKind; attempts: number }>(
       "SELECT id, kind, attempts FROM operations WHERE tx_id = $1 AND status = 'submitted' FOR UPDATE",
@@ -256,14 +279,15 @@ export async function finaliseReverted(
     const requeue = ops.rowCount > 1 ? ops.rows.filter((o) => o.attempts < maxAttempts) : [];
     const fail = ops.rows.filter((o) => !requeue.includes(o));
     if (requeue.length > 0) await requeueOps(tx, requeue.map((o) => o.id));
-    if (fail.length > 0) {
+    for (const o of fail) {
+      const e = errorOf(o.id);
       await tx.query(
         `UPDATE operations SET status = 'failed', tx_hash = $2, block_number = $3, error_code = $4, error_message = $5, updated_at = now()
-         WHERE id = ANY($1::uuid[])`,
-        [fail.map((o) => o.id), hash, blockNumber, error.code, error.message.slice(0, 2000)],
+         WHERE id = $1`,
+        [o.id, hash, blockNumber, e.code, e.message.slice(0, 2000)],
       );
     }
-    return { failed: fail.map((o) => o.kind), requeued: requeue.map((o) => o.kind) };
+    return { failed: fail.map((o) => o.kind), failedIds: fail.map((o) => o.id), requeued: requeue.map((o) => o.kind) };
   });
 }
 

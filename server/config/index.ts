@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { webhookEnvShape } from "../webhooks/config";
+import { limitsEnvShape } from "./limits";
 
 /**
  * The relay's whole configuration, read from environment variables and validated at start. Every
@@ -55,6 +56,8 @@ export const envSchema = z.object({
   INDEXER_MAX_RANGE: int(1).default(2000),
   // Webhooks (server/webhooks/config.ts)
   ...webhookEnvShape,
+  // Limits on customers' actions and the relay's spend (server/config/limits.ts)
+  ...limitsEnvShape,
 });
 
 export type Env = z.infer<typeof envSchema>;

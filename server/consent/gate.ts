@@ -19,6 +19,10 @@ export interface ConsentQuery {
  * revocation therefore takes effect the moment the relay accepts it, before it is mined; a grant takes
  * effect once it is indexed (the chain is the source of truth for what was granted).
  *
+ * Fail closed: a revocation the customer signed and the relay accepted keeps its effect even when it
+ * failed on chain (an earlier action of the subject failed, a delegate expired...), until a grant mined
+ * in a block after the chain's latest one when the relay accepted it (`relay_customer_actions.chain_block`).
+ *
  * One query, usable inside the transaction that stores the event.
  */
 export async function isConsentGranted(db: Queryable, q: ConsentQuery): Promise<boolean> {
@@ -32,9 +36,13 @@ export async function isConsentGranted(db: Queryable, q: ConsentQuery): Promise<
        SELECT 1 FROM operations o
         WHERE o.subject = $1 AND o.controller = $2
           AND (o.kind = 'revokeAll' OR (o.kind = 'revoke' AND o.purpose = $3))
-          AND o.status <> 'failed'
-          AND (o.block_number IS NULL
-               OR o.block_number > COALESCE((SELECT block_number FROM indexer_cursor LIMIT 1), -1))
+          AND ((o.status <> 'failed'
+                AND (o.block_number IS NULL
+                     OR o.block_number > COALESCE((SELECT block_number FROM indexer_cursor LIMIT 1), -1)))
+               OR (o.status = 'failed' AND NOT EXISTS (
+                     SELECT 1 FROM consents g, relay_customer_actions a
+                      WHERE a.operation_id = o.id::text AND g.subject = $1 AND g.controller = $2 AND g.purpose = $3
+                        AND g.block_number > COALESCE(a.chain_block, -1))))
      ) AS granted`,
     [q.subject.toLowerCase(), q.controller.toLowerCase(), q.purpose.toLowerCase(), now],
   );

@@ -1,7 +1,7 @@
 import { Router, type Response } from "express";
 import { z } from "zod";
 import { keccak256, type Address, type Hex } from "viem";
-import { coalitionPointsAbi, consentLedgerAbi } from "../../client/abis";
+import { consentLedgerAbi } from "../../client/abis";
 import { chainNow } from "../chain/clock";
 import { enqueueOperation, type NewOperation, type OperationKind } from "../chain/outbox";
 import { resolvePurpose } from "../../client/purposes";
@@ -10,8 +10,14 @@ import type { HttpContext } from "../http/context";
 import { HttpError, parseOr400 } from "../http/errors";
 import { defineRoute } from "../http/openapi";
 import { addressSchema, bytes32Schema, lower, signatureSchema, uintSchema } from "../http/schemas";
-import { checkNonce, lockSubject, recordAction, type NonceContract } from "./nonces";
-import { verifyCustomerSignature, type SignedMessage } from "./signatures";
+import { chainNonceOf, checkNonce, lockSubject, recordAction, type NonceContract } from "./nonces";
+import { recoverLocally, verifyCustomerSignature, type SignedMessage } from "./signatures";
+import { CodeCache } from "./codeCache";
+import { ActionQuotas } from "./quotas";
+import { refuseIdleDelegateRemoval, refuseIdleRevoke, refuseIdleRevokeAll, refuseUncoveredRedeem } from "./prechecks";
+import { spentToday } from "../chain/spend";
+import type { Queryable } from "../store/db";
+import { Counter } from "prom-client";
 import { ledgerDomain, ledgerTypes, pointsDomain, pointsTypes } from "../../client/typedData";
 import { queueAcceptedOperation } from "../webhooks/relayEvents";
 import { checkMaxValidity } from "../consent/validity";
@@ -82,7 +88,8 @@ export const acceptedOperationSchema = z
   .meta({ id: "AcceptedOperation" });
 
 interface Accept {
-  contract: NonceContract;
+  /** The nonce lane the signature uses (the operation goes to ConsentLedger unless it is "points"). */
+  lane: NonceContract;
   subject: Address;
   nonce: bigint;
   deadline: bigint;
@@ -90,22 +97,53 @@ interface Accept {
   typed: SignedMessage;
   allowDelegates: boolean;
   op: Omit<NewOperation, "idempotencyKey" | "contract">;
-  /** Checks before the signature (views on chain): throw an HttpError to refuse. */
+  /** Checks of the chain before the signature: throw an HttpError to refuse. */
   precheck?: () => Promise<void>;
+  /**
+   * Checks that the action would change something on chain, run under the subject's lock (so they see
+   * every action of the subject accepted before): throw an HttpError to refuse.
+   */
+  lockedCheck?: (tx: Queryable, now: bigint) => Promise<void>;
 }
 
 /** The customer-facing signed actions: consent (grant, revoke, revoke-all, set-delegate) and redemption. */
 export function customerActionsRouter(ctx: HttpContext): Router {
   const router = Router();
   const { deps, docs } = ctx;
+  const { config } = deps;
   const client = deps.chain.client;
   const { ledger, points } = deps.chain.deployment;
   const chainId = deps.chain.chainId;
+  const quotas = new ActionQuotas(config);
+  const codeLookups = (deps.registry.getSingleMetric("relay_code_lookups_total") as Counter<"source"> | undefined) ?? new Counter({
+    name: "relay_code_lookups_total",
+    help: "whether an address holds code, asked of the chain (fetched) or answered from the cache (cached)",
+    labelNames: ["source"],
+    registers: [deps.registry],
+  });
+  const codes = new CodeCache(client, config.CODE_CACHE_SECONDS, 10_000, (cached) => codeLookups.inc({ source: cached ? "cached" : "fetched" }));
+  const erc1271 = { gas: BigInt(config.ERC1271_GAS_LIMIT), timeoutMs: config.ERC1271_TIMEOUT_MS, codes };
+  const pre = { db: deps.db, client, deployment: deps.chain.deployment };
+  /** The key that sends customers' actions: the first configured one. */
+  const customerSigner = ctx.signerAddresses?.[0] as Address | undefined;
 
-  /** Deadline, chain prechecks, signature, then (in one transaction, under the subject's lock) nonce and enqueue. */
+  async function refuseOverSpend(res: Response): Promise<void> {
+    const limit = config.SIGNER_DAILY_SPEND_LIMIT_WEI;
+    if (limit === 0n || !customerSigner) return;
+    const spent = await spentToday(deps.db, chainId, customerSigner);
+    if (spent >= limit) {
+      res.set("Retry-After", "3600");
+      throw new HttpError(503, "relay_spend_ceiling", `the relay's key paid ${spent} wei in fees in the last 24 hours, its ceiling: customers' actions are not relayed until it falls below; send the action to the contract from the wallet instead`);
+    }
+  }
+
+  /**
+   * The signature's syntax and ECDSA signer (no RPC); the same signature again; quotas and the spend
+   * ceiling; deadline; chain prechecks; a signature that needs the chain (delegate, ERC-1271, bounded);
+   * then, in one transaction under the subject's lock, the no-op checks, nonce and enqueue.
+   */
   async function accept(res: Response, a: Accept): Promise<void> {
-    const now = await chainCall("the chain's time", () => chainNow(client));
-    if (a.deadline < now) throw new HttpError(400, "deadline_expired", `the signature's deadline ${a.deadline} has passed`);
+    const local = await recoverLocally(a.typed, a.signature);
     const idempotencyKey = `sig:${keccak256(a.signature)}`;
     const existing = await deps.db.query<{ id: string; kind: string; status: string }>(
       "SELECT id::text AS id, kind, status FROM operations WHERE idempotency_key = $1",
@@ -116,24 +154,30 @@ export function customerActionsRouter(ctx: HttpContext): Router {
       res.status(202).json({ operationId: e.id, kind: e.kind, status: e.status, duplicate: true });
       return;
     }
+    const clientAddress = res.req.ip ?? "unknown";
+    quotas.checkClient(res, clientAddress);
+    await quotas.checkWallet(deps.db, res, a.subject);
+    await refuseOverSpend(res);
+    const now = await chainCall("the chain's time", () => chainNow(client));
+    if (a.deadline < now) throw new HttpError(400, "deadline_expired", `the signature's deadline ${a.deadline} has passed`);
     await a.precheck?.();
     await chainCall("the signature's validity", () =>
-      verifyCustomerSignature(a.typed, { client, subject: a.subject, signature: a.signature, delegatesOf: a.allowDelegates ? ledger : undefined }),
+      verifyCustomerSignature(a.typed, { client, subject: a.subject, signature: a.signature, delegatesOf: a.allowDelegates ? ledger : undefined, erc1271, now, local }),
     );
-    const contractAddress = a.contract === "ledger" ? ledger : points;
-    const chainNonce = await chainCall("nonces", () =>
-      a.contract === "ledger"
-        ? client.readContract({ address: contractAddress, abi: consentLedgerAbi, functionName: "nonces", args: [a.subject] })
-        : client.readContract({ address: contractAddress, abi: coalitionPointsAbi, functionName: "nonces", args: [a.subject] }),
+    const [chainNonce, chainBlock] = await chainCall("nonces", () =>
+      Promise.all([chainNonceOf(client, deps.chain.deployment, a.lane, a.subject), client.getBlockNumber({ cacheTime: 0 })]),
     );
+    const contract = a.lane === "points" ? "points" : "ledger";
     const queued = await deps.db.transaction(async (tx) => {
-      await lockSubject(tx, a.contract, a.subject);
-      await checkNonce(tx, a.contract, a.subject, a.nonce, chainNonce);
-      const { id } = await enqueueOperation(tx, { ...a.op, contract: a.contract, idempotencyKey });
-      await recordAction(tx, { operationId: id, contract: a.contract, subject: a.subject, nonce: a.nonce });
+      await lockSubject(tx, a.lane, a.subject);
+      await a.lockedCheck?.(tx, now);
+      await checkNonce(tx, a.lane, a.subject, a.nonce, chainNonce);
+      const { id } = await enqueueOperation(tx, { ...a.op, contract, idempotencyKey });
+      await recordAction(tx, { operationId: id, contract: a.lane, subject: a.subject, nonce: a.nonce, chainBlock });
       await queueAcceptedOperation(tx, id, a.op);
       return id;
     });
+    quotas.noteClient(clientAddress);
     res.req.log?.info({ operationId: queued, kind: a.op.kind }, "customer action queued");
     res.status(202).json({ operationId: queued, kind: a.op.kind, status: "queued", duplicate: false });
   }
@@ -155,7 +199,7 @@ export function customerActionsRouter(ctx: HttpContext): Router {
     const nonceValue = BigInt(b.nonce);
     const deadlineValue = BigInt(b.deadline);
     await accept(res, {
-      contract: "ledger",
+      lane: "ledger",
       subject,
       nonce: nonceValue,
       deadline: deadlineValue,
@@ -195,13 +239,14 @@ export function customerActionsRouter(ctx: HttpContext): Router {
     const nonceValue = BigInt(b.nonce);
     const deadlineValue = BigInt(b.deadline);
     await accept(res, {
-      contract: "ledger",
+      lane: "ledger",
       subject,
       nonce: nonceValue,
       deadline: deadlineValue,
       signature: b.signature as Hex,
       allowDelegates: true,
       typed: { domain: ledgerDomain(chainId, ledger), types: ledgerTypes, primaryType: "Revoke", message: { subject, controller, purpose, nonce: nonceValue, deadline: deadlineValue } },
+      lockedCheck: (tx) => refuseIdleRevoke({ ...pre, db: tx }, subject, controller, purpose),
       op: { kind: "revoke", functionName: "revokeBySig", args: [subject, controller, purpose, deadlineValue, b.signature], subject, controller, purpose },
     });
   });
@@ -213,13 +258,14 @@ export function customerActionsRouter(ctx: HttpContext): Router {
     const nonceValue = BigInt(b.nonce);
     const deadlineValue = BigInt(b.deadline);
     await accept(res, {
-      contract: "ledger",
+      lane: "ledger",
       subject,
       nonce: nonceValue,
       deadline: deadlineValue,
       signature: b.signature as Hex,
       allowDelegates: true,
       typed: { domain: ledgerDomain(chainId, ledger), types: ledgerTypes, primaryType: "RevokeAll", message: { subject, controller, nonce: nonceValue, deadline: deadlineValue } },
+      lockedCheck: (tx) => refuseIdleRevokeAll({ ...pre, db: tx }, subject, controller),
       op: { kind: "revokeAll", functionName: "revokeAllBySig", args: [subject, controller, deadlineValue, b.signature], subject, controller },
     });
   });
@@ -233,13 +279,14 @@ export function customerActionsRouter(ctx: HttpContext): Router {
     const deadlineValue = BigInt(b.deadline);
     if (delegate === subject) throw new HttpError(400, "invalid_delegate", "a subject cannot be its own delegate");
     await accept(res, {
-      contract: "ledger",
+      lane: "delegate",
       subject,
       nonce: nonceValue,
       deadline: deadlineValue,
       signature: b.signature as Hex,
       allowDelegates: false,
       typed: { domain: ledgerDomain(chainId, ledger), types: ledgerTypes, primaryType: "SetDelegate", message: { subject, delegate, until, nonce: nonceValue, deadline: deadlineValue } },
+      lockedCheck: until === 0 ? (tx, now) => refuseIdleDelegateRemoval({ ...pre, db: tx }, subject, delegate, now) : undefined,
       op: { kind: "setDelegate", functionName: "setDelegateBySig", args: [subject, delegate, until, deadlineValue, b.signature], subject },
     });
   });
@@ -254,19 +301,14 @@ export function customerActionsRouter(ctx: HttpContext): Router {
     const nonceValue = BigInt(b.nonce);
     const deadlineValue = BigInt(b.deadline);
     await accept(res, {
-      contract: "points",
+      lane: "points",
       subject: customer,
       nonce: nonceValue,
       deadline: deadlineValue,
       signature: b.signature as Hex,
       allowDelegates: false,
       typed: { domain: pointsDomain(chainId, points), types: pointsTypes, primaryType: "Redeem", message: { customer, brand, points: amount, orderRef, nonce: nonceValue, deadline: deadlineValue } },
-      precheck: async () => {
-        const balance = await chainCall("the points balance", () =>
-          client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "balanceOf", args: [customer] }),
-        );
-        if (balance < amount) throw new HttpError(422, "insufficient_points", `the customer holds ${balance} points`);
-      },
+      lockedCheck: (tx) => refuseUncoveredRedeem({ ...pre, db: tx }, customer, amount),
       op: { kind: "redeem" satisfies OperationKind, functionName: "redeemBySig", args: [customer, brand, amount, orderRef, deadlineValue, b.signature], subject: customer, controller: brand },
     });
   });

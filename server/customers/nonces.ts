@@ -1,8 +1,14 @@
-import type { Address } from "viem";
+import type { Address, PublicClient } from "viem";
+import { coalitionPointsAbi, consentLedgerAbi } from "../../client/abis";
+import type { Deployment } from "../chain/deployment";
 import type { Queryable } from "../store/db";
 import { HttpError } from "../http/errors";
 
-export type NonceContract = "ledger" | "points";
+/**
+ * A nonce lane: ConsentLedger's `nonces` (grant, revoke, revoke-all), its `delegateNonces` (SetDelegate
+ * only), and CoalitionPoints' `nonces` (redeem).
+ */
+export type NonceContract = "ledger" | "points" | "delegate";
 
 /**
  * The EIP-712 nonce a new signed action of `subject` must carry: the chain's `nonces(subject)`, or one
@@ -42,11 +48,18 @@ export async function lockSubject(db: Queryable, contract: NonceContract, subjec
   await db.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`${contract}:${subject.toLowerCase()}`]);
 }
 
-export async function recordAction(db: Queryable, a: { operationId: string; contract: NonceContract; subject: Address; nonce: bigint }): Promise<void> {
-  await db.query("INSERT INTO relay_customer_actions (operation_id, contract, subject, nonce) VALUES ($1, $2, $3, $4)", [
+export async function recordAction(db: Queryable, a: { operationId: string; contract: NonceContract; subject: Address; nonce: bigint; chainBlock: bigint }): Promise<void> {
+  await db.query("INSERT INTO relay_customer_actions (operation_id, contract, subject, nonce, chain_block) VALUES ($1, $2, $3, $4, $5)", [
     a.operationId,
     a.contract,
     a.subject.toLowerCase(),
     a.nonce.toString(),
+    a.chainBlock.toString(),
   ]);
+}
+
+/** The lane's next nonce on chain: ConsentLedger's `nonces` or `delegateNonces`, CoalitionPoints' `nonces`. */
+export async function chainNonceOf(client: PublicClient, deployment: Deployment, lane: NonceContract, subject: Address): Promise<bigint> {
+  if (lane === "points") return client.readContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "nonces", args: [subject] });
+  return client.readContract({ address: deployment.ledger, abi: consentLedgerAbi, functionName: lane === "delegate" ? "delegateNonces" : "nonces", args: [subject] });
 }

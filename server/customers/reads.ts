@@ -96,6 +96,7 @@ export function customerReadsRouter(ctx: HttpContext): Router {
           schema: z.object({
             ledger: z.string(),
             points: z.string(),
+            delegate: z.string().meta({ description: "the nonce of the customer's next SetDelegate signature (ConsentLedger's delegateNonces lane)" }),
             now: z.string().meta({ description: "unix seconds the relay checks signed deadlines against: the later of its clock and the chain's latest block time" }),
           }),
         },
@@ -104,14 +105,20 @@ export function customerReadsRouter(ctx: HttpContext): Router {
     async (req, res) => {
       const subject = subjectOf(req.params.address);
       const { ledger, points } = deps.chain.deployment;
-      const [l, p, now] = await chainCall("nonces", () =>
+      const [l, p, d, now] = await chainCall("nonces", () =>
         Promise.all([
           deps.chain.client.readContract({ address: ledger, abi: consentLedgerAbi, functionName: "nonces", args: [subject] }),
           deps.chain.client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "nonces", args: [subject] }),
+          deps.chain.client.readContract({ address: ledger, abi: consentLedgerAbi, functionName: "delegateNonces", args: [subject] }),
           chainNow(deps.chain.client),
         ]),
       );
-      res.json({ ledger: (await nextNonce(db, "ledger", subject, l)).toString(), points: (await nextNonce(db, "points", subject, p)).toString(), now: now.toString() });
+      res.json({
+        ledger: (await nextNonce(db, "ledger", subject, l)).toString(),
+        points: (await nextNonce(db, "points", subject, p)).toString(),
+        delegate: (await nextNonce(db, "delegate", subject, d)).toString(),
+        now: now.toString(),
+      });
     },
   );
 

@@ -6,7 +6,8 @@ import { HttpError, parseOr400 } from "../http/errors";
 import { defineRoute } from "../http/openapi";
 import { getBrand } from "../brands/registry";
 import { deviceAuth, recordSignature } from "./auth";
-import { EVENT_KINDS, deviceEventSchema, eventAnswerSchema, handleDeviceEvent } from "./events";
+import { EVENT_KINDS, deviceEventSchema, eventAnswerSchema, handleDeviceEvent, type BackingReader } from "./events";
+import { coalitionPointsAbi } from "../../client/abis";
 
 export const deviceHeadersSchema = z.object({
   "x-device-id": z.string().meta({ description: "the device's id" }),
@@ -17,6 +18,18 @@ export const deviceHeadersSchema = z.object({
 
 /** POST /v1/stores/:storeId/events: a shop device's signed event. */
 export function deviceEventsRouter(ctx: HttpContext): Router {
+  const points = ctx.deps.chain.deployment.points;
+  const client = ctx.deps.chain.client;
+  /** CoalitionPoints' unitValue is fixed at deployment: read once. */
+  let unitValue: Promise<bigint> | undefined;
+  const backing: BackingReader = async (brand) => {
+    unitValue ??= client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "unitValue" }).catch((err: unknown) => {
+      unitValue = undefined;
+      throw err;
+    });
+    const [balance, unit] = await Promise.all([client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "brandBalance", args: [brand] }), unitValue]);
+    return { balance, unitValue: unit };
+  };
   const router = Router();
   const { deps, docs, metrics, bus } = ctx;
   defineRoute(
@@ -52,7 +65,7 @@ export function deviceEventsRouter(ctx: HttpContext): Router {
       if (!brand) throw new HttpError(401, "unknown_device", "the device's brand is not registered");
       const outcome = await deps.db.transaction(async (tx) => {
         await recordSignature(tx, deps.config, device.id, signature.bytes, signature.timestamp);
-        return handleDeviceEvent(tx, deps.config, brand, device, event);
+        return handleDeviceEvent(tx, deps.config, brand, device, event, backing);
       });
       metrics.deviceEvents.inc({
         kind: event.kind,

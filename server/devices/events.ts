@@ -7,6 +7,8 @@ import { isConsentGranted } from "../consent/gate";
 import { PURPOSE_OF_EVENT, type DeviceEventKind } from "../consent/purposes";
 import { cardTokenSchema, walletOfCard } from "../customers/cards";
 import { HttpError } from "../http/errors";
+import { chainCall } from "../http/chainCall";
+import { decodeArgs } from "../chain/args";
 import { addressSchema, currencyAmountSchema, idSchema } from "../http/schemas";
 import type { RecognisedCustomer } from "./bus";
 import { pointsFor, pointsToReverse, receiptIdOf } from "../brands/earning";
@@ -81,7 +83,17 @@ export interface EventOutcome {
  * queued issue / reverse), and store the answer. A dropped event stores nothing but its answer, which
  * does not name the customer.
  */
-export async function handleDeviceEvent(tx: Queryable, config: Env, brand: Brand, device: Device, event: DeviceEvent): Promise<EventOutcome> {
+/** The brand's backing on chain and the settlement units behind one point (CoalitionPoints' brandBalance, unitValue). */
+export type BackingReader = (brand: Address) => Promise<{ balance: bigint; unitValue: bigint }>;
+
+export async function handleDeviceEvent(
+  tx: Queryable,
+  config: Env,
+  brand: Brand,
+  device: Device,
+  event: DeviceEvent,
+  backing?: BackingReader,
+): Promise<EventOutcome> {
   await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`event:${brand.address}:${event.eventId}`]);
   const prior = await tx.query<{ status: number; response: EventAnswer }>(
     "SELECT status, response FROM relay_device_events WHERE brand = $1 AND event_id = $2",
@@ -103,7 +115,7 @@ export async function handleDeviceEvent(tx: Queryable, config: Env, brand: Brand
   } else if (purpose && !(await isConsentGranted(tx, { subject, controller: brand.address, purpose: purpose.id }))) {
     outcome = drop(event, "no_consent");
   } else {
-    outcome = await process(tx, brand, device, event, subject);
+    outcome = await process(tx, brand, device, event, subject, config, backing);
   }
   await tx.query(
     "INSERT INTO relay_device_events (brand, event_id, device_id, kind, status, response) VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
@@ -116,7 +128,33 @@ function drop(event: DeviceEvent, reason: DropReason): EventOutcome {
   return { status: 202, body: { accepted: true, eventId: event.eventId, kind: event.kind, dropped: reason }, duplicate: false, dropped: reason };
 }
 
-async function process(tx: Queryable, brand: Brand, device: Device, event: DeviceEvent, subject: Address): Promise<EventOutcome> {
+/**
+ * 422 insufficient_backing: the brand's backing on chain does not cover these points on top of its
+ * issues accepted and not yet settled (so the issue would fail on chain).
+ */
+async function refuseUnbacked(tx: Queryable, brand: Address, points: bigint, backing: BackingReader): Promise<void> {
+  const { balance, unitValue } = await chainCall("the brand's backing", () => backing(brand));
+  const pending = await tx.query<{ args: unknown }>(
+    "SELECT args FROM operations WHERE kind = 'issue' AND controller = $1 AND status IN ('queued', 'submitted')",
+    [brand],
+  );
+  let promised = 0n;
+  for (const row of pending.rows) promised += BigInt(decodeArgs(row.args)[2] as bigint);
+  const needed = (promised + points) * unitValue;
+  if (needed > balance) {
+    throw new HttpError(422, "insufficient_backing", `the brand's backing (${balance}) does not cover these points and its pending issues (${needed}): the brand must deposit first`);
+  }
+}
+
+async function process(
+  tx: Queryable,
+  brand: Brand,
+  device: Device,
+  event: DeviceEvent,
+  subject: Address,
+  config: Env,
+  backing: BackingReader | undefined,
+): Promise<EventOutcome> {
   const accepted = { accepted: true as const, eventId: event.eventId, kind: event.kind };
   switch (event.kind) {
     case "presence": {
@@ -152,11 +190,15 @@ async function process(tx: Queryable, brand: Brand, device: Device, event: Devic
       return { status: 202, body: accepted, duplicate: false };
     }
     case "purchase": {
+      if (Number(event.amount) > config.PURCHASE_MAX_AMOUNT) {
+        throw new HttpError(422, "amount_too_large", `a purchase amount is at most ${config.PURCHASE_MAX_AMOUNT} (PURCHASE_MAX_AMOUNT)`);
+      }
       const receiptId = receiptIdOf(brand.receiptSalt, brand.address, event.receipt).toLowerCase() as Hex;
       const seen = await tx.query("SELECT 1 FROM relay_purchases WHERE brand = $1 AND receipt_id = $2", [brand.address, receiptId]);
       if (seen.rows.length > 0) throw new HttpError(409, "duplicate_receipt", "this receipt already earned points (under another event id)");
       const points = pointsFor(event.amount, brand.pointsPerUnit);
       if (points === 0n) return { status: 202, body: { ...accepted, receiptId, points: "0" }, duplicate: false };
+      if (backing) await refuseUnbacked(tx, brand.address, points, backing);
       const { id } = await enqueueOperation(tx, {
         kind: "issue",
         contract: "points",
@@ -175,12 +217,17 @@ async function process(tx: Queryable, brand: Brand, device: Device, event: Devic
     }
     case "return": {
       const receiptId = receiptIdOf(brand.receiptSalt, brand.address, event.receipt).toLowerCase() as Hex;
-      const { rows } = await tx.query<{ subject: string; amount: string; points: string; reversed_points: string }>(
-        "SELECT subject, amount::text AS amount, points::text AS points, reversed_points::text AS reversed_points FROM relay_purchases WHERE brand = $1 AND receipt_id = $2 FOR UPDATE",
+      const { rows } = await tx.query<{ subject: string; amount: string; points: string; reversed_points: string; issued: string | null }>(
+        `SELECT p.subject, p.amount::text AS amount, p.points::text AS points, p.reversed_points::text AS reversed_points, o.status AS issued
+           FROM relay_purchases p LEFT JOIN operations o ON o.id::text = p.operation_id
+          WHERE p.brand = $1 AND p.receipt_id = $2 FOR UPDATE OF p`,
         [brand.address, receiptId],
       );
       const purchase = rows[0];
-      if (!purchase) throw new HttpError(404, "receipt_not_found", "no purchase with points for this receipt");
+      if (!purchase || purchase.issued === "failed") throw new HttpError(404, "receipt_not_found", "no purchase with points for this receipt");
+      if (purchase.issued !== "confirmed") {
+        throw new HttpError(409, "purchase_not_issued", "the points of this purchase are not issued yet: send the return again once its operation is confirmed");
+      }
       if (purchase.subject !== subject) throw new HttpError(422, "receipt_customer_mismatch", "this receipt earned points for another customer");
       const earned = BigInt(purchase.points);
       const alreadyReversed = BigInt(purchase.reversed_points);

@@ -203,10 +203,11 @@ export class Harness {
     return BigInt(Math.max(Math.floor(Date.now() / 1000), this.chainTime) + seconds);
   }
 
-  async nonces(customer: Address): Promise<{ ledger: bigint; points: bigint }> {
+  async nonces(customer: Address): Promise<{ ledger: bigint; points: bigint; delegate: bigint }> {
     await this.syncClock();
     const r = await this.http("GET", `/v1/customers/${customer}/nonces`);
-    return { ledger: BigInt(r.body.ledger), points: BigInt(r.body.points) };
+    // -1: a relay that reports no delegate lane.
+    return { ledger: BigInt(r.body.ledger), points: BigInt(r.body.points), delegate: r.body.delegate === undefined ? -1n : BigInt(r.body.delegate) };
   }
 
   /** Signs and posts a grant of `purpose` by `customer` to `brand`. */

@@ -72,14 +72,14 @@ for (const kind of testDbKinds()) {
       return decodeFunctionData({ abi, data: tx.input }).functionName;
     }
 
-    it("batches by-signature consent actions into one ledger multicall", async () => {
+    it("batches by-signature consent actions into one ledger tryMulticall", async () => {
       const subjects = [newCustomer(), newCustomer(), newCustomer()];
       const ids = await enqueueAll(await Promise.all(subjects.map((s) => signedGrant(world, s, 0n))));
       start();
       const rows = await settled(tdb.db, ids);
       expect(rows.map((r) => r.status)).to.deep.equal(["confirmed", "confirmed", "confirmed"]);
       expect(new Set(rows.map((r) => r.tx_hash)).size).to.equal(1);
-      expect(await calledFunction(rows[0]!.tx_hash!, consentLedgerAbi)).to.equal("multicall");
+      expect(await calledFunction(rows[0]!.tx_hash!, consentLedgerAbi)).to.equal("tryMulticall");
       for (const s of subjects) {
         const granted = await chain.client.readContract({
           address: world.deployment.ledger,
@@ -224,20 +224,23 @@ for (const kind of testDbKinds()) {
       expect(await metric('relay_submitter_operations_failed_total{kind="grant",stage="reverted"}')).to.equal(1);
     });
 
-    it("queues again the operations of a batch that reverts when mined, and screens them one by one", async () => {
+    it("fails exactly the calls of a mined tryMulticall batch that failed (BatchCallFailed), each with its decoded error", async () => {
       await chain.setAutomine(false);
       const ids = await enqueueAll([await signedGrant(world, newCustomer(), 0n), await signedGrant(world, newCustomer(), 0n)]);
       start();
       await noticeChangedInTheSameBlock(1);
       const rows = await settled(tdb.db, ids);
-      expect(rows.map((r) => [r.status, r.error_code, r.tx_hash])).to.deep.equal([
-        ["failed", "StaleNotice", null],
-        ["failed", "StaleNotice", null],
+      expect(rows.map((r) => [r.status, r.error_code])).to.deep.equal([
+        ["failed", "StaleNotice"],
+        ["failed", "StaleNotice"],
       ]);
-      expect(await metric('relay_submitter_operations_requeued_total{reason="batchReverted"}')).to.equal(2);
-      expect(await metric('relay_submitter_operations_failed_total{kind="grant",stage="simulation"}')).to.equal(2);
+      expect(rows[0]!.tx_hash).to.equal(rows[1]!.tx_hash);
+      const receipt = await chain.client.getTransactionReceipt({ hash: rows[0]!.tx_hash as Hex });
+      expect(receipt.status).to.equal("success");
+      expect(await metric('relay_submitter_operations_requeued_total{reason="batchReverted"}')).to.equal(undefined);
+      expect(await metric('relay_submitter_operations_failed_total{kind="grant",stage="batchCall"}')).to.equal(2);
       const txs = await tdb.db.query<{ status: string; batch: string }>("SELECT status, batch FROM chain_transactions");
-      expect(txs.rows).to.deep.equal([{ status: "reverted", batch: "multicall" }]);
+      expect(txs.rows).to.deep.equal([{ status: "confirmed", batch: "multicall" }]);
     });
 
     it("replaces a transaction stuck past STUCK_TIMEOUT_MS with the same nonce and a higher fee", async () => {

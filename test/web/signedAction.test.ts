@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { UserRejectedRequestError, type Hex } from "viem";
+import { keccak256, toHex, UserRejectedRequestError, type Hex } from "viem";
+import { consentLedgerAbi } from "../../client/abis";
 import type { PrivateKeyAccount } from "viem/accounts";
 import { ledgerDomain, ledgerTypes } from "../../client/typedData";
 import { purposeId } from "../../client/purposes";
@@ -109,18 +110,34 @@ describe("web: a signed action's life", function () {
 
     it("ends with the chain's reason when the relay accepted the action but the chain refused it", async () => {
       const customer = newCustomer();
-      // A revocation of a consent never granted: the relay queues it, the ledger reverts ConsentNotActive.
+      // A grant the relay accepts; before it is mined the brand changes the purpose's notice: StaleNotice.
       const steps = {
         sign: async () => {
           const { ledger } = await h.nonces(customer.address);
-          const message = { subject: customer.address, controller: h.a.address, purpose: purposeId("loyalty"), nonce: ledger, deadline: h.deadline() };
-          const signature = await customer.signTypedData({ domain: ledgerDomain(h.deployment.chainId, h.deployment.ledger), types: ledgerTypes, primaryType: "Revoke", message });
-          return { ...message, nonce: message.nonce.toString(), deadline: message.deadline.toString(), signature };
+          const message = { subject: customer.address, controller: h.a.address, purpose: purposeId("loyalty"), categories: 5n, expiresAt: 0, noticeHash: NOTICE, nonce: ledger, deadline: h.deadline() };
+          const signature = await customer.signTypedData({ domain: ledgerDomain(h.deployment.chainId, h.deployment.ledger), types: ledgerTypes, primaryType: "Grant", message });
+          return { ...message, purpose: "loyalty", categories: "5", nonce: message.nonce.toString(), deadline: message.deadline.toString(), signature };
         },
         submit: async (body: unknown) => {
-          const r = await h.http("POST", "/v1/consents/revoke", { body });
-          if (r.status !== 202) throw new RelayError(r.status, r.body.error.code, r.body.error.message);
-          return r.body.operationId as string;
+          await h.chain.setAutomine(false);
+          try {
+            const r = await h.http("POST", "/v1/consents/grant", { body });
+            if (r.status !== 202) throw new RelayError(r.status, r.body.error.code, r.body.error.message);
+            for (let i = 0; i < 1000 && (await getOperation(r.body.operationId)).status !== "submitted"; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+            await h.a.wallet.writeContract({
+              address: h.deployment.ledger,
+              abi: consentLedgerAbi,
+              functionName: "definePurpose",
+              args: [purposeId("loyalty"), keccak256(toHex("notice v2")), "https://brand.example/loyalty-v2"],
+              gas: 300_000n,
+              maxFeePerGas: 200_000_000_000n,
+              maxPriorityFeePerGas: 100_000_000_000n,
+            });
+            await h.chain.mine();
+            return r.body.operationId as string;
+          } finally {
+            await h.chain.setAutomine(true);
+          }
         },
       };
       const states: ActionState[] = [];
@@ -131,7 +148,11 @@ describe("web: a signed action's life", function () {
       expect(last.operationId).to.equal(queued.operationId);
       const op = await getOperation(queued.operationId);
       expect(last.failure).to.deep.equal(op.error);
-      expect(last.failure.code).to.contain("ConsentNotActive");
+      expect(last.failure.code).to.contain("StaleNotice");
+      // Put the notice back for the other tests.
+      await h.chain.client.waitForTransactionReceipt({
+        hash: await h.a.wallet.writeContract({ address: h.deployment.ledger, abi: consentLedgerAbi, functionName: "definePurpose", args: [purposeId("loyalty"), NOTICE, "https://brand.example/loyalty"] }),
+      });
     });
 
     it("stops reporting once aborted", async () => {

@@ -76,10 +76,10 @@ export async function getBrands(): Promise<RelayBrand[]> {
   }
 }
 
-/** The nonces the customer's next signed ledger and points actions carry. */
-export async function getNonces(customer: Address): Promise<{ ledger: bigint; points: bigint }> {
-  const n = await call<{ ledger: string; points: string }>(`/v1/customers/${customer}/nonces`);
-  return { ledger: BigInt(n.ledger), points: BigInt(n.points) };
+/** The nonces the customer's next signed ledger, SetDelegate (the ledger's delegate lane) and points actions carry. */
+export async function getNonces(customer: Address): Promise<{ ledger: bigint; points: bigint; delegate: bigint }> {
+  const n = await call<{ ledger: string; points: string; delegate?: string }>(`/v1/customers/${customer}/nonces`);
+  return { ledger: BigInt(n.ledger), points: BigInt(n.points), delegate: BigInt(n.delegate ?? n.ledger) };
 }
 
 /** Posts a signed customer action (e.g. "/v1/consents/set-delegate"); resolves to its operation id. */

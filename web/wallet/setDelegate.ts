@@ -41,7 +41,7 @@ export function setDelegateSteps({ wagmi, config, subject, delegate, until }: { 
   return {
     async sign() {
       const [nonces, block] = await Promise.all([getNonces(subject), getBlock(wagmi, { blockTag: "latest" })]);
-      const p = { chainId: config.chainId, ledger: config.ledger, subject, delegate, until, nonce: nonces.ledger, deadline: signatureDeadline(block.timestamp) };
+      const p = { chainId: config.chainId, ledger: config.ledger, subject, delegate, until, nonce: nonces.delegate, deadline: signatureDeadline(block.timestamp) };
       return setDelegateBody(p, await signTypedData(wagmi, { account: subject, ...setDelegateTypedData(p) }));
     },
     submit: (body) => postSignedAction("/v1/consents/set-delegate", body),
