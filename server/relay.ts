@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import http, { type Server } from "node:http";
 import express, { type Express, type Response } from "express";
 import { pinoHttp } from "pino-http";
 import type { RelayDeps, Service } from "./deps";
@@ -22,12 +22,20 @@ import { locals, type HttpContext } from "./http/context";
 import { errorHandler, HttpError, notFound } from "./http/errors";
 import { healthRouter, type IndexerStatus } from "./http/health";
 import { createHttpMetrics, requestMetrics } from "./http/metrics";
+import { createRateLimits } from "./http/rateLimits";
+import { StaffStreams } from "./devices/staffStreams";
 import { ApiDocs, routesOf, toOpenApiPath } from "./http/openapi";
 import { discoveryRouter, publicRpcUrl } from "./http/discovery";
 import { webAppRouter, type WebAppOptions } from "./http/webApp";
 import { startWebhooks, webhooksRouter } from "./webhooks";
+import { checkChainIdentity } from "./startup/chainIdentity";
 
 export const RELAY_VERSION = "0.1.0";
+
+/** The relay cannot start as configured (no signer key and not read-only). */
+export class StartupError extends Error {
+  override name = "StartupError";
+}
 
 export interface RelayOptions {
   /** Run the chain submitter (default true). */
@@ -59,14 +67,23 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   const signerAddresses = await loadSigners(deps.config).then(
     (s) => s.addresses.map((a) => a.toLowerCase()),
     (err: Error) => {
-      log.warn({ err: { name: err.name, message: err.message } }, "no relay signer keys: brand operators are not checked");
+      // Without a key every queued action would wait for ever: only a read-only relay may start so.
+      if (!deps.config.READ_ONLY) throw new StartupError(`${err.message}; or set READ_ONLY=true to serve reads only`);
+      log.warn({ err: { name: err.name, message: err.message } }, "READ_ONLY: no relay signer keys, nothing is sent to the chain");
       return undefined;
     },
   );
+  await checkChainIdentity({ db: deps.db, chain: deps.chain, reset: deps.config.RESET_ON_CHAIN_CHANGE, log });
   const docs = new ApiDocs();
   // One instance: in-process fan-out. PostgreSQL: LISTEN/NOTIFY, so any instance's streams see any instance's events.
   const bus = deps.db.kind === "postgres" && deps.config.DATABASE_URL ? await PgStoreEventBus.start(deps.config.DATABASE_URL, deps.db, log) : new StoreEventBus();
-  const ctx: HttpContext = { deps, docs, metrics: createHttpMetrics(deps.registry), bus, streams: new Set(), signerAddresses };
+  const streams = new StaffStreams({ perBrand: deps.config.STREAMS_PER_BRAND, total: deps.config.STREAMS_TOTAL });
+  const ctx: HttpContext = { deps, docs, metrics: createHttpMetrics(deps.registry), bus, streams, signerAddresses };
+  const stopControl = bus.onControl((order) => {
+    const ended = streams.endBrand(order.endStreamsOf);
+    if (ended > 0) log.info({ brand: order.endStreamsOf, ended }, "staff streams ended");
+  });
+  const limits = createRateLimits(deps.config, ctx.metrics.rateLimited);
 
   let indexer: Indexer | undefined;
   const indexerStatus: (() => Promise<IndexerStatus>) | undefined = options.indexer === false ? undefined : () => indexer!.status();
@@ -92,6 +109,9 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     }),
   );
   app.use(requestMetrics(ctx.metrics));
+  // Request rates, before the body is read and before any signature, key, database or chain work.
+  app.use("/v1", limits.perClient, limits.perDevice, limits.perApiKey);
+  app.use("/v1/audit", limits.audit);
   app.use((req, _res, next) => {
     const empty = req.headers["content-length"] === "0" && req.headers["transfer-encoding"] === undefined;
     if (["POST", "PUT", "PATCH"].includes(req.method) && !empty && req.is("application/json") === false) {
@@ -109,6 +129,15 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     }),
   );
 
+  if (deps.config.READ_ONLY) {
+    // Nothing is sent to the chain: every request that would queue a transaction is refused up front.
+    app.use("/v1", (req, _res, next) => {
+      if (req.method === "POST" && /^\/(consents|points)\/|^\/stores\/[^/]+\/events$/.test(req.path)) {
+        throw new HttpError(503, "read_only", "this relay serves reads only (READ_ONLY): it sends nothing to the chain");
+      }
+      next();
+    });
+  }
   app.use(healthRouter(ctx, indexerStatus));
   docs.add({ method: "get", path: "/metrics", tags: ["operations"], summary: "Prometheus metrics", responses: { 200: { description: "text exposition format" } } });
   app.get("/metrics", async (_req, res) => {
@@ -144,7 +173,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     indexer = startIndexer(deps);
     services.push(indexer);
   }
-  if (options.submitter !== false) services.push(startSubmitter(deps));
+  if (options.submitter !== false && !deps.config.READ_ONLY) services.push(startSubmitter(deps));
   services.push(startWebhooks(deps));
 
   const prune = setInterval(() => {
@@ -160,8 +189,13 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     indexer,
     listen(port = deps.config.PORT, host = deps.config.HOST) {
       return new Promise((resolve, reject) => {
-        const s = app.listen(port, host, (err?: Error) => {
-          if (err) return reject(err);
+        const c = deps.config;
+        // Slow clients: headers within HEADERS_TIMEOUT_MS, the whole request within REQUEST_TIMEOUT_MS
+        // (checked every second), at most MAX_CONNECTIONS sockets at once.
+        const s = http.createServer({ headersTimeout: c.HEADERS_TIMEOUT_MS, requestTimeout: c.REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, app);
+        s.maxConnections = c.MAX_CONNECTIONS;
+        s.once("error", reject);
+        s.listen(port, host, () => {
           const addr = s.address() as AddressInfo;
           resolve(`http://${host.includes(":") ? `[${host}]` : host}:${addr.port}`);
         });
@@ -170,7 +204,8 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     },
     async stop() {
       clearInterval(prune);
-      for (const res of ctx.streams) res.end();
+      stopControl();
+      streams.endAll();
       if (server) {
         const s = server;
         await new Promise<void>((resolve) => {

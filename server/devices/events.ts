@@ -95,9 +95,14 @@ export async function handleDeviceEvent(tx: Queryable, config: Env, brand: Brand
 
   const purpose = PURPOSE_OF_EVENT[event.kind as DeviceEventKind];
   let outcome: EventOutcome;
-  const subject = event.customer.wallet
+  const named = event.customer.wallet
     ? (event.customer.wallet.toLowerCase() as Address)
     : await walletOfCard(tx, config, brand.address, event.customer.cardToken!);
+  // A return reverses the points of the customer the purchase recorded, whoever the card now names (an
+  // unlinked card does not dodge it); the customer given is only checked where it still resolves.
+  const purchaser = event.kind === "return" ? await purchaserOf(tx, brand, event.receipt) : undefined;
+  if (purchaser && named && named !== purchaser) throw new HttpError(422, "receipt_customer_mismatch", "this receipt earned points for another customer");
+  const subject = purchaser ?? named;
   if (!subject) {
     outcome = drop(event, "unknown_card");
   } else if (purpose && !(await isConsentGranted(tx, { subject, controller: brand.address, purpose: purpose.id }))) {
@@ -110,6 +115,13 @@ export async function handleDeviceEvent(tx: Queryable, config: Env, brand: Brand
     [brand.address, event.eventId, device.id, event.kind, outcome.status, JSON.stringify(outcome.body)],
   );
   return outcome;
+}
+
+/** The customer a purchase of this receipt recorded, if any. */
+async function purchaserOf(tx: Queryable, brand: Brand, receipt: string): Promise<Address | undefined> {
+  const receiptId = receiptIdOf(brand.receiptSalt, brand.address, receipt).toLowerCase();
+  const { rows } = await tx.query<{ subject: string }>("SELECT subject FROM relay_purchases WHERE brand = $1 AND receipt_id = $2", [brand.address, receiptId]);
+  return rows[0]?.subject as Address | undefined;
 }
 
 function drop(event: DeviceEvent, reason: DropReason): EventOutcome {
@@ -153,6 +165,8 @@ async function process(tx: Queryable, brand: Brand, device: Device, event: Devic
     }
     case "purchase": {
       const receiptId = receiptIdOf(brand.receiptSalt, brand.address, event.receipt).toLowerCase() as Hex;
+      // One receipt at a time (concurrent purchases of it on PostgreSQL: the later one sees the first and answers 409).
+      await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`receipt:${brand.address}:${receiptId}`]);
       const seen = await tx.query("SELECT 1 FROM relay_purchases WHERE brand = $1 AND receipt_id = $2", [brand.address, receiptId]);
       if (seen.rows.length > 0) throw new HttpError(409, "duplicate_receipt", "this receipt already earned points (under another event id)");
       const points = pointsFor(event.amount, brand.pointsPerUnit);
