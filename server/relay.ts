@@ -9,7 +9,7 @@ import { loadSigners } from "./chain/signers";
 import { startIndexer, type Indexer } from "./indexer";
 import { auditRouter } from "./audit/routes";
 import { adminRouter } from "./brands/adminRoutes";
-import { pruneSignatures } from "./devices/auth";
+import { pruneRetained, tableSizeMetrics } from "./store/retention";
 import { brandRouter } from "./brands/brandRoutes";
 import { StoreEventBus } from "./devices/bus";
 import { PgStoreEventBus } from "./devices/pgBus";
@@ -102,7 +102,8 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
       },
       // Only method, path and id: never headers (API keys, signatures) or bodies (personal data).
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split("?")[0] }),
+        // Wallet addresses in paths (pseudonymous personal data) are not kept: each becomes `0x…`.
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split("?")[0]!.replace(/0x[0-9a-fA-F]{40}/g, "0x…") }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
@@ -176,9 +177,13 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   if (options.submitter !== false && !deps.config.READ_ONLY) services.push(startSubmitter(deps));
   services.push(startWebhooks(deps));
 
+  tableSizeMetrics(deps.registry, deps.db);
   const prune = setInterval(() => {
-    pruneSignatures(deps.db).catch((err: Error) => log.warn({ err: { message: err.message } }, "pruning device signatures failed"));
-  }, 60_000);
+    pruneRetained(deps.db, deps.config).then(
+      (pruned) => log.info({ pruned }, "retention pass"),
+      (err: Error) => log.warn({ err: { name: err.name, message: err.message } }, "retention pass failed"),
+    );
+  }, deps.config.RETENTION_PRUNE_INTERVAL_MS);
   prune.unref();
 
   let server: Server | undefined;

@@ -37,6 +37,7 @@ export const envSchema = z.object({
   // Retention (docs/relay.md, "Retention")
   RETENTION_FAILED_OPERATIONS_DAYS: int(1).default(30),
   RETENTION_EVENT_ANSWERS_HOURS: int(24).default(24 * 30),
+  RETURN_WINDOW_DAYS: int(1).default(90),
   RETENTION_PRUNE_INTERVAL_MS: int(1000).default(3_600_000),
   // Storage
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "a postgres:// URL").optional(),

@@ -148,8 +148,10 @@ export function cardsRouter(ctx: HttpContext): Router {
         visits: (await tx.query("DELETE FROM relay_visits WHERE brand = $1 AND subject = $2", [brand, subject])).rowCount,
         scans: (await tx.query("DELETE FROM relay_scans WHERE brand = $1 AND subject = $2", [brand, subject])).rowCount,
         cards: (await tx.query("DELETE FROM relay_card_links WHERE brand = $1 AND subject = $2", [brand, subject])).rowCount,
+        // Till amounts go too; the points stay, so a later return is refused rather than guessed.
+        amounts: (await tx.query("UPDATE relay_purchases SET amount = NULL WHERE brand = $1 AND subject = $2 AND amount IS NOT NULL", [brand, subject])).rowCount,
       }));
-      res.status(200).json(counts);
+      res.status(200).json({ visits: counts.visits, scans: counts.scans, cards: counts.cards });
     },
   );
 

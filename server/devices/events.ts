@@ -189,13 +189,14 @@ async function process(tx: Queryable, brand: Brand, device: Device, event: Devic
     }
     case "return": {
       const receiptId = receiptIdOf(brand.receiptSalt, brand.address, event.receipt).toLowerCase() as Hex;
-      const { rows } = await tx.query<{ subject: string; amount: string; points: string; reversed_points: string }>(
+      const { rows } = await tx.query<{ subject: string; amount: string | null; points: string; reversed_points: string }>(
         "SELECT subject, amount::text AS amount, points::text AS points, reversed_points::text AS reversed_points FROM relay_purchases WHERE brand = $1 AND receipt_id = $2 FOR UPDATE",
         [brand.address, receiptId],
       );
       const purchase = rows[0];
       if (!purchase) throw new HttpError(404, "receipt_not_found", "no purchase with points for this receipt");
       if (purchase.subject !== subject) throw new HttpError(422, "receipt_customer_mismatch", "this receipt earned points for another customer");
+      if (purchase.amount === null) throw new HttpError(409, "return_window_closed", "this purchase's till amount was erased (past RETURN_WINDOW_DAYS, or at the customer's request): its points cannot be reversed by amount");
       const earned = BigInt(purchase.points);
       const alreadyReversed = BigInt(purchase.reversed_points);
       if (alreadyReversed >= earned) throw new HttpError(409, "receipt_fully_reversed", "every point of this receipt was already reversed");

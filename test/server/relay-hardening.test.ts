@@ -4,7 +4,8 @@ import { Writable } from "node:stream";
 import { expect } from "chai";
 import pino from "pino";
 import { Registry } from "prom-client";
-import { signDeviceRequest } from "../../client";
+import { signCustomerMessage, signDeviceRequest } from "../../client";
+import { pruneRetained } from "../../server/store/retention";
 import { loadConfig } from "../../server/config";
 import { createRelay, StartupError } from "../../server/relay";
 import { errorHandler } from "../../server/http/errors";
@@ -114,6 +115,49 @@ for (const kind of testDbKinds()) {
       expect([wrong.status, wrong.body.error.code]).to.deep.equal([422, "receipt_customer_mismatch"]);
     });
 
+    it("prunes failed operations, used signatures, old event answers and till amounts after their retention; table sizes are metrics", async () => {
+      const buyer = newCustomer();
+      await h.consent(buyer, h.a.address, ["loyalty"]);
+      const bought = await h.deviceEvent(h.a.device, { eventId: "keep-buy", kind: "purchase", customer: { wallet: buyer.address }, receipt: "KEEP-1", amount: "10" });
+      expect(bought.status).to.equal(202);
+      await h.settled(bought.body.operationId);
+      await h.t.db.query("INSERT INTO operations (kind, contract, function_name, args, status, updated_at) VALUES ('grant', 'ledger', 'grantBySig', '[]', 'failed', now() - interval '31 days')");
+      await h.t.db.query("INSERT INTO operations (kind, contract, function_name, args, status, updated_at) VALUES ('grant', 'ledger', 'grantBySig', '[]', 'failed', now() - interval '29 days')");
+      await h.t.db.query("UPDATE relay_device_events SET created_at = now() - interval '31 days' WHERE event_id = 'keep-buy'");
+      const config = { ...h.config, RETURN_WINDOW_DAYS: 90 };
+      const before = { failed: await h.count("operations", "status = 'failed'"), answers: await h.count("relay_device_events") };
+      const pruned = await pruneRetained(h.t.db, config);
+      expect(pruned.failedOperations).to.equal(1);
+      expect(pruned.eventAnswers).to.equal(1);
+      expect(pruned.purchaseAmounts).to.equal(0);
+      expect(await h.count("operations", "status = 'failed'")).to.equal(before.failed - 1);
+      expect(await h.count("relay_device_events")).to.equal(before.answers - 1);
+      // Past the return window the amount goes, the points stay, and a return is refused rather than guessed.
+      const later = await pruneRetained(h.t.db, config, new Date(Date.now() + 91 * 86_400_000));
+      expect(later.purchaseAmounts).to.be.at.least(1);
+      const row = await h.t.db.query<{ amount: string | null; points: string }>("SELECT amount, points::text AS points FROM relay_purchases WHERE subject = $1", [buyer.address.toLowerCase()]);
+      expect(row.rows[0]).to.deep.equal({ amount: null, points: "20" });
+      const back = await h.deviceEvent(h.a.device, { eventId: "keep-return", kind: "return", customer: { wallet: buyer.address }, receipt: "KEEP-1", amount: "10" });
+      expect([back.status, back.body.error.code]).to.deep.equal([409, "return_window_closed"]);
+      const metrics = await (await fetch(`${h.url}/metrics`)).text();
+      expect(metrics).to.match(/^relay_table_bytes\{table="relay_purchases"\} [1-9]\d*$/m);
+      expect(metrics).to.match(/^relay_table_rows\{table="operations"\} [1-9]\d*$/m);
+    });
+
+    it("erases till amounts with the rest of a customer's data", async () => {
+      const fay = newCustomer();
+      await h.consent(fay, h.a.address, ["loyalty"]);
+      const bought = await h.deviceEvent(h.a.device, { eventId: "fay-buy", kind: "purchase", customer: { wallet: fay.address }, receipt: "FAY-1", amount: "7" });
+      expect(bought.status).to.equal(202);
+      const deadline = h.deadline();
+      const message = { subject: fay.address, brand: h.a.address, deadline };
+      const signature = await signCustomerMessage({ signer: fay, contracts: h.deployment, primaryType: "EraseData", message });
+      const erased = await h.http("POST", "/v1/customers/erase", { body: { ...message, deadline: deadline.toString(), signature } });
+      expect(erased.status).to.equal(200);
+      const row = await h.t.db.query<{ amount: string | null }>("SELECT amount FROM relay_purchases WHERE subject = $1", [fay.address.toLowerCase()]);
+      expect(row.rows).to.deep.equal([{ amount: null }]);
+    });
+
     it("logs an unexpected error by its class and database code and constraint only", () => {
       const lines: string[] = [];
       const log = pino({ level: "info" }, new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }));
@@ -133,6 +177,27 @@ for (const kind of testDbKinds()) {
       expect(logged.err).to.deep.equal({ name: "Error", code: "23505", constraint: "relay_purchases_pkey" });
       expect(lines[0]).to.not.include("0xabc");
       expect(lines[0]).to.not.include("at ");
+    });
+  });
+
+  describe(`relay on a chain that mines a block per transaction, default confirmations (${kind})`, function () {
+    let h: Harness;
+    before(async () => {
+      h = await Harness.start(kind, { env: { INDEXER_CONFIRMATIONS: "1", CONFIRMATIONS: "1" } });
+    });
+    after(async () => {
+      await h?.stop();
+    });
+
+    it("never drops a customer whose grant the relay reports confirmed", async () => {
+      const erin = newCustomer();
+      const grant = await h.grant(erin, h.a.address, "in-store-recognition");
+      expect(grant.status).to.equal(202);
+      expect((await h.settled(grant.body.operationId)).status).to.equal("confirmed");
+      // Nothing else is mined now: the index must reach the block that holds the grant.
+      await h.indexed();
+      const seen = await h.deviceEvent(h.a.device, { eventId: "erin-1", kind: "presence", customer: { wallet: erin.address } });
+      expect([seen.status, seen.body.dropped]).to.deep.equal([202, undefined]);
     });
   });
 
