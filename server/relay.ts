@@ -29,6 +29,7 @@ import { discoveryRouter, publicRpcUrl } from "./http/discovery";
 import { webAppRouter, type WebAppOptions } from "./http/webApp";
 import { startWebhooks, webhooksRouter } from "./webhooks";
 import { checkChainIdentity } from "./startup/chainIdentity";
+import { setChainTimeCache } from "./chain/clock";
 
 export const RELAY_VERSION = "0.1.0";
 
@@ -73,6 +74,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
       return undefined;
     },
   );
+  setChainTimeCache(deps.config.CHAIN_CACHE_MS);
   await checkChainIdentity({ db: deps.db, chain: deps.chain, reset: deps.config.RESET_ON_CHAIN_CHANGE, log });
   const docs = new ApiDocs();
   // One instance: in-process fan-out. PostgreSQL: LISTEN/NOTIFY, so any instance's streams see any instance's events.
