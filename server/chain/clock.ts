@@ -22,11 +22,12 @@ export function setChainTimeCache(ms: number): void {
  *
  * The block's time is read once per CHAIN_CACHE_MS (default 1 s, about a block) and shared by every
  * request meanwhile, concurrent ones included: a flood of signed actions costs one RPC call a second here.
+ * `fresh` reads it anew (where a second's staleness would matter: the relay's own short deadlines).
  */
-export async function chainNow(client: PublicClient): Promise<bigint> {
+export async function chainNow(client: PublicClient, { fresh = false }: { fresh?: boolean } = {}): Promise<bigint> {
   const wall = BigInt(Math.floor(Date.now() / 1000));
   let seen = latest.get(client);
-  if (!seen || Date.now() - seen.at > maxAgeMs) {
+  if (fresh || !seen || Date.now() - seen.at > maxAgeMs) {
     seen = { at: Date.now(), timestamp: client.getBlock({ blockTag: "latest" }).then((b) => b.timestamp) };
     latest.set(client, seen);
     seen.timestamp.catch(() => latest.get(client) === seen && latest.delete(client));

@@ -33,7 +33,7 @@ export const envSchema = z.object({
   HEADERS_TIMEOUT_MS: int(1000).default(10_000),
   REQUEST_TIMEOUT_MS: int(1000).default(30_000),
   CHAIN_CACHE_MS: int(0).default(1000),
-  LINK_MAX_DEADLINE_SECONDS: int(60).default(3600),
+  LINK_MAX_DEADLINE_SECONDS: int(60).default(600),
   // Retention (docs/relay.md, "Retention")
   RETENTION_FAILED_OPERATIONS_DAYS: int(1).default(30),
   RETENTION_EVENT_ANSWERS_HOURS: int(24).default(24 * 30),

@@ -26,6 +26,7 @@ export async function pruneRetained(db: Queryable, config: RetentionConfig, now 
   ]);
   if (failed.rows.length > 0) await db.query("DELETE FROM relay_customer_actions WHERE operation_id = ANY($1)", [failed.rows.map((r) => r.id)]);
   const signatures = await db.query("DELETE FROM relay_device_signatures WHERE expires_at < $1", [Math.floor(now.getTime() / 1000)]);
+  await db.query("DELETE FROM relay_signed_messages WHERE expires_at < $1", [Math.floor(now.getTime() / 1000)]);
   const answers = await db.query("DELETE FROM relay_device_events WHERE created_at < $1", [ago(Math.max(24, config.RETENTION_EVENT_ANSWERS_HOURS) * 3_600_000)]);
   const amounts = await db.query("UPDATE relay_purchases SET amount = NULL WHERE amount IS NOT NULL AND created_at < $1", [ago(config.RETURN_WINDOW_DAYS * day)]);
   return { failedOperations: failed.rows.length, deviceSignatures: signatures.rowCount, eventAnswers: answers.rowCount, purchaseAmounts: amounts.rowCount };

@@ -149,13 +149,36 @@ for (const kind of testDbKinds()) {
       await h.consent(fay, h.a.address, ["loyalty"]);
       const bought = await h.deviceEvent(h.a.device, { eventId: "fay-buy", kind: "purchase", customer: { wallet: fay.address }, receipt: "FAY-1", amount: "7" });
       expect(bought.status).to.equal(202);
-      const deadline = h.deadline();
+      const deadline = h.deadline(600);
       const message = { subject: fay.address, brand: h.a.address, deadline };
       const signature = await signCustomerMessage({ signer: fay, contracts: h.deployment, primaryType: "EraseData", message });
       const erased = await h.http("POST", "/v1/customers/erase", { body: { ...message, deadline: deadline.toString(), signature } });
       expect(erased.status).to.equal(200);
       const row = await h.t.db.query<{ amount: string | null }>("SELECT amount FROM relay_purchases WHERE subject = $1", [fay.address.toLowerCase()]);
       expect(row.rows).to.deep.equal([{ amount: null }]);
+    });
+
+    it("accepts a signed LinkCard once, with a short deadline, and never one signed before the customer's last unlink", async () => {
+      const gus = newCustomer();
+      const link = await h.linkCardBody(gus, h.a.address, "CARD-GUS-0001");
+      expect((await h.http("POST", "/v1/cards/link", { body: link })).status).to.equal(201);
+      const twice = await h.http("POST", "/v1/cards/link", { body: link });
+      expect([twice.status, twice.body.error.code]).to.deep.equal([409, "signature_used"]);
+      const far = await h.http("POST", "/v1/cards/link", { body: await h.linkCardBody(gus, h.a.address, "CARD-GUS-0002", "LinkCard", h.deadline(3600)) });
+      expect([far.status, far.body.error.code]).to.deep.equal([400, "deadline_too_far"]);
+      // Signed now, kept by someone, sent after the customer unlinked the card: refused.
+      await h.syncClock();
+      const kept = await h.linkCardBody(gus, h.a.address, "CARD-GUS-0001", "LinkCard", h.deadline(590));
+      const unlink = await h.http("POST", "/v1/cards/unlink", { body: await h.linkCardBody(gus, h.a.address, "CARD-GUS-0001", "UnlinkCard") });
+      expect(unlink.body).to.deep.equal({ erased: 1 });
+      const replayed = await h.http("POST", "/v1/cards/link", { body: kept });
+      expect([replayed.status, replayed.body.error.code]).to.deep.equal([409, "signed_before_erasure"]);
+      expect(await h.count("relay_card_links", "subject = $1", [gus.address.toLowerCase()])).to.equal(0);
+      // A link signed afresh, with the full validity, is accepted.
+      await new Promise((r) => setTimeout(r, 1100));
+      await h.syncClock();
+      const fresh = await h.http("POST", "/v1/cards/link", { body: await h.linkCardBody(gus, h.a.address, "CARD-GUS-0001", "LinkCard", h.deadline(600)) });
+      expect(fresh.status, JSON.stringify(fresh.body)).to.equal(201);
     });
 
     it("logs an unexpected error by its class and database code and constraint only", () => {

@@ -250,7 +250,7 @@ export class Harness {
     return { ...message, points: points.toString(), nonce: nonce.toString(), deadline: deadline.toString(), signature };
   }
 
-  async linkCardBody(customer: PrivateKeyAccount, brand: Address, cardToken: string, primaryType: "LinkCard" | "UnlinkCard" = "LinkCard", deadline = this.deadline()) {
+  async linkCardBody(customer: PrivateKeyAccount, brand: Address, cardToken: string, primaryType: "LinkCard" | "UnlinkCard" = "LinkCard", deadline = this.deadline(600)) {
     const message = { subject: customer.address, brand, card: keccak256(toHex(cardToken)), deadline };
     const signature = await signCustomerMessage({ signer: customer, contracts: this.deployment, primaryType, message });
     return { subject: customer.address, brand, cardToken, deadline: deadline.toString(), signature };
