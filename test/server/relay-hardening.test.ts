@@ -290,3 +290,21 @@ for (const kind of testDbKinds()) {
     });
   });
 }
+
+describe("chain time (server/chain/clock.ts)", function () {
+  it("reads the latest block once per CHAIN_CACHE_MS, shared by concurrent callers", async () => {
+    const { createPublicClient, http: httpTransport } = await import("viem");
+    const { chainNow, setChainTimeCache } = await import("../../server/chain/clock");
+    const { localChain } = await import("./relay-harness");
+    const chain = await localChain();
+    let calls = 0;
+    const client = createPublicClient({ transport: httpTransport(chain.url, { onFetchRequest: () => void (calls += 1) }) });
+    setChainTimeCache(1000);
+    const nows = await Promise.all(Array.from({ length: 20 }, () => chainNow(client as never)));
+    expect(new Set(nows.map(String)).size).to.equal(1);
+    await chainNow(client as never);
+    expect(calls).to.equal(1);
+    await chainNow(client as never, { fresh: true });
+    expect(calls).to.equal(2);
+  });
+});
