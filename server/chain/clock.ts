@@ -1,7 +1,7 @@
 import type { PublicClient } from "viem";
 
 interface Seen {
-  /** When (wall clock, ms) the block was read. */
+  /** When (wall clock, ms) the block was asked for, then when its answer arrived. */
   at: number;
   timestamp: Promise<bigint>;
 }
@@ -28,7 +28,8 @@ export async function chainNow(client: PublicClient, { fresh = false }: { fresh?
   const wall = BigInt(Math.floor(Date.now() / 1000));
   let seen = latest.get(client);
   if (fresh || !seen || Date.now() - seen.at > maxAgeMs) {
-    seen = { at: Date.now(), timestamp: client.getBlock({ blockTag: "latest" }).then((b) => b.timestamp) };
+    const entry: Seen = { at: Date.now(), timestamp: client.getBlock({ blockTag: "latest" }).then((b) => ((entry.at = Date.now()), b.timestamp)) };
+    seen = entry;
     latest.set(client, seen);
     seen.timestamp.catch(() => latest.get(client) === seen && latest.delete(client));
   }
