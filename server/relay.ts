@@ -1,7 +1,7 @@
 import { parseEther } from "viem";
 import crypto from "node:crypto";
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import http, { type Server } from "node:http";
 import express, { type Express, type Response } from "express";
 import { pinoHttp } from "pino-http";
 import type { RelayDeps, Service } from "./deps";
@@ -10,7 +10,7 @@ import { loadSigners } from "./chain/signers";
 import { startIndexer, type Indexer } from "./indexer";
 import { auditRouter } from "./audit/routes";
 import { adminRouter } from "./brands/adminRoutes";
-import { pruneSignatures } from "./devices/auth";
+import { pruneRetained, tableSizeMetrics } from "./store/retention";
 import { brandRouter } from "./brands/brandRoutes";
 import { brandConsentRouter } from "./consent/brandConsentRoutes";
 import { StoreEventBus } from "./devices/bus";
@@ -27,12 +27,21 @@ import { errorHandler, HttpError, notFound } from "./http/errors";
 import { healthRouter, type IndexerStatus } from "./http/health";
 import { SignerBalances } from "./chain/balances";
 import { createHttpMetrics, requestMetrics } from "./http/metrics";
+import { createRateLimits } from "./http/rateLimits";
+import { StaffStreams } from "./devices/staffStreams";
 import { ApiDocs, routesOf, toOpenApiPath } from "./http/openapi";
 import { discoveryRouter, publicRpcUrl } from "./http/discovery";
 import { webAppRouter, type WebAppOptions } from "./http/webApp";
 import { startWebhooks, webhooksRouter } from "./webhooks";
+import { checkChainIdentity } from "./startup/chainIdentity";
+import { setChainTimeCache } from "./chain/clock";
 
 export const RELAY_VERSION = "0.1.0";
+
+/** The relay cannot start as configured (no signer key and not read-only). */
+export class StartupError extends Error {
+  override name = "StartupError";
+}
 
 export interface RelayOptions {
   /** Run the chain submitter (default true). */
@@ -64,7 +73,9 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   const signers = await loadSigners(deps.config).then(
     (s) => s.addresses,
     (err: Error) => {
-      log.warn({ err: { name: err.name, message: err.message } }, "no relay signer keys: brand operators are not checked");
+      // Without a key every queued action would wait for ever: only a read-only relay may start so.
+      if (!deps.config.READ_ONLY) throw new StartupError(`${err.message}; or set READ_ONLY=true to serve reads only`);
+      log.warn({ err: { name: err.name, message: err.message } }, "READ_ONLY: no relay signer keys, nothing is sent to the chain");
       return undefined;
     },
   );
@@ -72,10 +83,18 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   const balances = signers?.length
     ? new SignerBalances({ client: deps.chain.client, addresses: signers, lowWei: parseEther(deps.config.SIGNER_LOW_BALANCE_ETH), registry: deps.registry })
     : undefined;
+  setChainTimeCache(deps.config.CHAIN_CACHE_MS);
+  await checkChainIdentity({ db: deps.db, chain: deps.chain, reset: deps.config.RESET_ON_CHAIN_CHANGE, log });
   const docs = new ApiDocs();
   // One instance: in-process fan-out. PostgreSQL: LISTEN/NOTIFY, so any instance's streams see any instance's events.
   const bus = deps.db.kind === "postgres" && deps.config.DATABASE_URL ? await PgStoreEventBus.start(deps.config.DATABASE_URL, deps.db, log) : new StoreEventBus();
-  const ctx: HttpContext = { deps, docs, metrics: createHttpMetrics(deps.registry), bus, streams: new Set(), signerAddresses };
+  const streams = new StaffStreams({ perBrand: deps.config.STREAMS_PER_BRAND, total: deps.config.STREAMS_TOTAL });
+  const ctx: HttpContext = { deps, docs, metrics: createHttpMetrics(deps.registry), bus, streams, signerAddresses };
+  const stopControl = bus.onControl((order) => {
+    const ended = streams.endBrand(order.endStreamsOf);
+    if (ended > 0) log.info({ brand: order.endStreamsOf, ended }, "staff streams ended");
+  });
+  const limits = createRateLimits(deps.config, ctx.metrics.rateLimited);
 
   let indexer: Indexer | undefined;
   const indexerStatus: (() => Promise<IndexerStatus>) | undefined = options.indexer === false ? undefined : () => indexer!.status();
@@ -94,13 +113,17 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
       },
       // Only method, path and id: never headers (API keys, signatures) or bodies (personal data).
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split("?")[0] }),
+        // Wallet addresses in paths (pseudonymous personal data) are not kept: each becomes `0x…`.
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split("?")[0]!.replace(/0x[0-9a-fA-F]{40}/g, "0x…") }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
     }),
   );
   app.use(requestMetrics(ctx.metrics));
+  // Request rates, before the body is read and before any signature, key, database or chain work.
+  app.use("/v1", limits.perClient, limits.perDevice, limits.perApiKey);
+  app.use("/v1/audit", limits.audit);
   app.use((req, _res, next) => {
     const empty = req.headers["content-length"] === "0" && req.headers["transfer-encoding"] === undefined;
     if (["POST", "PUT", "PATCH"].includes(req.method) && !empty && req.is("application/json") === false) {
@@ -118,6 +141,15 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     }),
   );
 
+  if (deps.config.READ_ONLY) {
+    // Nothing is sent to the chain: every request that would queue a transaction is refused up front.
+    app.use("/v1", (req, _res, next) => {
+      if (req.method === "POST" && /^\/(consents|points)\/|^\/stores\/[^/]+\/events$/.test(req.path)) {
+        throw new HttpError(503, "read_only", "this relay serves reads only (READ_ONLY): it sends nothing to the chain");
+      }
+      next();
+    });
+  }
   app.use(healthRouter(ctx, indexerStatus, balances));
   docs.add({ method: "get", path: "/metrics", tags: ["operations"], summary: "Prometheus metrics", responses: { 200: { description: "text exposition format" } } });
   app.get("/metrics", async (_req, res) => {
@@ -156,12 +188,16 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     indexer = startIndexer(deps);
     services.push(indexer);
   }
-  if (options.submitter !== false) services.push(startSubmitter(deps));
+  if (options.submitter !== false && !deps.config.READ_ONLY) services.push(startSubmitter(deps));
   services.push(startWebhooks(deps));
 
+  tableSizeMetrics(deps.registry, deps.db);
   const prune = setInterval(() => {
-    pruneSignatures(deps.db).catch((err: Error) => log.warn({ err: { message: err.message } }, "pruning device signatures failed"));
-  }, 60_000);
+    pruneRetained(deps.db, deps.config).then(
+      (pruned) => log.info({ pruned }, "retention pass"),
+      (err: Error) => log.warn({ err: { name: err.name, message: err.message } }, "retention pass failed"),
+    );
+  }, deps.config.RETENTION_PRUNE_INTERVAL_MS);
   prune.unref();
 
   let server: Server | undefined;
@@ -172,8 +208,13 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     indexer,
     listen(port = deps.config.PORT, host = deps.config.HOST) {
       return new Promise((resolve, reject) => {
-        const s = app.listen(port, host, (err?: Error) => {
-          if (err) return reject(err);
+        const c = deps.config;
+        // Slow clients: headers within HEADERS_TIMEOUT_MS, the whole request within REQUEST_TIMEOUT_MS
+        // (checked every second), at most MAX_CONNECTIONS sockets at once.
+        const s = http.createServer({ headersTimeout: c.HEADERS_TIMEOUT_MS, requestTimeout: c.REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, app);
+        s.maxConnections = c.MAX_CONNECTIONS;
+        s.once("error", reject);
+        s.listen(port, host, () => {
           const addr = s.address() as AddressInfo;
           resolve(`http://${host.includes(":") ? `[${host}]` : host}:${addr.port}`);
         });
@@ -182,7 +223,8 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     },
     async stop() {
       clearInterval(prune);
-      for (const res of ctx.streams) res.end();
+      stopControl();
+      streams.endAll();
       if (server) {
         const s = server;
         await new Promise<void>((resolve) => {

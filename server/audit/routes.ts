@@ -8,7 +8,8 @@ import { HISTORY_COLUMNS, readCursor, rowToRecord, type HistoryDbRow } from "../
 import { consentAt } from "./consentAt";
 import { purposeId, parseTime } from "./auditor";
 import { toCsv, toExportRecord } from "./exportFormat";
-import { verifyHistory } from "./verify";
+import { IncrementalVerifier } from "./incrementalVerifier";
+import { auditVerifyMetrics } from "./metrics";
 import { categoryNames } from "../../client/categories";
 import { purposeNamer } from "../brands/purposes";
 
@@ -81,6 +82,9 @@ export function auditRouter(deps: RelayDeps): express.Router {
   const { db } = deps;
   const client = deps.chain.client;
   const ledger = deps.chain.deployment.ledger;
+  const verifier = new IncrementalVerifier();
+  const verifications = new Map<string, { until: number; value: Awaited<ReturnType<typeof computeVerification>> }>();
+  const auditMetrics = auditVerifyMetrics(deps.registry);
 
   router.get("/controllers/:controller/history", async (req: Request, res: Response) => {
     const controller = parse(address, req.params.controller, "invalid_address", "controller");
@@ -123,10 +127,26 @@ export function auditRouter(deps: RelayDeps): express.Router {
     });
   });
 
-  /** Recomputes the controller's whole indexed chain and compares it with historyHead now and at the indexed block. */
+  /**
+   * Compares the controller's indexed chain (re-hashed incrementally: only records not checked before)
+   * with historyHead now and at the indexed block. One answer per controller and indexed block is kept
+   * for CHAIN_CACHE_MS (at least a second), so a burst of verify=true costs one computation.
+   */
   async function verifyController(controller: Address, indexedBlock: number | null) {
-    const { rows } = await db.query<HistoryDbRow>(`SELECT ${HISTORY_COLUMNS} FROM consent_history WHERE controller = $1 ORDER BY seq`, [controller]);
-    const records = rows.map(rowToRecord);
+    const key = `${controller}:${indexedBlock ?? -1}`;
+    const cached = verifications.get(key);
+    if (cached && cached.until > Date.now()) {
+      auditMetrics.verifications.inc({ result: "cached" });
+      return cached.value;
+    }
+    const value = await computeVerification(controller, indexedBlock);
+    auditMetrics.verifications.inc({ result: "computed" });
+    if (verifications.size >= 10_000) verifications.delete(verifications.keys().next().value!);
+    verifications.set(key, { until: Date.now() + Math.max(1000, deps.config.CHAIN_CACHE_MS), value });
+    return value;
+  }
+
+  async function computeVerification(controller: Address, indexedBlock: number | null) {
     const headAt = async (blockNumber?: bigint) => {
       const [head, length] = await client.readContract({ address: ledger, abi: consentLedgerAbi, functionName: "historyHead", args: [controller], blockNumber });
       return { head, length: Number(length) };
@@ -137,15 +157,17 @@ export function auditRouter(deps: RelayDeps): express.Router {
     } catch (err) {
       throw new AuditHttpError(503, "chain_unavailable", `cannot read historyHead from the chain: ${(err as Error).message.split("\n")[0]}`);
     }
-    const v = verifyHistory(records, { head: now.head, length: BigInt(now.length) });
+    const before = verifier.hashed;
+    const v = await verifier.chain(db, controller);
+    auditMetrics.hashed.inc(verifier.hashed - before);
     let atIndexed: { block: number; head: Hex; length: number; matches: boolean } | null = null;
     if (indexedBlock !== null) {
       const h = await headAt(BigInt(indexedBlock)).catch(() => null);
-      if (h) atIndexed = { block: indexedBlock, ...h, matches: h.head === v.recomputed.head && BigInt(h.length) === v.recomputed.length };
+      if (h) atIndexed = { block: indexedBlock, ...h, matches: h.head.toLowerCase() === v.recomputed.head && h.length === v.recomputed.length };
     }
     return {
-      verified: v.verified,
-      recomputed: { head: v.recomputed.head, length: Number(v.recomputed.length) },
+      verified: v.recomputed.head === now.head.toLowerCase() && v.recomputed.length === now.length,
+      recomputed: v.recomputed,
       onChain: now,
       atIndexedBlock: atIndexed,
       firstBrokenPosition: v.firstBrokenPosition,

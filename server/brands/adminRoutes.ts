@@ -5,14 +5,14 @@ import { adminAuth } from "../http/auth";
 import { HttpError, parseOr400 } from "../http/errors";
 import { defineRoute } from "../http/openapi";
 import { addressSchema, lower, rateSchema } from "../http/schemas";
-import { createBrand, getBrand, listBrands, publicBrand, rotateApiKey } from "./registry";
-import { brandSchema, purposeInputSchema, toNewPurpose } from "./brandRoutes";
+import { createBrand, getBrand, listBrands, publicBrand, rotateApiKey, setBrandDisabled } from "./registry";
+import { brandSchema, nameSchema, purposeInputSchema, toNewPurpose } from "./brandRoutes";
 import { setBrandPurpose } from "./purposes";
 
 export const newBrandSchema = z
   .object({
     address: addressSchema.meta({ description: "the brand's address: controller on ConsentLedger, brand on CoalitionPoints" }),
-    name: z.string().refine((v) => v.trim().length >= 1 && v.length <= 200, { message: "expected 1-200 characters", params: { code: "invalid_name" } }),
+    name: nameSchema,
     pointsPerUnit: rateSchema,
     operator: addressSchema.meta({ description: "the relay signer address that sends this brand's issue and reverse calls (the brand must setOperator it on chain)" }),
     purposes: z.array(purposeInputSchema).max(32).optional().meta({ description: "the purposes it asks consent for, as discovery describes them (also settable later with the brand API)" }),
@@ -64,7 +64,35 @@ export function adminRouter(ctx: HttpContext): Router {
       const apiKey = await rotateApiKey(deps.db, address);
       const brand = apiKey ? await getBrand(deps.db, address) : undefined;
       if (!apiKey || !brand) throw new HttpError(404, "brand_not_found", `no brand ${address}`);
+      // The old key's staff streams end on every instance (a leaked key keeps nothing open).
+      await ctx.bus.control({ endStreamsOf: address });
       res.status(201).json({ brand: publicBrand(brand), apiKey });
+    },
+  );
+
+  const brandStateSchema = z.object({ disabled: z.boolean() }).strict().meta({ id: "BrandState" });
+  defineRoute(
+    router,
+    docs,
+    "/v1/admin",
+    {
+      method: "post",
+      path: "/brands/:address/state",
+      tags: ["admin"],
+      summary: "Disable or re-enable a brand: a disabled brand's API key and devices are refused and its staff streams end",
+      security: "adminToken",
+      params: z.object({ address: z.string() }),
+      body: brandStateSchema,
+      responses: { 200: { description: "the brand and its state", schema: brandSchema.extend({ disabled: z.boolean() }) } },
+    },
+    async (req, res) => {
+      const address = lower(parseOr400(addressSchema, req.params.address));
+      const b = parseOr400(brandStateSchema, req.body);
+      const brand = await setBrandDisabled(deps.db, address, b.disabled);
+      if (!brand) throw new HttpError(404, "brand_not_found", `no brand ${address}`);
+      if (b.disabled) await ctx.bus.control({ endStreamsOf: address });
+      req.log?.info({ brand: address, disabled: b.disabled }, "brand state");
+      res.json({ ...publicBrand(brand), disabled: brand.disabled });
     },
   );
 

@@ -31,9 +31,10 @@ export const deviceSchema = z
   .object({ id: z.string(), brand: z.string(), storeId: z.string(), name: z.string(), publicKey: z.string(), disabled: z.boolean(), createdAt: z.string() })
   .meta({ id: "Device" });
 
-const nameSchema = z
+/** A display name: 1-200 characters, none of them a control character (NUL, line breaks, escapes). */
+export const nameSchema = z
   .string()
-  .refine((v) => v.trim().length >= 1 && v.length <= 200, { message: "expected 1-200 characters", params: { code: "invalid_name" } });
+  .refine((v) => v.trim().length >= 1 && v.length <= 200 && !/\p{Cc}/u.test(v), { message: "expected 1-200 characters, no control characters", params: { code: "invalid_name" } });
 
 export const newStoreSchema = z.object({ id: idSchema("invalid_store_id"), name: nameSchema }).strict().meta({ id: "NewStore" });
 export const newDeviceSchema = z
@@ -263,7 +264,7 @@ export function brandRouter(ctx: HttpContext): Router {
     },
     async (req, res) => {
       const store = await ownStore(brandOf(res).address, String(req.params.storeId));
-      staffStream(ctx, store.id, req, res);
+      staffStream(ctx, brandOf(res).address, store.id, req, res);
     },
   );
 

@@ -10,6 +10,8 @@ export interface Brand {
   pointsPerUnit: string;
   operator: Address;
   receiptSalt: string;
+  /** Disabled by the relay's operator: its key and devices are refused. */
+  disabled: boolean;
   createdAt: string;
 }
 
@@ -41,7 +43,7 @@ export class RegistryConflictError extends Error {
   }
 }
 
-type BrandRow = { address: string; name: string; points_per_unit: string; operator: string; receipt_salt: string; created_at: Date };
+type BrandRow = { address: string; name: string; points_per_unit: string; operator: string; receipt_salt: string; disabled: boolean; created_at: Date };
 type StoreRow = { id: string; brand: string; name: string; created_at: Date };
 type DeviceRow = { id: string; brand: string; store_id: string; name: string; public_key: string; disabled: boolean; created_at: Date };
 
@@ -51,6 +53,7 @@ const brandOf = (r: BrandRow): Brand => ({
   pointsPerUnit: normaliseDecimal(r.points_per_unit),
   operator: r.operator as Address,
   receiptSalt: r.receipt_salt,
+  disabled: r.disabled,
   createdAt: r.created_at.toISOString(),
 });
 const storeOf = (r: StoreRow): Store => ({ id: r.id, brand: r.brand as Address, name: r.name, createdAt: r.created_at.toISOString() });
@@ -77,7 +80,7 @@ export async function createBrand(
   const { rows } = await db.query<BrandRow>(
     `INSERT INTO relay_brands (address, name, points_per_unit, operator, api_key_hash, receipt_salt)
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (address) DO NOTHING
-     RETURNING address, name, points_per_unit::text, operator, receipt_salt, created_at`,
+     RETURNING address, name, points_per_unit::text, operator, receipt_salt, disabled, created_at`,
     [b.address.toLowerCase(), b.name, b.pointsPerUnit, b.operator.toLowerCase(), hashApiKey(apiKey), `0x${crypto.randomBytes(32).toString("hex")}`],
   );
   if (rows.length === 0) throw new RegistryConflictError("brand_exists", `brand ${b.address} is already registered`);
@@ -90,7 +93,16 @@ export async function rotateApiKey(db: Queryable, address: Address): Promise<str
   return r.rowCount > 0 ? apiKey : undefined;
 }
 
-const BRAND_COLUMNS = "address, name, points_per_unit::text, operator, receipt_salt, created_at";
+const BRAND_COLUMNS = "address, name, points_per_unit::text, operator, receipt_salt, disabled, created_at";
+
+/** Disables or re-enables a brand; undefined when there is no such brand. */
+export async function setBrandDisabled(db: Queryable, address: Address, disabled: boolean): Promise<Brand | undefined> {
+  const { rows } = await db.query<BrandRow>(`UPDATE relay_brands SET disabled = $2, updated_at = now() WHERE address = $1 RETURNING ${BRAND_COLUMNS}`, [
+    address.toLowerCase(),
+    disabled,
+  ]);
+  return rows[0] && brandOf(rows[0]);
+}
 
 export async function getBrand(db: Queryable, address: Address): Promise<Brand | undefined> {
   const { rows } = await db.query<BrandRow>(`SELECT ${BRAND_COLUMNS} FROM relay_brands WHERE address = $1`, [address.toLowerCase()]);
@@ -172,7 +184,7 @@ export async function setDeviceDisabled(db: Queryable, brand: Address, id: strin
 }
 
 /** Public view of a brand (no salt, no key hash). */
-export function publicBrand(b: Brand): Omit<Brand, "receiptSalt"> {
-  const { receiptSalt: _salt, ...rest } = b;
+export function publicBrand(b: Brand): Omit<Brand, "receiptSalt" | "disabled"> {
+  const { receiptSalt: _salt, disabled: _disabled, ...rest } = b;
   return rest;
 }

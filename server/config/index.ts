@@ -22,6 +22,24 @@ export const envSchema = z.object({
   DEVICE_CLOCK_TOLERANCE_SECONDS: int(1).default(300),
   CARD_TOKEN_PEPPER: z.string().min(16, "at least 16 characters").optional(),
   WEB_DIR: z.string().default("web/dist"),
+  // Abuse limits (docs/relay.md, "Limits"): request rates per window, counted in this instance's memory
+  RATE_LIMIT_WINDOW_MS: int(1000).default(60_000),
+  RATE_LIMIT_PER_CLIENT: int(1).default(1200),
+  RATE_LIMIT_PER_DEVICE: int(1).default(600),
+  RATE_LIMIT_PER_API_KEY: int(1).default(1200),
+  RATE_LIMIT_AUDIT_PER_CLIENT: int(1).default(120),
+  STREAMS_PER_BRAND: int(1).default(50),
+  STREAMS_TOTAL: int(1).default(1000),
+  MAX_CONNECTIONS: int(1).default(2000),
+  HEADERS_TIMEOUT_MS: int(1000).default(10_000),
+  REQUEST_TIMEOUT_MS: int(1000).default(30_000),
+  CHAIN_CACHE_MS: int(0).default(1000),
+  LINK_MAX_DEADLINE_SECONDS: int(60).default(600),
+  // Retention (docs/relay.md, "Retention")
+  RETENTION_FAILED_OPERATIONS_DAYS: int(1).default(30),
+  RETENTION_EVENT_ANSWERS_HOURS: int(24).default(24 * 30),
+  RETURN_WINDOW_DAYS: int(1).default(90),
+  RETENTION_PRUNE_INTERVAL_MS: int(1000).default(3_600_000),
   // Storage
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "a postgres:// URL").optional(),
   DATA_DIR: z.string().default("data/relay"),
@@ -42,6 +60,10 @@ export const envSchema = z.object({
   KEYSTORE_PASSWORD: z.string().optional(),
   /** A signer below this balance (ether) is reported low in /healthz and the metrics. */
   SIGNER_LOW_BALANCE_ETH: z.string().regex(/^\d+(\.\d{1,18})?$/, "an amount of ether such as 0.05").default("0.05"),
+  /** Serve reads only: no signer key needed, and every signed action or device event that would send a transaction is refused (503 read_only). */
+  READ_ONLY: bool.default(false),
+  /** At start, when the chain or the deployment differs from the one the database was built on, empty the relay's tables instead of refusing to start. */
+  RESET_ON_CHAIN_CHANGE: bool.default(false),
   // Submission
   CONFIRMATIONS: int(0).default(1),
   BATCH_MAX: int(1).default(50),

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { Router } from "express";
 import { z } from "zod";
-import { keccak256, toBytes, type Address, type Hex } from "viem";
+import { hashTypedData, keccak256, toBytes, type Address, type Hex } from "viem";
 import type { Env } from "../config";
 import type { Queryable } from "../store/db";
 import { chainNow } from "../chain/clock";
@@ -64,11 +64,34 @@ export function cardsRouter(ctx: HttpContext): Router {
     return deps.config.CARD_TOKEN_PEPPER;
   }
 
+  /**
+   * Checks a relay-domain message: deadline not passed and at most LINK_MAX_DEADLINE_SECONDS ahead, the
+   * subject's signature. Resolves to the chain-time "now" and the message's EIP-712 digest, which `consume`
+   * then records so the message is accepted once.
+   */
   async function verify(primaryType: "LinkCard" | "UnlinkCard" | "EraseData", subject: Address, message: Record<string, unknown>, signature: Hex, deadlineValue: bigint) {
-    const now = await chainCall("the chain's time", () => chainNow(deps.chain.client));
+    const now = await chainCall("the chain's time", () => chainNow(deps.chain.client, { fresh: true }));
     if (deadlineValue < now) throw new HttpError(400, "deadline_expired", `the signature's deadline ${deadlineValue} has passed`);
+    const max = BigInt(deps.config.LINK_MAX_DEADLINE_SECONDS);
+    if (deadlineValue > now + max) throw new HttpError(400, "deadline_too_far", `the deadline may be at most ${max} seconds ahead (LINK_MAX_DEADLINE_SECONDS)`);
     await chainCall("the signature's validity", () =>
       verifyCustomerSignature({ domain, types: relayTypes, primaryType, message }, { client: deps.chain.client, subject, signature }),
+    );
+    return { now, digest: hashTypedData({ domain, types: relayTypes, primaryType, message } as Parameters<typeof hashTypedData>[0]).toLowerCase() };
+  }
+
+  /** Records a verified message as used (409 signature_used when it already was). */
+  async function consume(tx: Queryable, digest: string, deadlineValue: bigint): Promise<void> {
+    const r = await tx.query("INSERT INTO relay_signed_messages (digest, expires_at) VALUES ($1, $2) ON CONFLICT (digest) DO NOTHING", [digest, deadlineValue.toString()]);
+    if (r.rowCount === 0) throw new HttpError(409, "signature_used", "this signed message was already used: sign it afresh");
+  }
+
+  /** Notes an unlink or erasure at `now`: a LinkCard that may have been signed before it is refused later. */
+  async function noteErasure(tx: Queryable, brand: Address, subject: Address, now: bigint): Promise<void> {
+    await tx.query(
+      `INSERT INTO relay_customer_erasures (brand, subject, erased_at) VALUES ($1, $2, $3)
+       ON CONFLICT (brand, subject) DO UPDATE SET erased_at = GREATEST(relay_customer_erasures.erased_at, EXCLUDED.erased_at)`,
+      [brand, subject, now.toString()],
     );
   }
 
@@ -90,15 +113,26 @@ export function cardsRouter(ctx: HttpContext): Router {
       const subject = lower(b.subject);
       const brand = lower(b.brand);
       const d = BigInt(b.deadline);
-      await verify("LinkCard", subject, { subject, brand, card: keccak256(toBytes(b.cardToken)), deadline: d }, b.signature as Hex, d);
+      const { digest } = await verify("LinkCard", subject, { subject, brand, card: keccak256(toBytes(b.cardToken)), deadline: d }, b.signature as Hex, d);
       const hash = cardHash(key, brand, b.cardToken);
-      const r = await deps.db.query(
-        `INSERT INTO relay_card_links (brand, card_hash, subject) VALUES ($1, $2, $3)
-         ON CONFLICT (brand, card_hash) DO UPDATE SET subject = EXCLUDED.subject, linked_at = now()
-         WHERE relay_card_links.subject = EXCLUDED.subject`,
-        [brand, hash, subject],
-      );
-      if (r.rowCount === 0) throw new HttpError(409, "card_linked_elsewhere", "this card is linked to another wallet: unlink it there first");
+      await deps.db.transaction(async (tx) => {
+        await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`relay-messages:${brand}:${subject}`]);
+        // Signed at the earliest LINK_MAX_DEADLINE_SECONDS before its deadline: if that is before the
+        // customer's last unlink or erasure, it may be an old link replayed.
+        const erased = await tx.query<{ erased_at: number }>("SELECT erased_at FROM relay_customer_erasures WHERE brand = $1 AND subject = $2", [brand, subject]);
+        const earliest = d - BigInt(deps.config.LINK_MAX_DEADLINE_SECONDS);
+        if (erased.rows[0] && earliest < BigInt(erased.rows[0].erased_at)) {
+          throw new HttpError(409, "signed_before_erasure", "this link may have been signed before the customer's last unlink or erasure: sign it afresh");
+        }
+        await consume(tx, digest, d);
+        const r = await tx.query(
+          `INSERT INTO relay_card_links (brand, card_hash, subject) VALUES ($1, $2, $3)
+           ON CONFLICT (brand, card_hash) DO UPDATE SET subject = EXCLUDED.subject, linked_at = now()
+           WHERE relay_card_links.subject = EXCLUDED.subject`,
+          [brand, hash, subject],
+        );
+        if (r.rowCount === 0) throw new HttpError(409, "card_linked_elsewhere", "this card is linked to another wallet: unlink it there first");
+      });
       res.status(201).json({ linked: true });
     },
   );
@@ -121,8 +155,13 @@ export function cardsRouter(ctx: HttpContext): Router {
       const subject = lower(b.subject);
       const brand = lower(b.brand);
       const d = BigInt(b.deadline);
-      await verify("UnlinkCard", subject, { subject, brand, card: keccak256(toBytes(b.cardToken)), deadline: d }, b.signature as Hex, d);
-      const r = await deps.db.query("DELETE FROM relay_card_links WHERE brand = $1 AND card_hash = $2 AND subject = $3", [brand, cardHash(key, brand, b.cardToken), subject]);
+      const { now, digest } = await verify("UnlinkCard", subject, { subject, brand, card: keccak256(toBytes(b.cardToken)), deadline: d }, b.signature as Hex, d);
+      const r = await deps.db.transaction(async (tx) => {
+        await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`relay-messages:${brand}:${subject}`]);
+        await consume(tx, digest, d);
+        await noteErasure(tx, brand, subject, now);
+        return tx.query("DELETE FROM relay_card_links WHERE brand = $1 AND card_hash = $2 AND subject = $3", [brand, cardHash(key, brand, b.cardToken), subject]);
+      });
       res.status(200).json({ erased: r.rowCount });
     },
   );
@@ -144,8 +183,12 @@ export function cardsRouter(ctx: HttpContext): Router {
       const subject = lower(b.subject);
       const brand = lower(b.brand);
       const d = BigInt(b.deadline);
-      await verify("EraseData", subject, { subject, brand, deadline: d }, b.signature as Hex, d);
-      // The same erasure as a DataRequest of kind "erase" for this brand: logged and notified likewise.
+      const { now, digest } = await verify("EraseData", subject, { subject, brand, deadline: d }, b.signature as Hex, d);
+      await deps.db.transaction(async (tx) => {
+        await consume(tx, digest, d);
+        await noteErasure(tx, brand, subject, now);
+      });
+      // The same erasure as a DataRequest of kind "erase" for this brand (till amounts included): logged and notified likewise.
       const result = await handleDataRequest(deps.db, deps.registry, { subject, kind: "erase", scope: brand, nonce: null, signedAt: d, via: "EraseData" });
       const erased = result.kind === "erase" ? result.report.erased : {};
       res.status(200).json({ visits: erased.relay_visits ?? 0, scans: erased.relay_scans ?? 0, cards: erased.relay_card_links ?? 0 });

@@ -61,6 +61,10 @@ export async function eraseHoldings(tx: Queryable, subject: Address, scope: Scop
     }
     erased[h.table] = (await tx.query(`DELETE FROM ${h.table} t WHERE ${where}`, params)).rowCount;
   }
+  // Purchases stay for the brand's accounting, but not their till amounts: only the points remain (a later return is refused, not guessed).
+  erased["relay_purchases.amount"] = (
+    await tx.query("UPDATE relay_purchases SET amount = NULL WHERE subject = $1 AND ($2::text IS NULL OR brand = $2) AND amount IS NOT NULL", params)
+  ).rowCount;
   return erased;
 }
 

@@ -1,4 +1,4 @@
-import crypto from "node:crypto";
+import crypto, { generateKeyPairSync } from "node:crypto";
 import type { RequestHandler } from "express";
 import type { Env } from "../config";
 import type { Db, Queryable } from "../store/db";
@@ -8,11 +8,14 @@ import { getDevice } from "../brands/registry";
 import { canonicalRequest, DEVICE_NONCE_PATTERN } from "../../client/device/canonicalRequest";
 import { decodeSignature, verifyDeviceSignature } from "./signing";
 
+/** A key no device holds, verified against when the device id is unknown. */
+const UNKNOWN_DEVICE_KEY = generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" }).subarray(12).toString("base64url");
+
 /**
  * Authenticates a device request (scheme in client/device/canonicalRequest.ts and docs/relay.md): headers present, timestamp
  * inside DEVICE_CLOCK_TOLERANCE_SECONDS, device known and enabled, signature valid over the canonical
- * request, and the device belongs to the store named by the path. Sets `locals(res).device`. The
- * replay check (`recordSignature`) runs inside the transaction that handles the request.
+ * request (an unknown device fails here, indistinguishably), the signature recorded against replay, then
+ * the device enabled and belonging to the store named by the path. Sets `locals(res).device`.
  */
 export function deviceAuth(config: Env, db: Db): RequestHandler {
   return async (req, res, next) => {
@@ -30,12 +33,17 @@ export function deviceAuth(config: Env, db: Db): RequestHandler {
       throw new HttpError(401, "stale_timestamp", `X-Timestamp is ${skew}s away from the relay's clock (tolerance ${config.DEVICE_CLOCK_TOLERANCE_SECONDS}s)`);
     }
     const device = await getDevice(db, deviceId);
-    if (!device) throw new HttpError(401, "unknown_device", "no device with this X-Device-Id");
     const sig = decodeSignature(signature);
     const canonical = canonicalRequest({ method: req.method, path: req.originalUrl, timestamp, nonce, deviceId, body: locals(res).rawBody ?? "" });
-    if (!sig || !verifyDeviceSignature(device.publicKey, canonical, sig)) {
+    // An unknown device is answered exactly as a bad signature (same code, same message, a verification
+    // done all the same), so device ids cannot be probed.
+    const verified = sig !== undefined && verifyDeviceSignature(device?.publicKey ?? UNKNOWN_DEVICE_KEY, canonical, sig);
+    if (!device || !verified) {
       throw new HttpError(401, "bad_device_signature", "X-Signature does not verify with the device's key over the canonical request");
     }
+    // Recorded before anything else is decided: a request refused below (disabled, wrong store, bad
+    // event, a state that changes later) cannot be replayed inside the window either.
+    await recordSignature(db, config, device.id, sig, timestamp);
     if (device.disabled) throw new HttpError(403, "device_disabled", "this device is disabled");
     const storeId = req.params.storeId;
     if (storeId !== undefined && storeId !== device.storeId) {
@@ -49,8 +57,8 @@ export function deviceAuth(config: Env, db: Db): RequestHandler {
 
 /**
  * Records a verified signature until its timestamp leaves the tolerance window; a second use is a
- * replay (409 replayed_signature). Call inside the request's transaction so a refused request leaves
- * nothing behind.
+ * replay (409 replayed_signature). Recorded as soon as the signature verifies, before the request is
+ * handled, so a refused request cannot be sent again once the state has changed.
  */
 export async function recordSignature(tx: Queryable, config: Env, deviceId: string, signature: Buffer, timestamp: string): Promise<void> {
   const hash = crypto.createHash("sha256").update(signature).digest("hex");

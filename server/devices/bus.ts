@@ -12,6 +12,11 @@ export interface RecognisedCustomer {
   points: string;
 }
 
+/** An order to every instance: end the staff streams of a brand (its API key was rotated, it was disabled). */
+export interface StreamControl {
+  endStreamsOf: string;
+}
+
 /**
  * In-process fan-out of recognitions to the staff streams of one relay instance, published after the
  * presence event's transaction commits. With PostgreSQL, PgStoreEventBus (pgBus.ts) carries them between
@@ -32,6 +37,20 @@ export class StoreEventBus {
   /** Hands a recognition to this instance's subscribers. */
   protected deliver(event: RecognisedCustomer): void {
     this.emitter.emit(`store:${event.storeId}`, event);
+  }
+
+  /** Sends a control order to every instance (here: this one). */
+  async control(order: StreamControl): Promise<void> {
+    this.deliverControl(order);
+  }
+
+  protected deliverControl(order: StreamControl): void {
+    this.emitter.emit("control", order);
+  }
+
+  onControl(listener: (order: StreamControl) => void): () => void {
+    this.emitter.on("control", listener);
+    return () => this.emitter.off("control", listener);
   }
 
   async stop(): Promise<void> {}

@@ -5,7 +5,7 @@ import { locals } from "../http/context";
 import { HttpError, parseOr400 } from "../http/errors";
 import { defineRoute } from "../http/openapi";
 import { getBrand } from "../brands/registry";
-import { deviceAuth, recordSignature } from "./auth";
+import { deviceAuth } from "./auth";
 import { EVENT_KINDS, deviceEventSchema, eventAnswerSchema, handleDeviceEvent, type BackingReader } from "./events";
 import { coalitionPointsAbi } from "../../client/abis";
 
@@ -60,13 +60,10 @@ export function deviceEventsRouter(ctx: HttpContext): Router {
       }
       const event = parseOr400(deviceEventSchema, req.body);
       const device = locals(res).device!;
-      const signature = locals(res).deviceSignature!;
       const brand = await getBrand(deps.db, device.brand);
-      if (!brand) throw new HttpError(401, "unknown_device", "the device's brand is not registered");
-      const outcome = await deps.db.transaction(async (tx) => {
-        await recordSignature(tx, deps.config, device.id, signature.bytes, signature.timestamp);
-        return handleDeviceEvent(tx, deps.config, brand, device, event, backing);
-      });
+      if (!brand) throw new HttpError(401, "bad_device_signature", "X-Signature does not verify with the device's key over the canonical request");
+      if (brand.disabled) throw new HttpError(403, "brand_disabled", "this device's brand is disabled on this relay");
+      const outcome = await deps.db.transaction((tx) => handleDeviceEvent(tx, deps.config, brand, device, event, backing));
       metrics.deviceEvents.inc({
         kind: event.kind,
         outcome: outcome.duplicate ? "duplicate" : outcome.dropped ? "dropped" : "accepted",

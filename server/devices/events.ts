@@ -107,9 +107,14 @@ export async function handleDeviceEvent(
 
   const purpose = PURPOSE_OF_EVENT[event.kind as DeviceEventKind];
   let outcome: EventOutcome;
-  const subject = event.customer.wallet
+  const named = event.customer.wallet
     ? (event.customer.wallet.toLowerCase() as Address)
     : await walletOfCard(tx, config, brand.address, event.customer.cardToken!);
+  // A return reverses the points of the customer the purchase recorded, whoever the card now names (an
+  // unlinked card does not dodge it); the customer given is only checked where it still resolves.
+  const purchaser = event.kind === "return" ? await purchaserOf(tx, brand, event.receipt) : undefined;
+  if (purchaser && named && named !== purchaser) throw new HttpError(422, "receipt_customer_mismatch", "this receipt earned points for another customer");
+  const subject = purchaser ?? named;
   if (!subject) {
     outcome = drop(event, "unknown_card");
   } else if (purpose && !(await isConsentGranted(tx, { subject, controller: brand.address, purpose: purpose.id }))) {
@@ -122,6 +127,13 @@ export async function handleDeviceEvent(
     [brand.address, event.eventId, device.id, event.kind, outcome.status, JSON.stringify(outcome.body)],
   );
   return outcome;
+}
+
+/** The customer a purchase of this receipt recorded, if any. */
+async function purchaserOf(tx: Queryable, brand: Brand, receipt: string): Promise<Address | undefined> {
+  const receiptId = receiptIdOf(brand.receiptSalt, brand.address, receipt).toLowerCase();
+  const { rows } = await tx.query<{ subject: string }>("SELECT subject FROM relay_purchases WHERE brand = $1 AND receipt_id = $2", [brand.address, receiptId]);
+  return rows[0]?.subject as Address | undefined;
 }
 
 function drop(event: DeviceEvent, reason: DropReason): EventOutcome {
@@ -194,6 +206,8 @@ async function process(
         throw new HttpError(422, "amount_too_large", `a purchase amount is at most ${config.PURCHASE_MAX_AMOUNT} (PURCHASE_MAX_AMOUNT)`);
       }
       const receiptId = receiptIdOf(brand.receiptSalt, brand.address, event.receipt).toLowerCase() as Hex;
+      // One receipt at a time (concurrent purchases of it on PostgreSQL: the later one sees the first and answers 409).
+      await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`receipt:${brand.address}:${receiptId}`]);
       const seen = await tx.query("SELECT 1 FROM relay_purchases WHERE brand = $1 AND receipt_id = $2", [brand.address, receiptId]);
       if (seen.rows.length > 0) throw new HttpError(409, "duplicate_receipt", "this receipt already earned points (under another event id)");
       const points = pointsFor(event.amount, brand.pointsPerUnit);
@@ -217,7 +231,7 @@ async function process(
     }
     case "return": {
       const receiptId = receiptIdOf(brand.receiptSalt, brand.address, event.receipt).toLowerCase() as Hex;
-      const { rows } = await tx.query<{ subject: string; amount: string; points: string; reversed_points: string; issued: string | null }>(
+      const { rows } = await tx.query<{ subject: string; amount: string | null; points: string; reversed_points: string; issued: string | null }>(
         `SELECT p.subject, p.amount::text AS amount, p.points::text AS points, p.reversed_points::text AS reversed_points, o.status AS issued
            FROM relay_purchases p LEFT JOIN operations o ON o.id::text = p.operation_id
           WHERE p.brand = $1 AND p.receipt_id = $2 FOR UPDATE OF p`,
@@ -229,6 +243,7 @@ async function process(
         throw new HttpError(409, "purchase_not_issued", "the points of this purchase are not issued yet: send the return again once its operation is confirmed");
       }
       if (purchase.subject !== subject) throw new HttpError(422, "receipt_customer_mismatch", "this receipt earned points for another customer");
+      if (purchase.amount === null) throw new HttpError(409, "return_window_closed", "this purchase's till amount was erased (past RETURN_WINDOW_DAYS, or at the customer's request): its points cannot be reversed by amount");
       const earned = BigInt(purchase.points);
       const alreadyReversed = BigInt(purchase.reversed_points);
       if (alreadyReversed >= earned) throw new HttpError(409, "receipt_fully_reversed", "every point of this receipt was already reversed");

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import pg from "pg";
 import type { Logger } from "pino";
 import type { Queryable } from "../store/db";
-import { StoreEventBus, type RecognisedCustomer } from "./bus";
+import { StoreEventBus, type RecognisedCustomer, type StreamControl } from "./bus";
 
 const RECONNECT_MS = 1000;
 
@@ -45,12 +45,24 @@ export class PgStoreEventBus extends StoreEventBus {
     });
   }
 
+  /** Sent with the same channel as recognitions; this instance acts on it when PostgreSQL delivers it back. */
+  override async control(order: StreamControl): Promise<void> {
+    try {
+      await this.db.query("SELECT pg_notify($1, $2)", [this.channel, JSON.stringify({ control: order })]);
+    } catch (err) {
+      this.log.warn({ err: { message: (err as Error).message } }, "stream control notification failed: applied on this instance only");
+      this.deliverControl(order);
+    }
+  }
+
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
     client.on("notification", (n) => {
       if (n.channel !== this.channel || !n.payload) return;
       try {
-        this.deliver(JSON.parse(n.payload) as RecognisedCustomer);
+        const message = JSON.parse(n.payload) as RecognisedCustomer | { control: StreamControl };
+        if ("control" in message) this.deliverControl(message.control);
+        else this.deliver(message);
       } catch (err) {
         this.log.warn({ err: { message: (err as Error).message } }, "unreadable staff stream notification");
       }

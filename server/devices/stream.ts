@@ -7,9 +7,27 @@ const HEARTBEAT_MS = 15_000;
  * Serves one staff stream: `event: customer` with the RecognisedCustomer JSON for each recognition in
  * the store, published right after the presence event commits. Only consenting customers are ever
  * published (the gate runs before), so nothing else can reach a stream. A comment line every 15 s keeps
- * proxies from closing an idle stream.
+ * proxies from closing an idle stream. A stream beyond STREAMS_PER_BRAND or STREAMS_TOTAL is refused
+ * (429 `stream_limit`); the brand's streams end when its API key is rotated or it is disabled.
  */
-export function staffStream(ctx: HttpContext, storeId: string, req: Request, res: Response): void {
+export function staffStream(ctx: HttpContext, brand: string, storeId: string, req: Request, res: Response): void {
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(heartbeat);
+    unsubscribe();
+    ctx.metrics.streamClients.dec();
+    ctx.streams.delete(res);
+  };
+  ctx.streams.add(res, {
+    brand,
+    storeId,
+    end: () => {
+      close();
+      res.end();
+    },
+  });
   res.status(200);
   res.setHeader("Content-Type", "text/event-stream; charset=utf-8");
   res.setHeader("Cache-Control", "no-cache, no-transform");
@@ -25,12 +43,5 @@ export function staffStream(ctx: HttpContext, storeId: string, req: Request, res
   const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
   heartbeat.unref();
   ctx.metrics.streamClients.inc();
-  const close = () => {
-    clearInterval(heartbeat);
-    unsubscribe();
-    ctx.metrics.streamClients.dec();
-    ctx.streams.delete(res);
-  };
-  ctx.streams.add(res);
   req.on("close", close);
 }

@@ -24,6 +24,7 @@ export function brandAuth(db: Db): RequestHandler {
     if (!token) throw new HttpError(401, "missing_api_key", "send Authorization: Bearer <brand API key>");
     const brand = await brandByApiKey(db, token);
     if (!brand) throw new HttpError(401, "invalid_api_key", "the brand API key is not valid");
+    if (brand.disabled) throw new HttpError(403, "brand_disabled", "this brand is disabled on this relay");
     locals(res).brand = brand;
     next();
   };

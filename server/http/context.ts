@@ -4,6 +4,7 @@ import type { ApiDocs } from "./openapi";
 import type { HttpMetrics } from "./metrics";
 import type { StoreEventBus } from "../devices/bus";
 import type { Brand, Device } from "../brands/registry";
+import type { StaffStreams } from "../devices/staffStreams";
 
 /** What the HTTP routers are built from. */
 export interface HttpContext {
@@ -11,8 +12,8 @@ export interface HttpContext {
   docs: ApiDocs;
   metrics: HttpMetrics;
   bus: StoreEventBus;
-  /** Open staff streams, ended when the relay stops. */
-  streams: Set<Response>;
+  /** Open staff streams of this instance: capped, ended by brand and when the relay stops. */
+  streams: StaffStreams;
   /** The relay's signer addresses (lower case), when its keys are configured: brands' operators must be among them. */
   signerAddresses?: readonly string[];
 }

@@ -51,6 +51,19 @@ export const notFound: RequestHandler = (req, _res, next) => {
 interface BodyParserError extends Error {
   type?: string;
   status?: number;
+  statusCode?: number;
+  /** PostgreSQL's SQLSTATE and constraint name, when the error comes from the database. */
+  code?: unknown;
+  constraint?: unknown;
+}
+
+/** What may be logged of an unexpected error: its class, and a database error's code and constraint (never its detail, values or stack). */
+function loggable(e: BodyParserError | undefined): Record<string, unknown> {
+  return {
+    name: typeof e?.name === "string" ? e.name : typeof e,
+    ...(typeof e?.code === "string" ? { code: e.code } : {}),
+    ...(typeof e?.constraint === "string" ? { constraint: e.constraint } : {}),
+  };
 }
 
 /** The last middleware: every error becomes a JSON error body; unexpected ones are logged and 500. */
@@ -83,8 +96,22 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
         status = 400;
         body = errorBody("request_aborted", "the request was aborted");
         break;
-      default:
-        req.log?.error({ err }, "request failed");
+      default: {
+        const carried = e?.status ?? e?.statusCode;
+        if (err instanceof URIError) {
+          status = 400;
+          body = errorBody("malformed_path", "the path is not valid percent-encoding");
+        } else if (typeof e?.code === "string" && /^(Z_|ERR__ERROR|ERR_BROTLI)/.test(e.code)) {
+          status = 400;
+          body = errorBody("malformed_body", "the compressed body cannot be decompressed");
+        } else if (typeof carried === "number" && Number.isInteger(carried) && carried >= 400 && carried < 500) {
+          // Any other error that already says it is the client's: its 4xx with a typed code, never a 500.
+          status = carried;
+          body = errorBody("bad_request", "the request cannot be handled as sent");
+        } else {
+          req.log?.error({ err: loggable(e) }, "request failed");
+        }
+      }
     }
   }
   if (res.headersSent) {

@@ -7,6 +7,7 @@ export interface HttpMetrics {
   duration: Histogram<"method" | "route">;
   deviceEvents: Counter<"kind" | "outcome" | "reason">;
   streamClients: Gauge;
+  rateLimited: Counter<"limit">;
 }
 
 export function createHttpMetrics(registry: Registry): HttpMetrics {
@@ -33,6 +34,12 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
     streamClients: new Gauge({
       name: "relay_staff_stream_clients",
       help: "Open staff streams (server-sent events)",
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: "relay_rate_limited_total",
+      help: "Requests refused 429 by a rate limit (client, device, api_key, audit)",
+      labelNames: ["limit"],
       registers: [registry],
     }),
   };

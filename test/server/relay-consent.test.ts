@@ -212,7 +212,7 @@ for (const kind of testDbKinds()) {
       const mine = async () => [await h.count("relay_visits", "subject = $1", [subject]), await h.count("relay_scans", "subject = $1", [subject]), await h.count("relay_card_links", "subject = $1", [subject])];
       expect(await mine()).to.deep.equal([1, 1, 1]);
 
-      const deadline = h.deadline();
+      const deadline = h.deadline(600);
       const { relayDomain, relayTypes } = await import("../../client/typedData");
       const message = { subject: dan.address, brand: h.a.address, deadline };
       const forged = await newCustomer().signTypedData({ domain: relayDomain(h.deployment.chainId), types: relayTypes, primaryType: "EraseData", message });
