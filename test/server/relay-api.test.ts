@@ -233,7 +233,8 @@ for (const kind of testDbKinds()) {
       await refused(409, "replayed_signature", () => h.http("POST", path, { raw, headers }));
     });
 
-    it("npm run devices registers a brand, a store and a device whose generated key then signs accepted events", async () => {
+    it("npm run devices registers a brand, a store and a device whose generated key then signs accepted events", async function () {
+      this.timeout(400_000); // seven command runs, each a fresh ts-node
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "devices-cli-"));
       try {
         const brand = testAccount(8).address;
