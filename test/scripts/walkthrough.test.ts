@@ -40,7 +40,8 @@ function waitForRpc(url: string, ms: number): Promise<void> {
 }
 
 function killGroup(p: ChildProcess | undefined): void {
-  if (p?.pid === undefined || p.exitCode !== null) return;
+  // The whole group, even when its leader has exited: the relay the block starts in the background outlives the shell.
+  if (p?.pid === undefined) return;
   try {
     process.kill(-p.pid, "SIGTERM");
   } catch {
