@@ -87,7 +87,10 @@ export function adminRouter(ctx: HttpContext): Router {
       const purposes = (b.purposes ?? []).map(toNewPurpose);
       const address = lower(b.address);
       if (await getBrand(deps.db, address)) throw new HttpError(409, "brand_exists", `brand ${address} is already registered`);
-      const chain = await readBrandReadiness({ client: deps.chain.client, deployment: deps.chain.deployment, brand: address, operator, describedPurposes: purposes });
+      const chain = await readBrandReadiness({ client: deps.chain.client, deployment: deps.chain.deployment, brand: address, operator, describedPurposes: purposes }).catch((err: unknown) => {
+        logChainFailure(deps, err);
+        throw new HttpError(503, "chain_unavailable", "the chain could not be read to check the brand: retry");
+      });
       const refusal = chain.problems[0];
       if (refusal) {
         throw new HttpError(422, refusal.code, chain.problems.map((p) => p.message).join("; "));
