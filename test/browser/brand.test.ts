@@ -10,7 +10,7 @@ import { TEST_WALLET_NAME as WALLET } from "./support/testWallet";
 
 /** The figure shown under `label` in the money section. */
 async function figure(page: Page, label: string): Promise<string> {
-  const item = page.getByTestId("money").locator("div").filter({ has: page.locator("dt", { hasText: new RegExp(`^${label}$`) }) });
+  const item = page.getByTestId("money").locator("div").filter({ has: page.locator("dt", { hasText: new RegExp(`^${label.replace(/[()]/g, "\\$&")}$`) }) });
   return ((await item.locator("dd").textContent()) ?? "").trim();
 }
 
@@ -77,7 +77,9 @@ describe("Browser: the brand's console", function () {
     await page.getByRole("button", { name: `Connect ${WALLET}` }).click();
     await page.getByLabel("Amount").fill("12.5");
     await page.getByRole("button", { name: "Deposit" }).click();
-    await page.getByTestId("backing-status").filter({ hasText: /^Confirmed in transaction 0x[0-9a-f]{64}\.$/ }).waitFor({ timeout: 60_000 });
+    const status = page.getByTestId("backing-status");
+    await status.filter({ hasText: /^(Confirmed|Failed|You declined)/ }).waitFor({ timeout: 60_000 });
+    expect((await status.textContent())!).to.match(/^Confirmed in transaction 0x[0-9a-f]{64}\.$/);
     expect(await backingOnChain()).to.equal(before + 12_500_000n);
     expect(wallet.calls.filter((c) => c === "eth_sendTransaction" || c === "eth_sendRawTransaction").length).to.equal(2);
     await h.indexed();
