@@ -41,11 +41,13 @@ describe("Browser: the brand's console", function () {
 
   it("refuses a wrong key, then shows the figures the chain holds after issue, reverse and redeem", async () => {
     const h = app.harness;
-    const { page } = await app.open("/brand", { wallet: false });
+    const { page, errors } = await app.open("/brand", { wallet: false });
     await expectText(page.getByRole("heading", { level: 1 }), "Brand console");
     await expectAccessible(page);
     await signIn(page, "cfk_not-a-key");
     await page.getByRole("alert").filter({ hasText: /^The relay refused this key: / }).waitFor();
+    // The browser logs the refused request; that one, and only it, is expected.
+    expect(errors.splice(0)).to.deep.equal([`Failed to load resource: the server responded with a status of 401 (Unauthorized) ${h.url}/v1/brand`]);
     await page.getByLabel("Brand API key").fill("");
     await signIn(page, h.a.apiKey);
     await expectText(page.getByTestId("brand-name"), "Brand a");
