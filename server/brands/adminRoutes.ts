@@ -9,6 +9,8 @@ import { createBrand, getBrand, listBrands, publicBrand, removeBrand, rotateApiK
 import { brandSchema, purposeInputSchema, toNewPurpose } from "./brandRoutes";
 import { listBrandPurposes, setBrandPurpose } from "./purposes";
 import { readBrandReadiness, type BrandReadiness } from "./readiness";
+import { readCursor } from "../indexer/store";
+import { zeroHash, type Hex } from "viem";
 
 export const newBrandSchema = z
   .object({
@@ -60,9 +62,16 @@ export function adminRouter(ctx: HttpContext): Router {
   const { deps, docs } = ctx;
   router.use(adminAuth(deps.config));
 
+  /** The purposes the index holds for `brand` and the block it has read through (the logs after it are read from the chain). */
+  async function indexedPurposes(brand: string) {
+    const cursor = await readCursor(deps.db);
+    if (!cursor) return undefined;
+    const { rows } = await deps.db.query<{ purpose: string }>("SELECT purpose FROM purposes WHERE controller = $1 AND notice_hash <> $2", [brand.toLowerCase(), zeroHash]);
+    return { purposes: rows.map((r) => r.purpose as Hex), throughBlock: BigInt(cursor.blockNumber) };
+  }
   async function readiness(brand: Brand): Promise<BrandReadiness> {
     const described = await listBrandPurposes(deps.db, brand.address);
-    return readBrandReadiness({ client: deps.chain.client, deployment: deps.chain.deployment, brand: brand.address, operator: brand.operator, describedPurposes: described });
+    return readBrandReadiness({ client: deps.chain.client, deployment: deps.chain.deployment, brand: brand.address, operator: brand.operator, describedPurposes: described, indexed: await indexedPurposes(brand.address) });
   }
   async function withReadiness(brand: Brand) {
     try {
@@ -87,7 +96,7 @@ export function adminRouter(ctx: HttpContext): Router {
       const purposes = (b.purposes ?? []).map(toNewPurpose);
       const address = lower(b.address);
       if (await getBrand(deps.db, address)) throw new HttpError(409, "brand_exists", `brand ${address} is already registered`);
-      const chain = await readBrandReadiness({ client: deps.chain.client, deployment: deps.chain.deployment, brand: address, operator, describedPurposes: purposes }).catch((err: unknown) => {
+      const chain = await readBrandReadiness({ client: deps.chain.client, deployment: deps.chain.deployment, brand: address, operator, describedPurposes: purposes, indexed: await indexedPurposes(address) }).catch((err: unknown) => {
         logChainFailure(deps, err);
         throw new HttpError(503, "chain_unavailable", "the chain could not be read to check the brand: retry");
       });

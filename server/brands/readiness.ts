@@ -55,6 +55,8 @@ const STATUS = ["none", "admitted", "suspended"] as const;
  * @param brand the brand's address
  * @param operator the relay signer that sends the brand's issue and reverse calls
  * @param describedPurposes purposes the relay describes for it: id and name
+ * @param indexed what the relay's index already holds: the purposes the brand defined through block
+ *   `throughBlock`; the logs are then read only after it (without it, from the deployment's block)
  */
 export async function readBrandReadiness({
   client,
@@ -62,12 +64,14 @@ export async function readBrandReadiness({
   brand,
   operator,
   describedPurposes = [],
+  indexed,
 }: {
   client: PublicClient;
   deployment: Deployment;
   brand: Address;
   operator: Address;
   describedPurposes?: readonly { id: Hex; name: string }[];
+  indexed?: { purposes: readonly Hex[]; throughBlock: bigint };
 }): Promise<BrandReadiness> {
   const block = await client.getBlockNumber({ cacheTime: 0 });
   const read = <T>(functionName: string, args: readonly unknown[]) =>
@@ -81,12 +85,12 @@ export async function readBrandReadiness({
       client,
       address: deployment.ledger,
       topics: [purposeDefinedTopic, pad(brand.toLowerCase() as Hex)],
-      fromBlock: BigInt(deployment.deployBlock),
+      fromBlock: indexed && indexed.throughBlock < block ? indexed.throughBlock + 1n : indexed ? block + 1n : BigInt(deployment.deployBlock),
       toBlock: block,
       range: new AdaptiveRange(10_000),
     }),
   ]);
-  const onChain = new Map<string, Hex>();
+  const onChain = new Map<string, Hex>((indexed?.purposes ?? []).map((p) => [p.toLowerCase(), p.toLowerCase() as Hex]));
   for (const l of parseEventLogs({ abi: consentLedgerAbi, eventName: "PurposeDefined", logs })) {
     const { purpose, noticeHash } = l.args as { purpose: Hex; noticeHash: Hex };
     if (noticeHash !== zeroHash) onChain.set(purpose.toLowerCase(), purpose.toLowerCase() as Hex);

@@ -89,6 +89,7 @@ describe("Browser: the brand's console", function () {
 
     // Another wallet than the brand's is told so and offered nothing to send.
     const other = await app.open("/brand", { wallet: {}, viewport: DESKTOP });
+    await signIn(other.page, h.a.apiKey);
     await other.page.getByRole("button", { name: `Connect ${WALLET}` }).click();
     await expectText(other.page.getByRole("alert").filter({ hasText: /is not the brand/ }), `This wallet (${other.wallet.address}) is not the brand (${h.a.address}). Connect the brand's wallet.`);
   });

@@ -86,9 +86,13 @@ function Console({ apiKey, signOut }: { apiKey: string; signOut: () => void }) {
         <h2 id="backing-title">{t("backing.title")}</h2>
         <p>{t("backing.intro")}</p>
         <RequireWallet>
-          {({ address, config }) => (
-            <BackingForm brand={b.address} wallet={address} points={config.points} settlement={config.settlementAsset} onDone={() => setTimeout(() => void queries.invalidateQueries({ queryKey: ["brand"] }), 1500)} />
-          )}
+          {({ address, config }) =>
+            money.data ? (
+              <BackingForm brand={b.address} wallet={address} points={config.points} settlement={money.data.settlementAsset} onDone={() => setTimeout(() => void queries.invalidateQueries({ queryKey: ["brand"] }), 1500)} />
+            ) : (
+              <p>{t("loading")}</p>
+            )
+          }
         </RequireWallet>
       </section>
       <RuleSection apiKey={apiKey} pointsPerUnit={b.pointsPerUnit} />
