@@ -2,10 +2,15 @@ import { useState } from "react";
 import { erc20Abi, type Address, type Hex } from "viem";
 import { useConfig } from "wagmi";
 import { readContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
-import { coalitionPointsAbi } from "../../client/abis";
 import { isWalletRefusal } from "../shared/actions/signedAction";
 import { parseAmount } from "./brandApi";
 import { useBrandText } from "./messages";
+
+/** The two CoalitionPoints functions this form calls (the whole ABI would weigh on the room's bundle). */
+const coalitionPointsAbi = [
+  { type: "function", name: "deposit", stateMutability: "nonpayable", inputs: [{ name: "amount", type: "uint256" }], outputs: [] },
+  { type: "function", name: "withdraw", stateMutability: "nonpayable", inputs: [{ name: "amount", type: "uint256" }, { name: "to", type: "address" }], outputs: [] },
+] as const;
 
 type Stage = { kind: "idle" } | { kind: "approving" | "sending" | "mining" } | { kind: "done"; hash: Hex } | { kind: "refused" } | { kind: "failed"; message: string };
 
