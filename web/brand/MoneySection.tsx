@@ -60,8 +60,9 @@ function DailyChart({ days, formatNumber }: { days: MoneyDay[]; formatNumber: (n
               </g>
             ))}
           </svg>
-          <table className="brand-days">
-            <caption>{t("chart.caption")}</caption>
+          <div className="brand-days-wrap" role="region" aria-labelledby="brand-days-caption" tabIndex={0}>
+            <table className="brand-days">
+              <caption id="brand-days-caption">{t("chart.caption")}</caption>
             <thead>
               <tr>
                 <th scope="col">{t("chart.day")}</th>
@@ -82,7 +83,8 @@ function DailyChart({ days, formatNumber }: { days: MoneyDay[]; formatNumber: (n
                 </tr>
               ))}
             </tbody>
-          </table>
+            </table>
+          </div>
         </>
       )}
     </>
