@@ -75,7 +75,7 @@ function Console({ apiKey, signOut }: { apiKey: string; signOut: () => void }) {
   return (
     <>
       <p>
-        <strong data-testid="brand-name">{b.name}</strong> <span className="muted">{b.address}</span>{" "}
+        <strong data-testid="brand-name">{b.name}</strong> <span className="muted brand-address">{b.address}</span>{" "}
         <button type="button" onClick={signOut}>
           {t("signin.out")}
         </button>
