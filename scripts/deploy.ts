@@ -14,10 +14,13 @@
  *   UNIT_VALUE           settlement units backing one point (default 10000)
  *   DEPLOYMENT_NAME      file name (default: "localhost" on chain 31337, else "chain-<id>"); also --name
  *   DEPLOYMENTS_DIR      folder (default deployments/)
+ *   MOCK_FUNDS           comma-separated addresses credited with 1,000,000.00 of the MockStablecoin (only when
+ *                        the deploy creates one: a local or test chain's brands need funds to deposit)
  * The key is never printed.
  */
 import path from "node:path";
-import { createWalletClient, getAddress, http, type Hex } from "viem";
+import { createWalletClient, getAddress, http, isAddress, type Address, type Hex } from "viem";
+import { mockStablecoinAbi } from "../client/abis";
 import { mnemonicToAccount, privateKeyToAccount, type HDAccount, type PrivateKeyAccount } from "viem/accounts";
 import { defaultDeploymentName, writeDeployment } from "../server/chain/deployment";
 import { loadSigners } from "../server/chain/signers";
@@ -75,7 +78,16 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<string
     settlement: getAddress(deployed.settlement),
     governance: getAddress(deployed.governance),
   };
+  const funded = (env.MOCK_FUNDS ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+  if (funded.length && env.SETTLEMENT_ADDRESS) throw new DeployConfigError("MOCK_FUNDS needs the MockStablecoin: unset SETTLEMENT_ADDRESS");
+  for (const to of funded) {
+    if (!isAddress(to)) throw new DeployConfigError(`MOCK_FUNDS: ${to} is not an address`);
+    const hash = await wallet.writeContract({ address: deployment.settlement, abi: mockStablecoinAbi, functionName: "mint", args: [to as Address, 1_000_000n * 10n ** 6n], chain, account });
+    await client.waitForTransactionReceipt({ hash });
+    console.log(`credited ${getAddress(to)} with 1000000.00 of the MockStablecoin`);
+  }
   const name = argValue("--name") ?? env.DEPLOYMENT_NAME ?? defaultDeploymentName(chainId);
+
   if (!/^[\w.-]+$/.test(name)) throw new DeployConfigError(`deployment name ${name} must be letters, digits, '.', '_' or '-'`);
   const file = path.resolve(env.DEPLOYMENTS_DIR ?? "deployments", `${name}.json`);
   writeDeployment(file, deployment);

@@ -3,24 +3,28 @@
  * HTTP API (so it works whatever database the relay uses, PGlite included).
  *
  *   add-brand       --address 0x.. --name NAME --points-per-unit 1 --operator 0x..   (admin token)
- *                   (on chain, two steps before the relay can issue for the brand: the brand proposes the
- *                   key, `npm run coalition -- propose-operator 0x..`, and the key takes the role,
- *                   `npm run coalition -- accept-operator BRAND` with the relay's keystore)
+ *                   refused (exit 3) unless the chain is ready: the brand admitted and not suspended,
+ *                   the operator key accepted for it (acceptOperator), purposes defined on ConsentLedger
  *   rotate-key      --address 0x..                                                   (admin token)
- *   brands                                                                           (admin token)
+ *   brands          every brand with its on-chain readiness                          (admin token)
+ *   brand           --address 0x..   one brand with its on-chain readiness           (admin token)
+ *   remove-brand    --address 0x..   (its chain records stay; accepted operations are still sent)
  *   set-earning-rule --points-per-unit 1.5                                           (brand API key)
  *   add-store       --id paris-1 --name "Paris Rivoli"                               (brand API key)
  *   stores                                                                           (brand API key)
  *   add-device      --store paris-1 --id door-1 --name "Door beacon" (--public-key KEY | --key-out FILE)
  *   devices         --store paris-1
  *   disable-device  --id door-1        enable-device --id door-1
+ *   rotate-device-key --id door-1 (--public-key KEY | --key-out FILE)
+ *   remove-device   --id door-1        remove-store --id paris-1 (and its devices)
  *   keygen          --key-out FILE     (a new Ed25519 key pair: private key PEM to FILE, public key printed)
  *   set-purpose     --name loyalty --categories identity,purchase-history [--id 0x..]
  *                   [--title-en T --description-en D] [--title-fr T --description-fr D]   (brand API key)
  *   purposes        remove-purpose --name loyalty                                     (brand API key)
  *
  * Common options: --relay URL (RELAY_URL, default http://127.0.0.1:8080), --admin-token (RELAY_ADMIN_TOKEN),
- * --api-key (BRAND_API_KEY). Prints the relay's JSON answer; exits 1 with its error code otherwise.
+ * --api-key (BRAND_API_KEY). Prints the relay's JSON answer; otherwise prints its error code and exits 1,
+ * or 3 when the relay refused a brand the chain is not ready for, 2 for a usage error.
  */
 import fs from "node:fs";
 import { parseArgs } from "node:util";
@@ -62,6 +66,9 @@ const relay = createRelayClient({ url: values.relay ?? process.env.RELAY_URL ?? 
 const adminToken = () => values["admin-token"] ?? process.env.RELAY_ADMIN_TOKEN ?? need("admin-token");
 const apiKey = () => values["api-key"] ?? process.env.BRAND_API_KEY ?? need("api-key");
 
+/** The relay's codes for a brand the chain is not ready for (server/brands/readiness.ts). */
+const NOT_READY = new Set(["brand_not_admitted", "brand_suspended", "operator_not_accepted", "operator_of_another_brand", "no_purposes_defined", "purpose_not_defined"]);
+
 function call(method: "GET" | "POST" | "DELETE", path: string, token: string, body?: unknown): Promise<unknown> {
   return relay.request({ method, path, bearer: token, body });
 }
@@ -98,6 +105,19 @@ async function run(command: string | undefined): Promise<unknown> {
       return call("POST", `/v1/admin/brands/${need("address")}/api-key`, adminToken());
     case "brands":
       return call("GET", "/v1/admin/brands", adminToken());
+    case "brand":
+      return call("GET", `/v1/admin/brands/${need("address")}`, adminToken());
+    case "remove-brand":
+      return call("DELETE", `/v1/admin/brands/${need("address")}`, adminToken());
+    case "remove-store":
+      return call("DELETE", `/v1/brand/stores/${encodeURIComponent(need("id"))}`, apiKey());
+    case "remove-device":
+      return call("DELETE", `/v1/brand/devices/${encodeURIComponent(need("id"))}`, apiKey());
+    case "rotate-device-key": {
+      const publicKey = values["public-key"] ?? (values["key-out"] ? writeKey(values["key-out"]) : undefined);
+      if (!publicKey) throw new UsageError("give --public-key KEY, or --key-out FILE to generate a key pair");
+      return call("POST", `/v1/brand/devices/${encodeURIComponent(need("id"))}/key`, apiKey(), { publicKey });
+    }
     case "set-earning-rule":
       return call("POST", "/v1/brand/earning-rule", apiKey(), { pointsPerUnit: need("points-per-unit") });
     case "add-store":
@@ -139,6 +159,6 @@ run(positionals[0]).then(
   (err: Error) => {
     const message = err instanceof RelayError ? `${err.status} ${err.code}: ${err.shortMessage}` : err instanceof UsageError ? err.message : err.message.split("\n")[0];
     process.stderr.write(`devices: ${message}\n`);
-    process.exit(err instanceof UsageError ? 2 : 1);
+    process.exit(err instanceof UsageError ? 2 : err instanceof RelayError && NOT_READY.has(err.code) ? 3 : 1);
   },
 );

@@ -4,13 +4,15 @@
  *
  *   npm run demo -- --keep          (prints RELAY_URL and the demo customer's CUSTOMER_KEY)
  *   RELAY_URL=http://127.0.0.1:PORT CUSTOMER_KEY=0x... npm run example:customer
+ *
+ * KEEP_GRANT=1 stops after the grant, leaving the consent in force (the README's walk-through).
  */
 import { keccak256, toHex, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { categoryLabel, createRelayClient, purposeLabel, RelayError, type Operation } from "confiance/client";
 import { helpFromDocComment } from "../lib/usage";
 
-export async function customerExample({ relayUrl, customerKey, log = console.log }: { relayUrl: string; customerKey: Hex; log?: (line: string) => void }) {
+export async function customerExample({ relayUrl, customerKey, keepGrant = false, log = console.log }: { relayUrl: string; customerKey: Hex; keepGrant?: boolean; log?: (line: string) => void }) {
   const relay = createRelayClient({ url: relayUrl, pollingInterval: 250 });
   const account = privateKeyToAccount(customerKey); // any signer works: a viem wallet client, an ethers signer
   const follow = (operationId: string) =>
@@ -46,6 +48,7 @@ export async function customerExample({ relayUrl, customerKey, log = console.log
   // 3. Follow it from queued to submitted to confirmed on chain.
   const grantOp = await follow(grant.operation.operationId);
   if (grantOp.status === "failed") throw new Error(`the grant failed on chain: ${grantOp.error?.code}`);
+  if (keepGrant) return { grantOp };
 
   // 4. Revoke it: in force at the relay the moment it answers, then on chain.
   const revoke = await relay.revoke({ signer: account, controller: brand.address, purpose: purpose.id });
@@ -77,7 +80,7 @@ if (require.main === module) {
     console.error("set RELAY_URL and CUSTOMER_KEY (npm run demo -- --keep prints both)");
     process.exit(2);
   }
-  customerExample({ relayUrl, customerKey }).catch((err: Error) => {
+  customerExample({ relayUrl, customerKey, keepGrant: process.env.KEEP_GRANT === "1" }).catch((err: Error) => {
     console.error(err instanceof RelayError ? `relay refused: ${err.status} ${err.code}: ${err.shortMessage}` : `failed: ${err.message}`);
     process.exit(1);
   });

@@ -5,9 +5,12 @@ import { adminAuth } from "../http/auth";
 import { HttpError, parseOr400 } from "../http/errors";
 import { defineRoute } from "../http/openapi";
 import { addressSchema, lower, rateSchema } from "../http/schemas";
-import { createBrand, getBrand, listBrands, publicBrand, rotateApiKey, setBrandDisabled } from "./registry";
+import { createBrand, getBrand, listBrands, publicBrand, removeBrand, rotateApiKey, setBrandDisabled, type Brand } from "./registry";
 import { brandSchema, nameSchema, purposeInputSchema, toNewPurpose } from "./brandRoutes";
-import { setBrandPurpose } from "./purposes";
+import { listBrandPurposes, setBrandPurpose } from "./purposes";
+import { readBrandReadiness, type BrandReadiness } from "./readiness";
+import { readCursor } from "../indexer/store";
+import { zeroHash, type Hex } from "viem";
 
 export const newBrandSchema = z
   .object({
@@ -20,13 +23,64 @@ export const newBrandSchema = z
   .strict()
   .meta({ id: "NewBrand" });
 
-const withKey = z.object({ brand: brandSchema, apiKey: z.string().meta({ description: "shown once; the relay keeps only its hash" }) }).meta({ id: "BrandWithKey" });
+const problemSchema = z.object({ code: z.string(), message: z.string() });
+export const readinessSchema = z
+  .object({
+    block: z.string(),
+    status: z.enum(["none", "admitted", "suspended"]),
+    operator: z.object({ address: z.string(), accepted: z.boolean(), proposed: z.boolean(), actsFor: z.string().nullable() }),
+    backing: z.string().meta({ description: "brandBalance, settlement-asset units" }),
+    purposesOnChain: z.array(z.string()),
+    ready: z.boolean(),
+    problems: z.array(problemSchema).meta({ description: "what stops the brand from working at this relay" }),
+    warnings: z.array(problemSchema),
+  })
+  .meta({ id: "BrandReadiness" });
+const brandWithChain = brandSchema
+  .extend({ chain: readinessSchema.nullable(), chainError: z.string().optional().meta({ description: "why the chain could not be read" }) })
+  .meta({ id: "BrandWithReadiness" });
+const withKey = z.object({ brand: brandSchema, apiKey: z.string().meta({ description: "shown once; the relay keeps only its hash" }), chain: readinessSchema.optional() }).meta({ id: "BrandWithKey" });
+const removalSchema = z
+  .object({
+    removed: z.literal(true),
+    stores: z.number(),
+    devices: z.number(),
+    purposes: z.number(),
+    webhookEndpoints: z.number(),
+    personalData: z.number(),
+    operationsInFlight: z.number().meta({ description: "issue/reverse operations still on their way: they are sent" }),
+  })
+  .meta({ id: "BrandRemoval" });
+
+function logChainFailure(deps: HttpContext["deps"], err: unknown): void {
+  deps.logger.warn({ err: { name: (err as Error)?.name, message: (err as Error)?.message?.split("\n")[0] } }, "brand readiness: chain read failed");
+}
 
 /** The admin API (Authorization: Bearer RELAY_ADMIN_TOKEN): registers brands and issues their API keys. */
 export function adminRouter(ctx: HttpContext): Router {
   const router = Router();
   const { deps, docs } = ctx;
   router.use(adminAuth(deps.config));
+
+  /** The purposes the index holds for `brand` and the block it has read through (the logs after it are read from the chain). */
+  async function indexedPurposes(brand: string) {
+    const cursor = await readCursor(deps.db);
+    if (!cursor) return undefined;
+    const { rows } = await deps.db.query<{ purpose: string }>("SELECT purpose FROM purposes WHERE controller = $1 AND notice_hash <> $2", [brand.toLowerCase(), zeroHash]);
+    return { purposes: rows.map((r) => r.purpose as Hex), throughBlock: BigInt(cursor.blockNumber) };
+  }
+  async function readiness(brand: Brand): Promise<BrandReadiness> {
+    const described = await listBrandPurposes(deps.db, brand.address);
+    return readBrandReadiness({ client: deps.chain.client, deployment: deps.chain.deployment, brand: brand.address, operator: brand.operator, describedPurposes: described, indexed: await indexedPurposes(brand.address) });
+  }
+  async function withReadiness(brand: Brand) {
+    try {
+      return { ...publicBrand(brand), chain: await readiness(brand) };
+    } catch (err) {
+      logChainFailure(deps, err);
+      return { ...publicBrand(brand), chain: null, chainError: "the chain could not be read" };
+    }
+  }
 
   defineRoute(
     router,
@@ -40,19 +94,74 @@ export function adminRouter(ctx: HttpContext): Router {
         throw new HttpError(422, "unknown_operator", "operator is not one of the relay's signer keys");
       }
       const purposes = (b.purposes ?? []).map(toNewPurpose);
+      const address = lower(b.address);
+      if (await getBrand(deps.db, address)) throw new HttpError(409, "brand_exists", `brand ${address} is already registered`);
+      const chain = await readBrandReadiness({ client: deps.chain.client, deployment: deps.chain.deployment, brand: address, operator, describedPurposes: purposes, indexed: await indexedPurposes(address) }).catch((err: unknown) => {
+        logChainFailure(deps, err);
+        throw new HttpError(503, "chain_unavailable", "the chain could not be read to check the brand: retry");
+      });
+      const refusal = chain.problems[0];
+      if (refusal) {
+        throw new HttpError(422, refusal.code, chain.problems.map((p) => p.message).join("; "));
+      }
       const { brand, apiKey } = await deps.db.transaction(async (tx) => {
         const created = await createBrand(tx, { address: lower(b.address), name: b.name, pointsPerUnit: b.pointsPerUnit, operator });
         for (const p of purposes) await setBrandPurpose(tx, created.brand.address, p);
         return created;
       });
       req.log?.info({ brand: brand.address }, "brand registered");
-      res.status(201).json({ brand: publicBrand(brand), apiKey });
+      res.status(201).json({ brand: publicBrand(brand), apiKey, chain });
     },
   );
 
-  defineRoute(router, docs, "/v1/admin", { method: "get", path: "/brands", tags: ["admin"], summary: "Every registered brand", security: "adminToken", responses: { 200: { description: "brands", schema: z.object({ brands: z.array(brandSchema) }) } } }, async (_req, res) => {
-    res.json({ brands: (await listBrands(deps.db)).map(publicBrand) });
-  });
+  defineRoute(
+    router,
+    docs,
+    "/v1/admin",
+    { method: "get", path: "/brands", tags: ["admin"], summary: "Every registered brand with its on-chain readiness", security: "adminToken", responses: { 200: { description: "brands", schema: z.object({ brands: z.array(brandWithChain) }) } } },
+    async (_req, res) => {
+      const brands = await listBrands(deps.db);
+      const out = [];
+      for (const b of brands) out.push(await withReadiness(b));
+      res.json({ brands: out });
+    },
+  );
+
+  const addressParams = z.object({ address: z.string() });
+  defineRoute(
+    router,
+    docs,
+    "/v1/admin",
+    { method: "get", path: "/brands/:address", tags: ["admin"], summary: "One brand with its on-chain readiness", security: "adminToken", params: addressParams, responses: { 200: { description: "the brand", schema: brandWithChain } } },
+    async (req, res) => {
+      const address = lower(parseOr400(addressSchema, req.params.address));
+      const brand = await getBrand(deps.db, address);
+      if (!brand) throw new HttpError(404, "brand_not_found", `no brand ${address}`);
+      res.json(await withReadiness(brand));
+    },
+  );
+
+  defineRoute(
+    router,
+    docs,
+    "/v1/admin",
+    {
+      method: "delete",
+      path: "/brands/:address",
+      tags: ["admin"],
+      summary: "Remove a brand from this relay: its key, stores, devices, purpose descriptions, webhooks and personal data (its chain records stay; accepted operations are still sent)",
+      security: "adminToken",
+      params: addressParams,
+      responses: { 200: { description: "what was removed", schema: removalSchema } },
+    },
+    async (req, res) => {
+      const address = lower(parseOr400(addressSchema, req.params.address));
+      const removed = await deps.db.transaction((tx) => removeBrand(tx, address));
+      if (!removed) throw new HttpError(404, "brand_not_found", `no brand ${address}`);
+      req.log?.info({ brand: address, ...removed }, "brand removed");
+      res.json({ removed: true, ...removed });
+    },
+  );
 
   defineRoute(
     router,

@@ -14,6 +14,9 @@ import {
   listDevices,
   listStores,
   publicBrand,
+  removeDevice,
+  removeStore,
+  rotateDeviceKey,
   setDeviceDisabled,
   updateBrand,
 } from "./registry";
@@ -22,6 +25,7 @@ import { categoryBitmap } from "../../client/categories";
 import { purposeId } from "../../client/purposes";
 import { listBrandPurposes, removeBrandPurpose, setBrandPurpose, type NewBrandPurpose } from "./purposes";
 import { staffStream } from "../devices/stream";
+import { addMoneyRoutes } from "./moneyRoutes";
 
 export const brandSchema = z
   .object({ address: z.string(), name: z.string(), pointsPerUnit: z.string(), operator: z.string(), createdAt: z.string() })
@@ -46,6 +50,10 @@ export const newDeviceSchema = z
   .strict()
   .meta({ id: "NewDevice" });
 export const earningRuleSchema = z.object({ pointsPerUnit: rateSchema }).strict().meta({ id: "EarningRule" });
+export const deviceKeySchema = z
+  .object({ publicKey: z.string().meta({ description: "the device's new Ed25519 public key: base64url of its 32 bytes, 0x hex, or SPKI PEM" }) })
+  .strict()
+  .meta({ id: "DeviceKey" });
 export const deviceStateSchema = z.object({ disabled: z.boolean() }).strict().meta({ id: "DeviceState" });
 
 const purposeNameSchema = z
@@ -109,6 +117,16 @@ export function toNewPurpose(p: z.output<typeof purposeInputSchema>): NewBrandPu
   return { name: p.name, id: p.id ? lowerHex(p.id) : purposeId(p.name), categories: categoriesOf(p.categories)!, texts: p.texts ?? {} };
 }
 
+/** A device key as the registry keeps it; `invalid_public_key` otherwise. */
+function devicePublicKey(input: string): string {
+  try {
+    return normalisePublicKey(input);
+  } catch (err) {
+    if (err instanceof DeviceKeyError) throw new HttpError(400, "invalid_public_key", err.message);
+    throw err;
+  }
+}
+
 const storeParams = z.object({ storeId: z.string() });
 const deviceParams = z.object({ deviceId: z.string() });
 
@@ -125,6 +143,8 @@ export function brandRouter(ctx: HttpContext): Router {
     if (!store || store.brand !== brand) throw new HttpError(404, "store_not_found", `no store ${storeId} of this brand`);
     return store;
   }
+
+  addMoneyRoutes(router, ctx, brandOf);
 
   defineRoute(router, docs, "/v1/brand", { method: "get", path: "/", tags: ["brands"], summary: "The calling brand", security: "brandApiKey", responses: { 200: { description: "the brand", schema: brandSchema } } }, (_req, res) => {
     res.json(publicBrand(brandOf(res)));
@@ -224,13 +244,7 @@ export function brandRouter(ctx: HttpContext): Router {
     { method: "post", path: "/stores/:storeId/devices", tags: ["brands"], summary: "Register a device of a store with its Ed25519 public key", security: "brandApiKey", params: storeParams, body: newDeviceSchema, responses: { 201: { description: "the device", schema: deviceSchema } } },
     async (req, res) => {
       const b = parseOr400(newDeviceSchema, req.body);
-      let publicKey: string;
-      try {
-        publicKey = normalisePublicKey(b.publicKey);
-      } catch (err) {
-        if (err instanceof DeviceKeyError) throw new HttpError(400, "invalid_public_key", err.message);
-        throw err;
-      }
+      const publicKey = devicePublicKey(b.publicKey);
       const store = await ownStore(brandOf(res).address, String(req.params.storeId));
       res.status(201).json(await createDevice(db, { id: b.id, brand: brandOf(res).address, storeId: store.id, name: b.name, publicKey }));
     },
@@ -246,6 +260,51 @@ export function brandRouter(ctx: HttpContext): Router {
       const device = await setDeviceDisabled(db, brandOf(res).address, String(req.params.deviceId), b.disabled);
       if (!device) throw new HttpError(404, "device_not_found", `no device ${String(req.params.deviceId)} of this brand`);
       res.json(device);
+    },
+  );
+
+  defineRoute(
+    router,
+    docs,
+    "/v1/brand",
+    { method: "post", path: "/devices/:deviceId/key", tags: ["brands"], summary: "Rotate a device's key: the new public key replaces the old one at once", security: "brandApiKey", params: deviceParams, body: deviceKeySchema, responses: { 200: { description: "the device", schema: deviceSchema } } },
+    async (req, res) => {
+      const b = parseOr400(deviceKeySchema, req.body);
+      const publicKey = devicePublicKey(b.publicKey);
+      const device = await rotateDeviceKey(db, brandOf(res).address, String(req.params.deviceId), publicKey);
+      if (!device) throw new HttpError(404, "device_not_found", `no device ${String(req.params.deviceId)} of this brand`);
+      res.json(device);
+    },
+  );
+
+  defineRoute(
+    router,
+    docs,
+    "/v1/brand",
+    { method: "delete", path: "/devices/:deviceId", tags: ["brands"], summary: "Remove a device (its key stops working at once)", security: "brandApiKey", params: deviceParams, responses: { 200: { description: "removed", schema: z.object({ removed: z.literal(true) }) } } },
+    async (req, res) => {
+      if (!(await removeDevice(db, brandOf(res).address, String(req.params.deviceId)))) throw new HttpError(404, "device_not_found", `no device ${String(req.params.deviceId)} of this brand`);
+      res.json({ removed: true });
+    },
+  );
+
+  defineRoute(
+    router,
+    docs,
+    "/v1/brand",
+    {
+      method: "delete",
+      path: "/stores/:storeId",
+      tags: ["brands"],
+      summary: "Remove a store and its devices (visits and scans recorded there stay with the brand)",
+      security: "brandApiKey",
+      params: storeParams,
+      responses: { 200: { description: "removed", schema: z.object({ removed: z.literal(true), devices: z.number() }) } },
+    },
+    async (req, res) => {
+      const removed = await db.transaction((tx) => removeStore(tx, brandOf(res).address, String(req.params.storeId)));
+      if (!removed) throw new HttpError(404, "store_not_found", `no store ${String(req.params.storeId)} of this brand`);
+      res.json({ removed: true, devices: removed.devices });
     },
   );
 

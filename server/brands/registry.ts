@@ -188,3 +188,71 @@ export function publicBrand(b: Brand): Omit<Brand, "receiptSalt" | "disabled"> {
   const { receiptSalt: _salt, disabled: _disabled, ...rest } = b;
   return rest;
 }
+
+/** What removing a brand took away from the relay (counts of rows). */
+export interface BrandRemoval {
+  stores: number;
+  devices: number;
+  purposes: number;
+  webhookEndpoints: number;
+  /** Personal data rows kept for this brand: visits, scans, purchases, card links. */
+  personalData: number;
+  /** Issue and reverse operations still queued or submitted: they go on to the chain. */
+  operationsInFlight: number;
+}
+
+/**
+ * Removes a brand from the relay, in one transaction: its API key (the row), stores, devices (their
+ * public keys), purpose descriptions, webhook endpoints and their queued events, the personal data its
+ * events produced (visits, scans, purchases, card links) and its device-event answers. Operations already
+ * accepted (issuance, reversal, customers' actions) stay in the outbox and are sent: nothing accepted is
+ * dropped. What it did on chain stays. Undefined when there is no such brand.
+ */
+export async function removeBrand(db: Queryable, address: Address): Promise<BrandRemoval | undefined> {
+  const b = address.toLowerCase();
+  const count = async (sql: string) => Number((await db.query<{ n: string }>(sql, [b])).rows[0]?.n ?? 0);
+  const exists = await db.query("SELECT 1 FROM relay_brands WHERE address = $1 FOR UPDATE", [b]);
+  if (exists.rows.length === 0) return undefined;
+  const operationsInFlight = await count(
+    "SELECT count(*) AS n FROM operations WHERE controller = $1 AND kind IN ('issue', 'reverse') AND status IN ('queued', 'submitted')",
+  );
+  const webhookEndpoints = (await db.query("DELETE FROM webhook_endpoints WHERE brand = $1", [b])).rowCount;
+  await db.query("DELETE FROM webhook_events e WHERE e.brand = $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = e.seq)", [b]);
+  let personalData = 0;
+  for (const table of ["relay_visits", "relay_scans", "relay_purchases", "relay_card_links"]) {
+    personalData += (await db.query(`DELETE FROM ${table} WHERE brand = $1`, [b])).rowCount;
+  }
+  await db.query("DELETE FROM relay_device_events WHERE brand = $1", [b]);
+  const devices = (await db.query("DELETE FROM relay_devices WHERE brand = $1", [b])).rowCount;
+  const stores = (await db.query("DELETE FROM relay_stores WHERE brand = $1", [b])).rowCount;
+  const purposes = (await db.query("DELETE FROM relay_brand_purposes WHERE brand = $1", [b])).rowCount;
+  await db.query("DELETE FROM relay_brands WHERE address = $1", [b]);
+  return { stores, devices, purposes, webhookEndpoints, personalData, operationsInFlight };
+}
+
+/**
+ * Removes a store and its devices (their keys stop working at once). Visits and scans recorded in it stay
+ * with the brand (they are the brand's, under the customers' consent). Undefined when the brand has no
+ * such store.
+ */
+export async function removeStore(db: Queryable, brand: Address, id: string): Promise<{ devices: number } | undefined> {
+  const store = await db.query("SELECT 1 FROM relay_stores WHERE id = $1 AND brand = $2 FOR UPDATE", [id, brand.toLowerCase()]);
+  if (store.rows.length === 0) return undefined;
+  const devices = (await db.query("DELETE FROM relay_devices WHERE store_id = $1", [id])).rowCount;
+  await db.query("DELETE FROM relay_stores WHERE id = $1", [id]);
+  return { devices };
+}
+
+/** Removes a device (its key stops working at once); false when the brand has no such device. */
+export async function removeDevice(db: Queryable, brand: Address, id: string): Promise<boolean> {
+  return (await db.query("DELETE FROM relay_devices WHERE id = $1 AND brand = $2", [id, brand.toLowerCase()])).rowCount > 0;
+}
+
+/** Gives a device a new public key (the old one stops working at once); undefined when the brand has no such device. */
+export async function rotateDeviceKey(db: Queryable, brand: Address, id: string, publicKey: string): Promise<Device | undefined> {
+  const { rows } = await db.query<DeviceRow>(
+    `UPDATE relay_devices SET public_key = $3, updated_at = now() WHERE id = $1 AND brand = $2 RETURNING ${DEVICE_COLUMNS}`,
+    [id, brand.toLowerCase(), publicKey],
+  );
+  return rows[0] && deviceOf(rows[0]);
+}

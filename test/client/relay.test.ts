@@ -417,9 +417,10 @@ for (const kind of testDbKinds()) {
         expect((await h.http("DELETE", "/v1/brand/purposes/club", { auth })).body).to.deep.equal({ removed: true });
         const gone = await h.http("DELETE", "/v1/brand/purposes/club", { auth });
         expect([gone.status, gone.body.error.code]).to.deep.equal([404, "purpose_not_found"]);
+        const brandC = await h.onboard(7, 2, { purposes: ["loyalty", "club"] });
         const registered = await h.http("POST", "/v1/admin/brands", {
           auth: "admin-token-for-tests-0123456789",
-          body: { address: newCustomer().address, name: "Brand c", pointsPerUnit: "1", operator: testAccount(3).address, purposes: [{ name: "loyalty", categories: ["identity"] }, { name: "club", categories: "2" }] },
+          body: { address: brandC, name: "Brand c", pointsPerUnit: "1", operator: testAccount(2).address, purposes: [{ name: "loyalty", categories: ["identity"] }, { name: "club", categories: "2" }] },
         });
         expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
         expect((await h.http("GET", "/v1/brand/purposes", { auth: registered.body.apiKey })).body.purposes.map((p: { name: string; categories: string }) => [p.name, p.categories])).to.deep.equal([

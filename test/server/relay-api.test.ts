@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { testAccount } from "../support/chain";
+import { coalitionPointsAbi } from "../../client/abis";
 import { testDbKinds } from "../support/db";
 import { generateDeviceKey, signDeviceRequest } from "../../client";
 import { ADMIN_TOKEN, Harness, newCustomer } from "./relay-harness";
@@ -181,8 +182,9 @@ for (const kind of testDbKinds()) {
       await refused(422, "unknown_operator", () => h.http("POST", "/v1/admin/brands", { body: { ...good, operator: testAccount(9).address }, auth: ADMIN_TOKEN }));
       await refused(409, "brand_exists", () => h.http("POST", "/v1/admin/brands", { body: { ...good, address: h.a.address }, auth: ADMIN_TOKEN }));
 
+      await h.onboard(7, 2);
       const created = await h.http("POST", "/v1/admin/brands", { body: good, auth: ADMIN_TOKEN });
-      expect(created.status).to.equal(201);
+      expect(created.status, JSON.stringify(created.body)).to.equal(201);
       expect(created.body.brand).to.include({ address: brand.toLowerCase(), name: "Seven", pointsPerUnit: "1.5", operator: testAccount(2).address.toLowerCase() });
       expect(created.body.apiKey).to.match(/^cfk_[A-Za-z0-9_-]{43}$/);
       const stored = await h.t.db.query<{ api_key_hash: string }>("SELECT api_key_hash FROM relay_brands WHERE address = $1", [brand.toLowerCase()]);
@@ -260,12 +262,26 @@ for (const kind of testDbKinds()) {
       await refused(409, "replayed_signature", () => h.http("POST", path, { raw, headers }));
     });
 
-    it("npm run devices registers a brand, a store and a device whose generated key then signs accepted events", async () => {
+    it("npm run devices registers a brand, a store and a device whose generated key then signs accepted events", async function () {
+      this.timeout(400_000); // seven command runs, each a fresh ts-node
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "devices-cli-"));
       try {
         const brand = testAccount(8).address;
-        const added = await cli(["add-brand", "--address", brand, "--name", "Cafe Huit", "--points-per-unit", "3", "--operator", testAccount(2).address], { RELAY_ADMIN_TOKEN: ADMIN_TOKEN });
+        const addBrand = () => cli(["add-brand", "--address", brand, "--name", "Cafe Huit", "--points-per-unit", "3", "--operator", testAccount(2).address], { RELAY_ADMIN_TOKEN: ADMIN_TOKEN });
+        const early = await addBrand();
+        expect([early.code, early.stdout]).to.deep.equal([3, ""]);
+        expect(early.stderr).to.match(/^devices: 422 brand_not_admitted: governance has not admitted 0x[0-9a-f]{40} on CoalitionPoints/);
+        // The relay key 2 serves brand 7 (the admin test): brand 7 lets it go on chain and leaves the relay.
+        await h.chain.client.waitForTransactionReceipt({
+          hash: await h.chain.wallet(7).writeContract({ address: h.deployment.points, abi: coalitionPointsAbi, functionName: "setOperator", args: [testAccount(2).address, false] }),
+        });
+        const removed = await cli(["remove-brand", "--address", testAccount(7).address], { RELAY_ADMIN_TOKEN: ADMIN_TOKEN });
+        expect(removed.code, removed.stderr).to.equal(0);
+        expect(JSON.parse(removed.stdout)).to.deep.equal({ removed: true, stores: 0, devices: 0, purposes: 0, webhookEndpoints: 0, personalData: 0, operationsInFlight: 0 });
+        await h.onboard(8, 2);
+        const added = await addBrand();
         expect(added.code, added.stderr).to.equal(0);
+        expect(JSON.parse(added.stdout).chain).to.deep.include({ status: "admitted", ready: true, problems: [] });
         const apiKey = JSON.parse(added.stdout).apiKey as string;
         const store = await cli(["add-store", "--id", "cafe-8", "--name", "Cafe 8"], { BRAND_API_KEY: apiKey });
         expect(JSON.parse(store.stdout)).to.include({ id: "cafe-8", brand: brand.toLowerCase() });

@@ -140,6 +140,31 @@ export class Harness {
     return { address: wallet.account.address.toLowerCase() as Address, wallet, apiKey, storeId, device };
   }
 
+  /**
+   * Sets up brand `index` on chain, step by step, as `npm run coalition` would: governance admits it, it
+   * proposes `operator` and the key accepts, it defines `purposes` (default the three). Leave a step out
+   * with `skip` to make a brand that is not ready.
+   */
+  async onboard(index: number, operator: number, opts: { purposes?: readonly string[]; skip?: ("admit" | "propose" | "accept")[] } = {}): Promise<Address> {
+    const skip = new Set(opts.skip ?? []);
+    const brand = this.chain.wallet(index);
+    const address = brand.account.address;
+    const wait = async (hash: Hex) => {
+      const r = await this.chain.client.waitForTransactionReceipt({ hash });
+      if (r.status !== "success") throw new Error(`onboarding transaction ${hash} reverted`);
+    };
+    const points = this.deployment.points;
+    if (!skip.has("admit")) await wait(await this.chain.wallet(0).writeContract({ address: points, abi: coalitionPointsAbi, functionName: "admitBrand", args: [address] }));
+    if (!skip.has("admit") && !skip.has("propose")) await wait(await brand.writeContract({ address: points, abi: coalitionPointsAbi, functionName: "setOperator", args: [testAccount(operator).address, true] }));
+    if (!skip.has("admit") && !skip.has("propose") && !skip.has("accept")) {
+      await wait(await this.chain.wallet(operator).writeContract({ address: points, abi: coalitionPointsAbi, functionName: "acceptOperator", args: [address] }));
+    }
+    for (const name of opts.purposes ?? PURPOSE_NAMES) {
+      await wait(await brand.writeContract({ address: this.deployment.ledger, abi: consentLedgerAbi, functionName: "definePurpose", args: [purposeId(name), NOTICE, `https://brand.example/${name}`] }));
+    }
+    return address.toLowerCase() as Address;
+  }
+
   async addDevice(apiKey: string, storeId: string, id: string): Promise<TestDevice> {
     const pair = generateDeviceKey();
     const r = await this.http("POST", `/v1/brand/stores/${storeId}/devices`, { auth: apiKey, body: { id, name: id, publicKey: pair.publicKey } });

@@ -1,12 +1,105 @@
-import { useI18n } from "../shared/i18n/useI18n";
+import { useState, type FormEvent } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { RequireWallet } from "../shared/components/RequireWallet";
+import * as api from "./brandApi";
+import { BackingForm } from "./BackingForm";
+import { MoneySection } from "./MoneySection";
+import { StoresSection } from "./StoresSection";
+import { ConsentsSection, ExportSection, RuleSection, WebhooksSection } from "./Sections";
+import { useApiKey, useBrandQuery, useRelay } from "./useBrandConsole";
+import { useBrandText } from "./messages";
+import "./brand.css";
 
-/** The brand room (route `/brand`): to be built on web/shared. */
+/** The brand room (route `/brand`): sign in with the brand's API key, then its console. */
 export default function BrandPage() {
-  const { t } = useI18n();
+  const { t } = useBrandText();
+  const [apiKey, setApiKey] = useApiKey();
   return (
     <>
-      <h1>{t("brand.title")}</h1>
-      <p>{t("room.soon")}</p>
+      <h1>{t("title")}</h1>
+      <p>{t("intro")}</p>
+      {apiKey ? <Console apiKey={apiKey} signOut={() => setApiKey(null)} /> : <SignIn onKey={setApiKey} />}
+    </>
+  );
+}
+
+function SignIn({ onKey }: { onKey: (key: string) => void }) {
+  const { t } = useBrandText();
+  const relay = useRelay();
+  const [key, setKey] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      await api.getBrand(relay, key.trim());
+      onKey(key.trim());
+    } catch (err) {
+      setError(t("signin.failed", { message: (err as { shortMessage?: string }).shortMessage ?? (err as Error).message }));
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="signin-title">
+      <h2 id="signin-title">{t("signin.title")}</h2>
+      <form onSubmit={(e) => void submit(e)}>
+        <label htmlFor="brand-key">{t("signin.key")}</label>
+        <input id="brand-key" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} aria-describedby="brand-key-help" required />
+        <p id="brand-key-help" className="muted">
+          {t("signin.help")}
+        </p>
+        <button type="submit" className="primary">
+          {t("signin.submit")}
+        </button>
+        {error && <p role="alert">{error}</p>}
+      </form>
+    </section>
+  );
+}
+
+function Console({ apiKey, signOut }: { apiKey: string; signOut: () => void }) {
+  const { t } = useBrandText();
+  const queries = useQueryClient();
+  const brand = useBrandQuery("me", apiKey, api.getBrand);
+  const money = useBrandQuery("money", apiKey, api.getMoney);
+  const days = useBrandQuery("daily", apiKey, api.getMoneyDaily);
+  if (brand.isPending) return <p>{t("loading")}</p>;
+  if (brand.error || !brand.data)
+    return (
+      <>
+        <p role="alert">{t("failed", { message: brand.error?.message ?? "" })}</p>
+        <button type="button" onClick={signOut}>
+          {t("signin.out")}
+        </button>
+      </>
+    );
+  const b = brand.data;
+  return (
+    <>
+      <p>
+        <strong data-testid="brand-name">{b.name}</strong> <span className="muted brand-address">{b.address}</span>{" "}
+        <button type="button" onClick={signOut}>
+          {t("signin.out")}
+        </button>
+      </p>
+      {money.error && <p role="alert">{t("failed", { message: money.error.message })}</p>}
+      {money.data && <MoneySection money={money.data} days={days.data} />}
+      <section className="card" aria-labelledby="backing-title">
+        <h2 id="backing-title">{t("backing.title")}</h2>
+        <p>{t("backing.intro")}</p>
+        <RequireWallet>
+          {({ address, config }) =>
+            money.data ? (
+              <BackingForm brand={b.address} wallet={address} points={config.points} settlement={money.data.settlementAsset} onDone={() => setTimeout(() => void queries.invalidateQueries({ queryKey: ["brand"] }), 1500)} />
+            ) : (
+              <p>{t("loading")}</p>
+            )
+          }
+        </RequireWallet>
+      </section>
+      <RuleSection apiKey={apiKey} pointsPerUnit={b.pointsPerUnit} />
+      <ConsentsSection apiKey={apiKey} />
+      <ExportSection brand={b.address} />
+      <StoresSection apiKey={apiKey} />
+      <WebhooksSection apiKey={apiKey} />
     </>
   );
 }

@@ -1,0 +1,81 @@
+import { useState } from "react";
+import { erc20Abi, type Address, type Hex } from "viem";
+import { useConfig } from "wagmi";
+import { readContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
+import { isWalletRefusal } from "../shared/actions/signedAction";
+import { parseAmount } from "./brandApi";
+import { useBrandText } from "./messages";
+
+/** The two CoalitionPoints functions this form calls (the whole ABI would weigh on the room's bundle). */
+const coalitionPointsAbi = [
+  { type: "function", name: "deposit", stateMutability: "nonpayable", inputs: [{ name: "amount", type: "uint256" }], outputs: [] },
+  { type: "function", name: "withdraw", stateMutability: "nonpayable", inputs: [{ name: "amount", type: "uint256" }, { name: "to", type: "address" }], outputs: [] },
+] as const;
+
+type Stage = { kind: "idle" } | { kind: "approving" | "sending" | "mining" } | { kind: "done"; hash: Hex } | { kind: "refused" } | { kind: "failed"; message: string };
+
+/**
+ * Deposit (approve the settlement asset as needed, then deposit) or withdraw backing with the connected
+ * wallet, which must be the brand's; each stage said in words.
+ */
+export function BackingForm({ brand, wallet, points, settlement, onDone }: { brand: Address; wallet: Address; points: Address; settlement: Address; onDone: () => void }) {
+  const { t } = useBrandText();
+  const config = useConfig();
+  const [amount, setAmount] = useState("");
+  const [stage, setStage] = useState<Stage>({ kind: "idle" });
+  const busy = stage.kind === "approving" || stage.kind === "sending" || stage.kind === "mining";
+  const isBrand = wallet.toLowerCase() === brand.toLowerCase();
+
+  async function run(action: "deposit" | "withdraw") {
+    const value = parseAmount(amount);
+    if (value === undefined) return setStage({ kind: "failed", message: t("backing.invalid", { decimals: 6 }) });
+    try {
+      if (action === "deposit") {
+        const allowance = await readContract(config, { address: settlement, abi: erc20Abi, functionName: "allowance", args: [wallet, points] });
+        if (allowance < value) {
+          setStage({ kind: "approving" });
+          const approve = await writeContract(config, { address: settlement, abi: erc20Abi, functionName: "approve", args: [points, value] });
+          setStage({ kind: "mining" });
+          await waitForTransactionReceipt(config, { hash: approve });
+        }
+      }
+      setStage({ kind: "sending" });
+      const hash =
+        action === "deposit"
+          ? await writeContract(config, { address: points, abi: coalitionPointsAbi, functionName: "deposit", args: [value] })
+          : await writeContract(config, { address: points, abi: coalitionPointsAbi, functionName: "withdraw", args: [value, wallet] });
+      setStage({ kind: "mining" });
+      const receipt = await waitForTransactionReceipt(config, { hash });
+      if (receipt.status !== "success") throw new Error("reverted");
+      setStage({ kind: "done", hash });
+      onDone();
+    } catch (err) {
+      if (isWalletRefusal(err)) setStage({ kind: "refused" });
+      else setStage({ kind: "failed", message: ((err as { shortMessage?: string }).shortMessage ?? (err as Error).message).split("\n")[0]! });
+    }
+  }
+
+  if (!isBrand) return <p role="alert">{t("backing.wrongWallet", { wallet, brand })}</p>;
+  return (
+    <form onSubmit={(e) => e.preventDefault()}>
+      <label htmlFor="backing-amount">{t("backing.amount")}</label>
+      <input id="backing-amount" inputMode="decimal" autoComplete="off" value={amount} onChange={(e) => setAmount(e.target.value)} />
+      <div className="buttons">
+        <button type="button" className="primary" disabled={busy} onClick={() => void run("deposit")}>
+          {t("backing.deposit")}
+        </button>
+        <button type="button" disabled={busy} onClick={() => void run("withdraw")}>
+          {t("backing.withdraw")}
+        </button>
+      </div>
+      <p role="status" data-testid="backing-status">
+        {stage.kind === "approving" && t("backing.approving")}
+        {stage.kind === "sending" && t("backing.sending")}
+        {stage.kind === "mining" && t("backing.mining")}
+        {stage.kind === "done" && t("backing.done", { hash: stage.hash })}
+        {stage.kind === "refused" && t("backing.refused")}
+        {stage.kind === "failed" && t("backing.failed", { message: stage.message })}
+      </p>
+    </form>
+  );
+}

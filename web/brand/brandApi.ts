@@ -1,0 +1,122 @@
+import { createRelayClient } from "../../client/relay/createRelayClient";
+import { relayRequest } from "../../client/relay/relayRequest";
+import type { RelayClientBase } from "../../client/relay/createRelayClient";
+
+/**
+ * The brand API as the console calls it: one function per route, the brand's API key as bearer. No React
+ * here (the hooks in useBrandConsole.ts wrap these).
+ */
+export interface BrandInfo {
+  address: `0x${string}`;
+  name: string;
+  pointsPerUnit: string;
+  operator: string;
+}
+export interface MoneyFigures {
+  deposited: string;
+  withdrawn: string;
+  issued: string;
+  reversed: string;
+  redeemed: string;
+  redeemedValue: string;
+  expired: string;
+  backing: string;
+  liability: string;
+  liabilityValue: string;
+}
+export interface Money {
+  unitValue: string;
+  settlementAsset: `0x${string}`;
+  indexedBlock: number | null;
+  totals: MoneyFigures;
+}
+export type MoneyDay = MoneyFigures & { day: string };
+export interface Store {
+  id: string;
+  name: string;
+}
+export interface Device {
+  id: string;
+  storeId: string;
+  name: string;
+  publicKey: string;
+  disabled: boolean;
+}
+export interface ConsentCount {
+  purpose: string;
+  name: string | null;
+  granted: number;
+  revoked: number;
+  expired: number;
+}
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  enabled: boolean;
+}
+export interface WebhookDelivery {
+  id: string;
+  status: string;
+  eventType?: string;
+  type?: string;
+  attempts?: number;
+}
+
+/** The relay that serves this page. */
+export function pageRelay(): RelayClientBase {
+  return createRelayClient({ url: window.location.origin });
+}
+
+const call = <T>(relay: RelayClientBase, apiKey: string, method: "GET" | "POST" | "DELETE", path: string, body?: unknown) =>
+  relayRequest<T>(relay, { method, path, bearer: apiKey, body });
+
+export const getBrand = (relay: RelayClientBase, apiKey: string) => call<BrandInfo>(relay, apiKey, "GET", "/v1/brand");
+export const getMoney = (relay: RelayClientBase, apiKey: string) => call<Money>(relay, apiKey, "GET", "/v1/brand/money");
+export const getMoneyDaily = (relay: RelayClientBase, apiKey: string) => call<{ days: MoneyDay[] }>(relay, apiKey, "GET", "/v1/brand/money/daily").then((r) => r.days);
+export const getStores = (relay: RelayClientBase, apiKey: string) => call<{ stores: Store[] }>(relay, apiKey, "GET", "/v1/brand/stores").then((r) => r.stores);
+export const getDevices = (relay: RelayClientBase, apiKey: string, storeId: string) =>
+  call<{ devices: Device[] }>(relay, apiKey, "GET", `/v1/brand/stores/${encodeURIComponent(storeId)}/devices`).then((r) => r.devices);
+export const getConsentCounts = (relay: RelayClientBase, apiKey: string) => call<{ purposes: ConsentCount[] }>(relay, apiKey, "GET", "/v1/brand/consents/counts").then((r) => r.purposes);
+export const getWebhookEndpoints = (relay: RelayClientBase, apiKey: string) => call<{ endpoints: WebhookEndpoint[] }>(relay, apiKey, "GET", "/v1/brand/webhooks/endpoints").then((r) => r.endpoints);
+export const getDeliveries = (relay: RelayClientBase, apiKey: string, endpointId: string) =>
+  call<{ deliveries: WebhookDelivery[] }>(relay, apiKey, "GET", `/v1/brand/webhooks/endpoints/${encodeURIComponent(endpointId)}/deliveries`).then((r) => r.deliveries);
+
+export const setEarningRule = (relay: RelayClientBase, apiKey: string, pointsPerUnit: string) => call<BrandInfo>(relay, apiKey, "POST", "/v1/brand/earning-rule", { pointsPerUnit });
+export const addStore = (relay: RelayClientBase, apiKey: string, store: Store) => call<Store>(relay, apiKey, "POST", "/v1/brand/stores", store);
+export const removeStore = (relay: RelayClientBase, apiKey: string, id: string) => call<unknown>(relay, apiKey, "DELETE", `/v1/brand/stores/${encodeURIComponent(id)}`);
+export const addDevice = (relay: RelayClientBase, apiKey: string, storeId: string, d: { id: string; name: string; publicKey: string }) =>
+  call<Device>(relay, apiKey, "POST", `/v1/brand/stores/${encodeURIComponent(storeId)}/devices`, d);
+export const setDeviceDisabled = (relay: RelayClientBase, apiKey: string, id: string, disabled: boolean) =>
+  call<Device>(relay, apiKey, "POST", `/v1/brand/devices/${encodeURIComponent(id)}/state`, { disabled });
+export const rotateDeviceKey = (relay: RelayClientBase, apiKey: string, id: string, publicKey: string) =>
+  call<Device>(relay, apiKey, "POST", `/v1/brand/devices/${encodeURIComponent(id)}/key`, { publicKey });
+export const removeDevice = (relay: RelayClientBase, apiKey: string, id: string) => call<unknown>(relay, apiKey, "DELETE", `/v1/brand/devices/${encodeURIComponent(id)}`);
+export const redeliver = (relay: RelayClientBase, apiKey: string, deliveryId: string) => call<unknown>(relay, apiKey, "POST", `/v1/brand/webhooks/deliveries/${encodeURIComponent(deliveryId)}/redeliver`);
+
+/** The audit API's export of the brand's consent history (public: the history is on chain). */
+export function historyExportUrl(brand: string, format: "json" | "csv"): string {
+  return `/v1/audit/controllers/${brand}/history?format=${format}&verify=true`;
+}
+
+/** Amounts in the settlement asset's base units as a decimal string: 1234500 with 6 decimals -> "1.2345". */
+export function formatUnits6(value: string, decimals = 6): string {
+  const negative = value.startsWith("-");
+  const digits = (negative ? value.slice(1) : value).padStart(decimals + 1, "0");
+  const whole = digits.slice(0, -decimals);
+  const frac = digits.slice(-decimals).replace(/0+$/, "");
+  return `${negative ? "-" : ""}${whole}${frac ? `.${frac}` : ""}`;
+}
+
+/** "12.5" with `decimals` -> base units; undefined when not a positive amount with at most `decimals` decimals. */
+export function parseAmount(text: string, decimals = 6): bigint | undefined {
+  const m = /^(\d{1,30})(?:\.(\d+))?$/.exec(text.trim());
+  if (!m || (m[2] && m[2].length > decimals)) return undefined;
+  const v = BigInt(m[1]!) * 10n ** BigInt(decimals) + BigInt((m[2] ?? "").padEnd(decimals, "0") || "0");
+  return v > 0n ? v : undefined;
+}
+
+/** Bar heights for the chart: each value over the largest, in [0, 1]. */
+export function barScale(values: readonly number[]): number[] {
+  const max = Math.max(0, ...values);
+  return values.map((v) => (max === 0 ? 0 : v / max));
+}
