@@ -67,6 +67,9 @@ export const pointsTypes = {
  *   LinkCard(address subject,address brand,bytes32 card,uint256 deadline)
  *   UnlinkCard(address subject,address brand,bytes32 card,uint256 deadline)
  *   EraseData(address subject,address brand,uint256 deadline)
+ *   ShareDisplayName(address subject,address brand,string displayName,uint256 deadline)   ("" removes it)
+ *   ReadShoppingList(address subject,address brand,uint256 deadline)
+ *   ClearShoppingList(address subject,address brand,uint256 deadline)
  */
 export const relayTypes = {
   LinkCard: [
@@ -82,6 +85,22 @@ export const relayTypes = {
     { name: "deadline", type: "uint256" },
   ],
   EraseData: [
+    { name: "subject", type: "address" },
+    { name: "brand", type: "address" },
+    { name: "deadline", type: "uint256" },
+  ],
+  ShareDisplayName: [
+    { name: "subject", type: "address" },
+    { name: "brand", type: "address" },
+    { name: "displayName", type: "string" },
+    { name: "deadline", type: "uint256" },
+  ],
+  ReadShoppingList: [
+    { name: "subject", type: "address" },
+    { name: "brand", type: "address" },
+    { name: "deadline", type: "uint256" },
+  ],
+  ClearShoppingList: [
     { name: "subject", type: "address" },
     { name: "brand", type: "address" },
     { name: "deadline", type: "uint256" },

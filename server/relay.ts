@@ -16,6 +16,8 @@ import { PgStoreEventBus } from "./devices/pgBus";
 import { deviceEventsRouter } from "./devices/eventRoutes";
 import { customerActionsRouter } from "./customers/actions";
 import { cardsRouter } from "./customers/cards";
+import { personalRouter } from "./personal/routes";
+import { pruneDisplayNames } from "./personal/displayNames";
 import { customerReadsRouter } from "./customers/reads";
 import { noticesRouter } from "./notices/routes";
 import { locals, type HttpContext } from "./http/context";
@@ -129,6 +131,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   app.use("/v1", deviceEventsRouter(ctx));
   app.use("/v1", customerActionsRouter(ctx));
   app.use("/v1", cardsRouter(ctx));
+  app.use("/v1", personalRouter(ctx));
   app.use("/v1", customerReadsRouter(ctx));
   app.use("/v1", noticesRouter(ctx));
   const audit = auditRouter(deps);
@@ -149,6 +152,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
 
   const prune = setInterval(() => {
     pruneSignatures(deps.db).catch((err: Error) => log.warn({ err: { message: err.message } }, "pruning device signatures failed"));
+    pruneDisplayNames(deps.db).catch((err: Error) => log.warn({ err: { message: err.message } }, "pruning display names failed"));
   }, 60_000);
   prune.unref();
 

@@ -12,6 +12,7 @@ import { defineRoute } from "../http/openapi";
 import { addressSchema, bytes32Schema, lower, signatureSchema, uintSchema } from "../http/schemas";
 import { checkNonce, lockSubject, recordAction, type NonceContract } from "./nonces";
 import { verifyCustomerSignature, type SignedMessage } from "./signatures";
+import { eraseDisplayNameOnRevocation } from "../personal/displayNames";
 import { ledgerDomain, ledgerTypes, pointsDomain, pointsTypes } from "../../client/typedData";
 import { queueAcceptedOperation } from "../webhooks/relayEvents";
 
@@ -131,6 +132,7 @@ export function customerActionsRouter(ctx: HttpContext): Router {
       const { id } = await enqueueOperation(tx, { ...a.op, contract: a.contract, idempotencyKey });
       await recordAction(tx, { operationId: id, contract: a.contract, subject: a.subject, nonce: a.nonce });
       await queueAcceptedOperation(tx, id, a.op);
+      await eraseDisplayNameOnRevocation(tx, a.op);
       return id;
     });
     res.req.log?.info({ operationId: queued, kind: a.op.kind }, "customer action queued");
