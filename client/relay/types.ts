@@ -155,6 +155,10 @@ export type HistoryEntry = {
   blockNumber: number;
   logIndex: number;
   txHash: Hex;
+  /** A consent action's position in the brand's history chain (absent for points movements). */
+  seq?: number | null | undefined;
+  /** The brand's history head after this consent action, as the chain emitted it. */
+  head?: Hex | null | undefined;
 };
 
 /** A device event's answer (202). */
