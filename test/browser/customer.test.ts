@@ -197,6 +197,36 @@ describe("Browser: the customer's wallet and the staff screen", function () {
     await expectAccessible(page);
   });
 
+  it("links and unlinks a loyalty card, and shows and clears the shopping list, each by signature", async () => {
+    const h = app.harness;
+    const { page, wallet } = await app.open("/", { viewport: DESKTOP });
+    await connect(page);
+    const row = purposeRow(page, h.a.address, "shopping-list");
+    await row.getByRole("button", { name: "Grant" }).click();
+    await confirmed(row);
+    await h.indexed();
+    expect((await h.deviceEvent(h.a.device, { eventId: `scan-${wallet.address}`, kind: "scan", customer: { wallet: wallet.address }, productCode: "3017620422003" })).body.dropped).to.equal(undefined);
+
+    const card = brandCard(page, h.a.address);
+    await card.locator("summary").click();
+    const list = card.locator("section.sub", { has: page.getByRole("heading", { name: "Shopping list" }) });
+    await list.getByRole("button", { name: "Show my list" }).click();
+    await expectText(list.getByTestId("shopping-list").locator("code"), "3017620422003", 15_000);
+    await list.getByRole("button", { name: "Clear my list" }).click();
+    await expectText(list.locator('.action-status[data-stage="done"]'), "List cleared (1 item(s) removed).", 15_000);
+    expect((await h.http("GET", `/v1/brand/customers/${wallet.address}/shopping-list`, { auth: h.a.apiKey })).body.items).to.deep.equal([]);
+
+    const cards = card.locator("section.sub", { has: page.getByRole("heading", { name: "Loyalty card" }) });
+    await cards.getByLabel("Card number").fill("CARD-0042");
+    await cards.getByRole("button", { name: "Link this card" }).click();
+    await expectText(cards.locator('.action-status[data-stage="done"]'), "Card linked to this wallet.", 15_000);
+    expect(await h.count("relay_card_links", "subject = $1", [wallet.address.toLowerCase()])).to.equal(1);
+    await cards.getByRole("button", { name: "Unlink this card" }).click();
+    await expectText(cards.locator('.action-status[data-stage="done"]'), "Card unlinked.", 15_000);
+    expect(await h.count("relay_card_links", "subject = $1", [wallet.address.toLowerCase()])).to.equal(0);
+    await expectAccessible(page);
+  });
+
   it("fills in a redemption from the till's QR code link", async () => {
     const h = app.harness;
     const { page } = await app.open(`/?redeem=${h.b.address}&order=TILL-7&points=25`);
