@@ -218,7 +218,7 @@ describe("Browser: the customer's wallet and the staff screen", function () {
 
     const cards = card.locator("section.sub", { has: page.getByRole("heading", { name: "Loyalty card" }) });
     await cards.getByLabel("Card number").fill("CARD-0042");
-    await cards.getByRole("button", { name: "Link this card" }).click();
+    await cards.getByRole("button", { name: "Link this card", exact: true }).click();
     await expectText(cards.locator('.action-status[data-stage="done"]'), "Card linked to this wallet.", 15_000);
     expect(await h.count("relay_card_links", "subject = $1", [wallet.address.toLowerCase()])).to.equal(1);
     await cards.getByRole("button", { name: "Unlink this card" }).click();
