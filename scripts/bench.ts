@@ -22,6 +22,7 @@ import { benchSettings } from "./bench/settings";
 import { setUpBenchWorld } from "./bench/world";
 import { timeWalletPage } from "./bench/walletPage";
 import { figure } from "./bench/stats";
+import { helpFromDocComment } from "./lib/usage";
 
 /** Relay settings for the in-process chain (mines each transaction at once, cannot reorganise). */
 const RELAY_ENV: Record<string, string> = { INDEXER_CONFIRMATIONS: "0", INDEXER_POLL_MS: "100", CONFIRMATIONS: "1", SUBMITTER_POLL_MS: "50" };
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
+helpFromDocComment(__filename);
 main().catch((err: Error) => {
   console.error(`\nbench failed: ${err.name}: ${err.message}`);
   if (process.env.DEBUG) console.error(err.stack);

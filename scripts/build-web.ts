@@ -4,8 +4,10 @@
  * last build, and quietly (how `npm run relay` and `npm run demo` call it).
  */
 import { buildWeb, webBundleSize } from "./lib/webBuild";
+import { helpFromDocComment } from "./lib/usage";
 
 const ifStale = process.argv.slice(2).includes("--if-stale");
+helpFromDocComment(__filename);
 buildWeb({ ifStale, quiet: ifStale }).then(
   (r) => {
     if (!r.built) return;

@@ -14,6 +14,7 @@ import { governanceCommands } from "./coalition/governance";
 import { refuseSecretsInArguments } from "./coalition/keys";
 import { operatorCommands } from "./coalition/operator";
 import { statusCommand } from "./coalition/status";
+import { loadEnvFile } from "../server/config/envFile";
 
 export const COMMANDS: readonly Command[] = [...governanceCommands, ...brandCommands, definePurposeCommand, ...operatorCommands, statusCommand];
 
@@ -135,6 +136,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, io: I
 }
 
 if (require.main === module) {
+  loadEnvFile();
   run(process.argv.slice(2), process.env, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).then(
     (code) => {
       process.exitCode = code;

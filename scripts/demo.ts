@@ -10,6 +10,7 @@ import path from "node:path";
 import hre from "hardhat";
 import { runJourney } from "./demo/journey/run";
 import { buildWeb } from "./lib/webBuild";
+import { helpFromDocComment } from "./lib/usage";
 
 async function main(): Promise<void> {
   const keep = process.argv.slice(2).includes("--keep");
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   process.exit(ok ? 0 : 1);
 }
 
+helpFromDocComment(__filename);
 main().catch((err: Error) => {
   console.error(`\ndemo failed: ${err.name}: ${err.message}`);
   if (process.env.DEBUG) console.error(err.stack);

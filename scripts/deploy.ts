@@ -4,7 +4,7 @@
  * deployments/<name>.json (the format of server/chain/deployment.ts) for the relay, the indexer and the
  * scripts.
  *
- * Environment:
+ * Environment (and `.env` for what it does not set; see .env.example):
  *   RPC_URL              JSON-RPC endpoint (default http://127.0.0.1:8545, i.e. `npm run node`)
  *   DEPLOYER_KEY         0x hex private key of the deployer; else the first key of SIGNER_KEYS, else
  *                        KEYSTORE_FILE + KEYSTORE_PASSWORD (as for the relay); on a local Hardhat chain
@@ -19,10 +19,12 @@
 import path from "node:path";
 import { createWalletClient, getAddress, http, type Hex } from "viem";
 import { mnemonicToAccount, privateKeyToAccount, type HDAccount, type PrivateKeyAccount } from "viem/accounts";
-import { writeDeployment } from "../server/chain/deployment";
+import { defaultDeploymentName, writeDeployment } from "../server/chain/deployment";
 import { loadSigners } from "../server/chain/signers";
 import { deployConfiance } from "./lib/deploy";
 import { connectChain } from "./lib/rpcChain";
+import { helpFromDocComment } from "./lib/usage";
+import { loadEnvFile } from "../server/config/envFile";
 
 const HARDHAT_CHAIN_ID = 31337;
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -73,20 +75,24 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<string
     settlement: getAddress(deployed.settlement),
     governance: getAddress(deployed.governance),
   };
-  const name = argValue("--name") ?? env.DEPLOYMENT_NAME ?? (chainId === HARDHAT_CHAIN_ID ? "localhost" : `chain-${chainId}`);
+  const name = argValue("--name") ?? env.DEPLOYMENT_NAME ?? defaultDeploymentName(chainId);
   if (!/^[\w.-]+$/.test(name)) throw new DeployConfigError(`deployment name ${name} must be letters, digits, '.', '_' or '-'`);
-  const file = path.join(env.DEPLOYMENTS_DIR ?? path.join(__dirname, "..", "deployments"), `${name}.json`);
+  const file = path.resolve(env.DEPLOYMENTS_DIR ?? "deployments", `${name}.json`);
   writeDeployment(file, deployment);
   console.log(`deployed by ${account.address} on chain ${chainId}:`);
   console.log(`  ConsentLedger   ${deployment.ledger}`);
   console.log(`  CoalitionPoints ${deployment.points}`);
   console.log(`  settlement      ${deployment.settlement}`);
   console.log(`  governance      ${deployment.governance}`);
-  console.log(`wrote ${path.relative(process.cwd(), file)} (set DEPLOYMENT_FILE=${path.relative(process.cwd(), file)} for the relay)`);
+  const relative = path.relative(process.cwd(), file);
+  const isDefault = !argValue("--name") && !env.DEPLOYMENT_NAME;
+  console.log(`wrote ${relative}${isDefault ? " (the relay and the commands find it there by default)" : ` (set DEPLOYMENT_FILE=${relative} for the relay)`}`);
   return file;
 }
 
 if (require.main === module) {
+  helpFromDocComment(__filename);
+  loadEnvFile();
   main().catch((err: Error) => {
     process.stderr.write(`deploy failed: ${err.name}: ${err.message.split("\n")[0]}\n`);
     process.exit(1);

@@ -5,6 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { helpFromDocComment } from "./lib/usage";
 
 export const EXPORTED = {
   consentLedgerAbi: "contracts/ConsentLedger.sol/ConsentLedger.json",
@@ -29,6 +30,7 @@ export function renderAbis(artifactsDir = path.join(__dirname, "..", "artifacts"
 }
 
 if (require.main === module) {
+  helpFromDocComment(__filename);
   fs.mkdirSync(path.dirname(ABIS_FILE), { recursive: true });
   fs.writeFileSync(ABIS_FILE, renderAbis());
   console.log(`wrote ${path.relative(process.cwd(), ABIS_FILE)}`);

@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { noticeJsonSchema } from "../client/notices/jsonSchema";
+import { helpFromDocComment } from "./lib/usage";
 
 export const NOTICE_SCHEMA_FILE = path.join(__dirname, "..", "docs", "notice.schema.json");
 
@@ -13,6 +14,7 @@ export function renderNoticeSchema(): string {
 }
 
 if (require.main === module) {
+  helpFromDocComment(__filename);
   fs.writeFileSync(NOTICE_SCHEMA_FILE, renderNoticeSchema());
   console.log(`wrote ${path.relative(process.cwd(), NOTICE_SCHEMA_FILE)}`);
 }

@@ -1,5 +1,6 @@
 /**
- * `npm run relay`: loads the configuration (environment, README "Configuration"), opens the database
+ * `npm run relay` (from TypeScript) or `npm start` (compiled by `npm run build`): loads the configuration
+ * (environment, then `.env` for what the environment does not set; README "Configuration"), opens the database
  * (PGlite in DATA_DIR, or PostgreSQL at DATABASE_URL), connects to the chain, and serves the relay (with
  * the web app in WEB_DIR when it is built; `npm run relay` builds it first) until SIGTERM or SIGINT, on
  * which it stops accepting requests, lets the submitter and the indexer finish their current step,
@@ -12,10 +13,24 @@ import { connectChain } from "./chain/context";
 import { openDb } from "./store/db";
 import { createRelay } from "./relay";
 import { isWebAppBuilt } from "./http/webApp";
+import { loadEnvFile } from "./config/envFile";
+import { configurationHelp } from "./config/help";
+
+const USAGE = `usage: npm run relay (TypeScript) | npm start (after npm run build)
+
+Serves the Confiance relay: device and customer APIs, the web app, the submitter and the indexer.
+Configuration comes from the environment, then from .env in the working directory (or ENV_FILE) for
+what the environment does not set; see .env.example and README.md (Configuration). Variables:
+`;
 
 async function main(): Promise<void> {
+  if (process.argv.includes("--help") || process.argv.includes("-h")) {
+    process.stdout.write(`${USAGE}${configurationHelp()}\n`);
+    return;
+  }
   let config;
   try {
+    loadEnvFile();
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -34,7 +49,8 @@ async function main(): Promise<void> {
   if (!web) logger.warn({ dir: config.WEB_DIR }, "no built web app here (npm run build:web): serving the API only");
   const relay = await createRelay({ config, db, chain, logger, registry }, { web });
   const url = await relay.listen();
-  logger.info({ url, chainId: chain.chainId, ledger: chain.deployment.ledger, points: chain.deployment.points, database: db.kind }, "relay listening");
+  const startupMs = Math.round(process.uptime() * 1000);
+  logger.info({ url, chainId: chain.chainId, ledger: chain.deployment.ledger, points: chain.deployment.points, database: db.kind, startupMs }, "relay listening");
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

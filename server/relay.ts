@@ -1,3 +1,4 @@
+import { parseEther } from "viem";
 import crypto from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
@@ -23,6 +24,7 @@ import { noticesRouter } from "./notices/routes";
 import { locals, type HttpContext } from "./http/context";
 import { errorHandler, HttpError, notFound } from "./http/errors";
 import { healthRouter, type IndexerStatus } from "./http/health";
+import { SignerBalances } from "./chain/balances";
 import { createHttpMetrics, requestMetrics } from "./http/metrics";
 import { ApiDocs, routesOf, toOpenApiPath } from "./http/openapi";
 import { discoveryRouter, publicRpcUrl } from "./http/discovery";
@@ -58,13 +60,17 @@ export interface Relay {
  */
 export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): Promise<Relay> {
   const log = deps.logger.child({ component: "http" });
-  const signerAddresses = await loadSigners(deps.config).then(
-    (s) => s.addresses.map((a) => a.toLowerCase()),
+  const signers = await loadSigners(deps.config).then(
+    (s) => s.addresses,
     (err: Error) => {
       log.warn({ err: { name: err.name, message: err.message } }, "no relay signer keys: brand operators are not checked");
       return undefined;
     },
   );
+  const signerAddresses = signers?.map((a) => a.toLowerCase());
+  const balances = signers?.length
+    ? new SignerBalances({ client: deps.chain.client, addresses: signers, lowWei: parseEther(deps.config.SIGNER_LOW_BALANCE_ETH), registry: deps.registry })
+    : undefined;
   const docs = new ApiDocs();
   // One instance: in-process fan-out. PostgreSQL: LISTEN/NOTIFY, so any instance's streams see any instance's events.
   const bus = deps.db.kind === "postgres" && deps.config.DATABASE_URL ? await PgStoreEventBus.start(deps.config.DATABASE_URL, deps.db, log) : new StoreEventBus();
@@ -111,7 +117,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     }),
   );
 
-  app.use(healthRouter(ctx, indexerStatus));
+  app.use(healthRouter(ctx, indexerStatus, balances));
   docs.add({ method: "get", path: "/metrics", tags: ["operations"], summary: "Prometheus metrics", responses: { 200: { description: "text exposition format" } } });
   app.get("/metrics", async (_req, res) => {
     res.setHeader("Content-Type", deps.registry.contentType);

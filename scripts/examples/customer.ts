@@ -8,6 +8,7 @@
 import { keccak256, toHex, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { categoryLabel, createRelayClient, purposeLabel, RelayError, type Operation } from "confiance/client";
+import { helpFromDocComment } from "../lib/usage";
 
 export async function customerExample({ relayUrl, customerKey, log = console.log }: { relayUrl: string; customerKey: Hex; log?: (line: string) => void }) {
   const relay = createRelayClient({ url: relayUrl, pollingInterval: 250 });
@@ -69,6 +70,7 @@ export async function customerExample({ relayUrl, customerKey, log = console.log
 }
 
 if (require.main === module) {
+  helpFromDocComment(__filename);
   const relayUrl = process.env.RELAY_URL;
   const customerKey = process.env.CUSTOMER_KEY as Hex | undefined;
   if (!relayUrl || !customerKey) {

@@ -9,6 +9,7 @@
 import fs from "node:fs";
 import type { Address } from "viem";
 import { createRelayClient, RelayError, signDeviceRequest } from "confiance/client";
+import { helpFromDocComment } from "../lib/usage";
 
 export async function deviceExample({ relayUrl, deviceId, storeId, privateKeyPem, wallet }: { relayUrl: string; deviceId: string; storeId: string; privateKeyPem: string; wallet: Address }) {
   // What the device sends: its body, and the four headers that sign it (method, path, time, nonce, id, body hash).
@@ -30,6 +31,7 @@ export async function deviceExample({ relayUrl, deviceId, storeId, privateKeyPem
 }
 
 if (require.main === module) {
+  helpFromDocComment(__filename);
   const { RELAY_URL, DEVICE_ID, STORE_ID, DEVICE_KEY_FILE } = process.env;
   const wallet = process.argv[2] as Address | undefined;
   if (!RELAY_URL || !DEVICE_ID || !STORE_ID || !DEVICE_KEY_FILE || !wallet) {

@@ -1,7 +1,8 @@
 import { createPublicClient, getAddress, http, zeroAddress, type PublicClient } from "viem";
 import { coalitionPointsAbi } from "../../client/abis";
 import type { Env } from "../config";
-import { readDeployment, DeploymentError, type Deployment } from "./deployment";
+import fs from "node:fs";
+import { defaultDeploymentFile, readDeployment, DeploymentError, type Deployment } from "./deployment";
 
 /** The chain the relay talks to: a viem public client and the deployment it serves. */
 export interface ChainContext {
@@ -16,8 +17,9 @@ export class ChainMismatchError extends Error {
 }
 
 /**
- * Resolves the deployment (DEPLOYMENT_FILE, else LEDGER_ADDRESS / POINTS_ADDRESS / DEPLOY_BLOCK with the
- * rest read from the chain) and checks the endpoint serves the expected chain with code at both addresses.
+ * Resolves the deployment (DEPLOYMENT_FILE; else LEDGER_ADDRESS / POINTS_ADDRESS / DEPLOY_BLOCK with the
+ * rest read from the chain; else the file `npm run deploy` writes for this chain, deployments/localhost.json
+ * on a local chain) and checks the endpoint serves the expected chain with code at both addresses.
  */
 export async function connectChain(config: Env): Promise<ChainContext> {
   const client = createPublicClient({
@@ -62,5 +64,7 @@ async function resolveDeployment(config: Env, client: PublicClient, chainId: num
       governance: zeroAddress,
     };
   }
-  throw new DeploymentError("set DEPLOYMENT_FILE, or LEDGER_ADDRESS and POINTS_ADDRESS");
+  const file = defaultDeploymentFile(chainId);
+  if (fs.existsSync(file)) return readDeployment(file);
+  throw new DeploymentError(`no deployment for chain ${chainId}: run \`npm run deploy\` (it writes ${file}), or set DEPLOYMENT_FILE, or LEDGER_ADDRESS and POINTS_ADDRESS`);
 }

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import path from "node:path";
 import { z } from "zod";
 import { getAddress, type Address } from "viem";
 
@@ -41,6 +42,22 @@ export function readDeployment(file: string): Deployment {
 }
 
 export function writeDeployment(file: string, deployment: Deployment): void {
-  fs.mkdirSync(require("node:path").dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(deployment, null, 2) + "\n");
+}
+
+/** Hardhat's chain id: `npm run deploy` names its file "localhost" there. */
+export const LOCAL_CHAIN_ID = 31337;
+
+/** The name `npm run deploy` gives a chain's deployment file by default: "localhost" on a local chain, else "chain-<id>". */
+export function defaultDeploymentName(chainId: number): string {
+  return chainId === LOCAL_CHAIN_ID ? "localhost" : `chain-${chainId}`;
+}
+
+/**
+ * The file `npm run deploy` writes for a chain by default: `<dir>/<name>.json`, with `dir` DEPLOYMENTS_DIR
+ * or deployments/ in the working directory (the repository's root for every npm script).
+ */
+export function defaultDeploymentFile(chainId: number, dir: string = process.env.DEPLOYMENTS_DIR ?? "deployments"): string {
+  return path.resolve(dir, `${defaultDeploymentName(chainId)}.json`);
 }

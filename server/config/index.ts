@@ -39,6 +39,8 @@ export const envSchema = z.object({
     .optional(),
   KEYSTORE_FILE: z.string().optional(),
   KEYSTORE_PASSWORD: z.string().optional(),
+  /** A signer below this balance (ether) is reported low in /healthz and the metrics. */
+  SIGNER_LOW_BALANCE_ETH: z.string().regex(/^\d+(\.\d{1,18})?$/, "an amount of ether such as 0.05").default("0.05"),
   // Submission
   CONFIRMATIONS: int(0).default(1),
   BATCH_MAX: int(1).default(50),

@@ -70,6 +70,35 @@ for (const kind of testDbKinds()) {
       expect(again.headers.get("x-request-id")).to.equal("trace-42");
     });
 
+    it("GET /healthz lists each signer's balance and warns, still 200, when one falls below SIGNER_LOW_BALANCE_ETH", async () => {
+      const first = await h.http("GET", "/healthz");
+      expect(first.status).to.equal(200);
+      expect(first.body.signers.ok).to.equal(true);
+      expect(first.body.signers.lowBalanceEther).to.equal("0.05");
+      expect(first.body.signers.balances.map((b: { address: string }) => b.address)).to.deep.equal([2, 3, 6].map((i) => testAccount(i).address));
+      expect(first.body.warnings).to.deep.equal([]);
+      const poor = testAccount(3).address;
+      const kept = await h.chain.client.getBalance({ address: poor });
+      await h.chain.rpc("hardhat_setBalance", [poor, "0x" + (10n ** 16n).toString(16)]);
+      try {
+        let r = await h.http("GET", "/healthz");
+        for (let i = 0; i < 40 && r.body.warnings.length === 0; i++) {
+          await new Promise((f) => setTimeout(f, 250));
+          r = await h.http("GET", "/healthz");
+        }
+        expect(r.status).to.equal(200);
+        expect(r.body.status).to.equal("ok");
+        expect(r.body.signers.ok).to.equal(false);
+        expect(r.body.signers.balances.find((b: { address: string }) => b.address === poor)).to.deep.equal({ address: poor, wei: (10n ** 16n).toString(), low: true });
+        expect(r.body.warnings).to.deep.equal([`signer ${poor} holds 0.01 ETH, below SIGNER_LOW_BALANCE_ETH 0.05: fund it before it cannot pay for gas`]);
+        const metrics = await fetch(`${h.url}/metrics`).then((m) => m.text());
+        expect(metrics).to.include(`relay_signer_balance_low{signer="${poor}"} 1`);
+        expect(metrics).to.include(`relay_signer_balance_wei{signer="${poor}"} 10000000000000000`);
+      } finally {
+        await h.chain.rpc("hardhat_setBalance", [poor, "0x" + kept.toString(16)]);
+      }
+    });
+
     it("GET /healthz answers 503 while the RPC endpoint is down, 200 when it is back", async () => {
       await h.chain.stop();
       try {

@@ -5,7 +5,10 @@ import path from "node:path";
 import { expect } from "chai";
 import { deployConfiance } from "../../scripts/lib/deploy";
 import { writeDeployment } from "../../server/chain/deployment";
-import { freePort, testPrivateKey } from "../support/chain";
+import { compileRelay } from "../../scripts/lib/compileRelay";
+import { main as deploy } from "../../scripts/deploy";
+import { parseEnv } from "node:util";
+import { freePort, testAccount, testPrivateKey } from "../support/chain";
 import { openTestDb, testDbKinds } from "../support/db";
 import { localChain } from "./relay-harness";
 
@@ -18,9 +21,9 @@ interface Child {
   exit: Promise<number | null>;
 }
 
-function startMain(env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "server/main.ts"], {
-    cwd: ROOT,
+function startMain(env: Record<string, string>, { entry = ["-r", "ts-node/register/transpile-only", "server/main.ts"], cwd = ROOT }: { entry?: string[]; cwd?: string } = {}): Child {
+  const proc = spawn(process.execPath, entry, {
+    cwd,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -82,6 +85,65 @@ describe("npm run relay (server/main.ts)", function () {
     }
   });
   }
+
+  it("runs compiled (npm run build's relay step) with node alone, from .env.example after npm run deploy: deployment found by default, start-up time logged", async function () {
+    this.timeout(240_000);
+    const out = path.join(ROOT, "dist", `test-${process.pid}`);
+    compileRelay(out);
+    const chain = await localChain();
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "relay-compiled-"));
+    const example = fs.readFileSync(path.join(ROOT, ".env.example"), "utf8");
+    fs.writeFileSync(path.join(cwd, ".env"), example);
+    const port = await freePort();
+    // The environment wins over .env: only the chain's URL and the port differ from the example.
+    const overrides = { RPC_URL: chain.url, PORT: String(port), LOG_LEVEL: "info" };
+    const file = await deploy({ ...parseEnv(example), ...overrides, DEPLOYMENTS_DIR: path.join(cwd, "deployments") });
+    expect(file).to.equal(path.join(cwd, "deployments", "localhost.json"));
+    const deployment = JSON.parse(fs.readFileSync(file, "utf8")) as { ledger: string; governance: string };
+    expect(deployment.governance).to.equal(testAccount(0).address);
+    const child = startMain(overrides, { entry: [path.join(out, "server", "main.js")], cwd });
+    try {
+      const listening = await logLine(child, "relay listening");
+      expect(listening, child.stderr).to.not.equal(null);
+      expect(listening!.ledger).to.equal(deployment.ledger);
+      expect(listening!.startupMs).to.be.a("number").above(0);
+      const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { status: string; signers: { balances: { address: string }[] } };
+      expect(health.status).to.equal("ok");
+      expect(health.signers.balances.map((b) => b.address)).to.deep.equal([testAccount(2).address, testAccount(3).address]);
+      const admin = await fetch(`http://127.0.0.1:${port}/v1/admin/brands`, { headers: { authorization: "Bearer replace-with-a-long-random-admin-token" } });
+      expect(admin.status).to.equal(200);
+      expect(fs.existsSync(path.join(cwd, "data", "relay"))).to.equal(true);
+      child.proc.kill("SIGTERM");
+      expect(await child.exit).to.equal(0);
+    } finally {
+      if (child.proc.exitCode === null) child.proc.kill("SIGKILL");
+      fs.rmSync(cwd, { recursive: true, force: true });
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("without a deployment file or addresses, names the command that writes one", async () => {
+    const chain = await localChain();
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "relay-nodeploy-"));
+    fs.writeFileSync(path.join(cwd, "none.env"), "");
+    try {
+      const child = startMain({ RPC_URL: chain.url, SIGNER_KEYS: testPrivateKey(2), DATA_DIR: path.join(cwd, "db"), DEPLOYMENTS_DIR: cwd, ENV_FILE: path.join(cwd, "none.env") });
+      const code = await child.exit;
+      expect(code).to.equal(1);
+      expect(child.stderr).to.include("no deployment for chain 31337: run `npm run deploy`");
+    } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it("--help lists every configuration variable with its default", async () => {
+    const child = startMain({}, { entry: ["-r", "ts-node/register/transpile-only", "server/main.ts", "--help"] });
+    expect(await child.exit).to.equal(0);
+    const text = child.stdout.join("\n");
+    expect(text).to.match(/^usage: npm run relay/);
+    expect(text).to.include('  PORT                               default 8080');
+    expect(text).to.include("SIGNER_LOW_BALANCE_ETH");
+  });
 
   it("refuses an invalid configuration with exit code 2, naming the variable", async () => {
     const child = startMain({ PORT: "not-a-port", RPC_URL: "http://127.0.0.1:1" });
