@@ -229,11 +229,18 @@ describe("Browser: the customer's wallet and the staff screen", function () {
 
   it("fills in a redemption from the till's QR code link", async () => {
     const h = app.harness;
-    const { page } = await app.open(`/?redeem=${h.b.address}&order=TILL-7&points=25`);
+    const { page, errors } = await app.open(`/?redeem=${h.b.address}&order=TILL-7&points=25`);
     await connect(page);
     expect(await page.getByLabel("Where").inputValue()).to.equal(h.b.address.toLowerCase());
     expect(await page.getByLabel("Points to spend").inputValue()).to.equal("25");
     expect(await page.getByLabel("Order reference").inputValue()).to.equal("TILL-7");
+    // The relay refuses (the new customer has no points): said in words, with its code.
+    await page.getByRole("button", { name: "Spend the points" }).click();
+    const alert = page.locator('.action-status[data-stage="failed"]');
+    await expectText(alert.locator("p").first(), "You do not have that many points.", 15_000);
+    expect(await alert.getAttribute("data-code")).to.equal("insufficient_points");
+    // The browser logs the relay's 422 answer as a failed resource; that one line is expected, nothing else.
+    expect(errors.splice(0)).to.satisfy((e: string[]) => e.length === 1 && /status of 422 .*\/v1\/points\/redeem$/.test(e[0]!));
     await page.getByLabel("The till's link (from its QR code)").fill("https://example.org/?redeem=0x12&order=x");
     await page.getByRole("button", { name: "Fill in from the link" }).click();
     await page.getByText("This is not a till's link", { exact: false }).waitFor();

@@ -3,6 +3,8 @@ import { keccak256, toBytes, type Address, type Hex } from "viem";
 import { parseTillUrl, orderRefOf } from "../../web/wallet/tillUrl";
 import { needsRenewal, purposeState } from "../../web/wallet/purposeState";
 import { mergeCustomer } from "../../web/staff/mergeCustomer";
+import { failureWords } from "../../web/shared/components/failureWords";
+import { dictionaries } from "../../web/shared/i18n/translate";
 import type { Consent, CustomerConsents, RecognisedCustomer } from "../../client/relay/types";
 
 const BRAND = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" as Address;
@@ -62,6 +64,18 @@ describe("web: the wallet's and the staff screen's logic", () => {
       const b = seen("0xbb", "2");
       const a2 = seen("0xAA", "3");
       expect(mergeCustomer(mergeCustomer(mergeCustomer([], a), b), a2)).to.deep.equal([a2, b]);
+    });
+  });
+
+  describe("a failure in words", () => {
+    it("says the relay's known codes in each language, and the relay's own message otherwise", () => {
+      for (const code of ["stale_notice", "insufficient_points", "consent_required", "card_linked_elsewhere", "cards_disabled", "nonce_used", "chain_unavailable", "invalid_display_name", "RedemptionsNotAccepted"]) {
+        const said = failureWords({ code, message: "m" });
+        expect(said.key).to.equal(`error.${code}`);
+        for (const d of Object.values(dictionaries)) expect((d as Record<string, string>)[said.key], `${code}`).to.be.a("string").and.not.equal("");
+      }
+      expect(failureWords({ code: "wallet_refused", message: "m" })).to.deep.equal({ key: "action.refused" });
+      expect(failureWords({ code: "purpose_not_defined", message: "the controller has not defined this purpose" })).to.deep.equal({ key: "action.failed", message: "the controller has not defined this purpose" });
     });
   });
 });
