@@ -7,6 +7,11 @@ import { privateKeyToAccount } from "viem/accounts";
 import { coalitionPointsAbi, consentLedgerAbi } from "../../client/abis";
 import { purposeId } from "../../client/purposes";
 import { parseReceipt } from "../../client/receipts";
+import pino from "pino";
+import { Registry } from "prom-client";
+import { createRelay } from "../../server/relay";
+import { WEB_DIST } from "../../scripts/lib/webBuild";
+import { signDeviceRequest } from "../../client";
 import type { Harness } from "../server/relay-harness";
 import { browserSuite, DESKTOP, expectAccessible, expectText, screenshot, SCREENSHOTS } from "./support/browser";
 import { TEST_WALLET_NAME } from "./support/testWallet";
@@ -262,4 +267,48 @@ describe("Browser: the customer's wallet and the staff screen", function () {
     expect(await page.evaluate(() => localStorage.getItem("confiance.staff.apiKey")), "never beyond the tab").to.equal(null);
     await expectAccessible(page);
   });
+
+  it("keeps the staff screen live across a relay restart, by itself", async () => {
+    const h = app.harness;
+    const deps = () => ({
+      config: h.config,
+      db: h.t.db,
+      chain: { client: h.chain.client, chainId: h.deployment.chainId, deployment: h.deployment, rpcUrl: h.chain.url },
+      logger: pino({ level: "silent" }),
+      registry: new Registry(),
+    });
+    // A second relay over the same database serves the app; it is stopped and started again on its port.
+    const first = await createRelay(deps(), { submitter: false, indexer: false, web: { dir: WEB_DIST } });
+    const url = await first.listen(0, "127.0.0.1");
+    const port = Number(new URL(url).port);
+    const { page, errors } = await app.open("/staff", { wallet: false });
+    await page.goto(`${url}/staff`);
+    await page.getByLabel("The brand's API key").fill(h.a.apiKey);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const live = page.locator('[data-testid="stream-status"][data-status="live"]');
+    await live.waitFor({ timeout: 10_000 });
+    await first.stop();
+    await page.locator('[data-testid="stream-status"][data-status="reconnecting"]').waitFor({ timeout: 10_000 });
+    const second = await createRelay(deps(), { submitter: false, indexer: false, web: { dir: WEB_DIST } });
+    try {
+      await second.listen(port, "127.0.0.1");
+      await live.waitFor({ timeout: 15_000 });
+      const customer = privateKeyToAccount(keccak256(toHex("back after the restart")));
+      await h.consent(customer, h.a.address, ["in-store-recognition"]);
+      const path = `/v1/stores/${h.a.storeId}/events`;
+      const body = JSON.stringify({ eventId: "after-restart", kind: "presence", customer: { wallet: customer.address } });
+      const headers = signDeviceRequest({ privateKey: h.a.device.privateKeyPem, deviceId: h.a.device.id, method: "POST", path, body });
+      const res = await fetch(`${url}${path}`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+      expect(res.status).to.equal(202);
+      await staffCard(page, customer.address).waitFor({ timeout: 1000 });
+      // While the relay was down the browser logged each refused connection of the stream; nothing else.
+      const down = errors.splice(0);
+      expect(down.length).to.be.at.least(1);
+      for (const e of down) expect(e).to.match(/^Failed to load resource: net::ERR_CONNECTION_REFUSED \S+\/v1\/brand\/stores\/store-a\/stream$/);
+    } finally {
+      await second.stop();
+    }
+  });
 });
+
+const staffCard = (page: Page, customer: Address) => page.locator(`li.customer[data-customer="${customer.toLowerCase()}"]`);
