@@ -84,6 +84,7 @@ export { waitForOperation, type WaitForOperationErrorType, type WaitForOperation
 export { getConsents, type GetConsentsErrorType, type GetConsentsParameters, type GetConsentsReturnType } from "./actions/getConsents";
 export { getPoints, type GetPointsErrorType, type GetPointsParameters, type GetPointsReturnType } from "./actions/getPoints";
 export { getHistory, type GetHistoryErrorType, type GetHistoryParameters, type GetHistoryReturnType } from "./actions/getHistory";
+export { getReceipt, type GetReceiptErrorType, type GetReceiptParameters, type GetReceiptReturnType } from "./actions/getReceipt";
 export { grant, type GrantErrorType, type GrantParameters, type GrantReturnType } from "./actions/grant";
 export { revoke, type RevokeErrorType, type RevokeParameters, type RevokeReturnType } from "./actions/revoke";
 export { revokeAll, type RevokeAllErrorType, type RevokeAllParameters, type RevokeAllReturnType } from "./actions/revokeAll";
@@ -97,6 +98,16 @@ export { getShoppingList, type GetShoppingListErrorType, type GetShoppingListPar
 export { clearShoppingList, type ClearShoppingListErrorType, type ClearShoppingListParameters, type ClearShoppingListReturnType } from "./actions/clearShoppingList";
 export { watchStore, type WatchStoreErrorType, type WatchStoreParameters, type WatchStoreReturnType, type WatchStoreStatus } from "./actions/watchStore";
 export { PERSONAL_MESSAGE_VALIDITY_SECONDS } from "./relay/postPersonalMessage";
+export {
+  dataRequest,
+  type DataRequestErrorType,
+  type DataRequestKind,
+  type DataRequestParameters,
+  type DataRequestRecord,
+  type DataRequestReturnType,
+  type ErasureReport,
+  type HeldRows,
+} from "./actions/dataRequest";
 export { postDeviceEvent, type PostDeviceEventErrorType, type PostDeviceEventParameters, type PostDeviceEventReturnType } from "./actions/postDeviceEvent";
 
 // Errors

@@ -70,6 +70,11 @@ export const pointsTypes = {
  *   ShareDisplayName(address subject,address brand,string displayName,uint256 deadline)   ("" removes it)
  *   ReadShoppingList(address subject,address brand,uint256 deadline)
  *   ClearShoppingList(address subject,address brand,uint256 deadline)
+ *   DataRequest(address subject,string kind,address brand,uint256 timestamp,uint256 nonce)
+ * DataRequest is the customer's access ("access") or erasure ("erase") request about what the relay holds
+ * off chain; `brand` is one brand, or the zero address for every brand of the relay; `timestamp` (unix
+ * seconds) must be within 10 minutes of the relay's "now", and `nonce` (any uint256) is accepted once per
+ * subject (docs/consent.md, "Data requests").
  */
 export const relayTypes = {
   LinkCard: [
@@ -104,5 +109,12 @@ export const relayTypes = {
     { name: "subject", type: "address" },
     { name: "brand", type: "address" },
     { name: "deadline", type: "uint256" },
+  ],
+  DataRequest: [
+    { name: "subject", type: "address" },
+    { name: "kind", type: "string" },
+    { name: "brand", type: "address" },
+    { name: "timestamp", type: "uint256" },
+    { name: "nonce", type: "uint256" },
   ],
 } as const;

@@ -12,6 +12,7 @@ import { auditRouter } from "./audit/routes";
 import { adminRouter } from "./brands/adminRoutes";
 import { pruneSignatures } from "./devices/auth";
 import { brandRouter } from "./brands/brandRoutes";
+import { brandConsentRouter } from "./consent/brandConsentRoutes";
 import { StoreEventBus } from "./devices/bus";
 import { PgStoreEventBus } from "./devices/pgBus";
 import { deviceEventsRouter } from "./devices/eventRoutes";
@@ -21,6 +22,8 @@ import { personalRouter } from "./personal/routes";
 import { pruneDisplayNames } from "./personal/displayNames";
 import { customerReadsRouter } from "./customers/reads";
 import { noticesRouter } from "./notices/routes";
+import { receiptsRouter } from "./receipts/routes";
+import { dataRequestsRouter } from "./dataRequests/routes";
 import { locals, type HttpContext } from "./http/context";
 import { errorHandler, HttpError, notFound } from "./http/errors";
 import { healthRouter, type IndexerStatus } from "./http/health";
@@ -132,6 +135,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
 
   app.use("/v1/admin", adminRouter(ctx));
   app.use("/v1/brand", brandRouter(ctx));
+  app.use("/v1/brand", brandConsentRouter(ctx));
   app.use("/v1/brand/webhooks", webhooksRouter(ctx));
   app.use("/v1", discoveryRouter(ctx));
   app.use("/v1", deviceEventsRouter(ctx));
@@ -140,6 +144,8 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   app.use("/v1", personalRouter(ctx));
   app.use("/v1", customerReadsRouter(ctx));
   app.use("/v1", noticesRouter(ctx));
+  app.use("/v1", receiptsRouter(ctx));
+  app.use("/v1", dataRequestsRouter(ctx));
   const audit = auditRouter(deps);
   for (const r of routesOf(audit)) docs.addBare(r.method, `/v1/audit${r.path === "/" ? "" : r.path}`, ["audit"], `Audit: ${r.method.toUpperCase()} ${toOpenApiPath(r.path)}`);
   app.use("/v1/audit", audit);

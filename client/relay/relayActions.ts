@@ -1,3 +1,4 @@
+import { dataRequest, type DataRequestParameters, type DataRequestReturnType } from "../actions/dataRequest";
 import { eraseData, type EraseDataParameters, type EraseDataReturnType } from "../actions/eraseData";
 import { getBrands, type GetBrandsParameters, type GetBrandsReturnType } from "../actions/getBrands";
 import { getConfig, type GetConfigParameters, type GetConfigReturnType } from "../actions/getConfig";
@@ -5,6 +6,7 @@ import { getConsents, type GetConsentsParameters, type GetConsentsReturnType } f
 import { getHistory, type GetHistoryParameters, type GetHistoryReturnType } from "../actions/getHistory";
 import { getNonces, type GetNoncesParameters, type GetNoncesReturnType } from "../actions/getNonces";
 import { getOperation, type GetOperationParameters, type GetOperationReturnType } from "../actions/getOperation";
+import { getReceipt, type GetReceiptParameters, type GetReceiptReturnType } from "../actions/getReceipt";
 import { getPoints, type GetPointsParameters, type GetPointsReturnType } from "../actions/getPoints";
 import { grant, type GrantParameters, type GrantReturnType } from "../actions/grant";
 import { linkCard, type LinkCardParameters, type LinkCardReturnType } from "../actions/linkCard";
@@ -32,6 +34,7 @@ export type RelayActions = {
   getConsents(params: GetConsentsParameters): Promise<GetConsentsReturnType>;
   getPoints(params: GetPointsParameters): Promise<GetPointsReturnType>;
   getHistory(params: GetHistoryParameters): Promise<GetHistoryReturnType>;
+  getReceipt(params: GetReceiptParameters): Promise<GetReceiptReturnType>;
   grant(params: GrantParameters): Promise<GrantReturnType>;
   revoke(params: RevokeParameters): Promise<RevokeReturnType>;
   revokeAll(params: RevokeAllParameters): Promise<RevokeAllReturnType>;
@@ -40,6 +43,7 @@ export type RelayActions = {
   linkCard(params: LinkCardParameters): Promise<LinkCardReturnType>;
   unlinkCard(params: UnlinkCardParameters): Promise<UnlinkCardReturnType>;
   eraseData(params: EraseDataParameters): Promise<EraseDataReturnType>;
+  dataRequest(params: DataRequestParameters): Promise<DataRequestReturnType>;
   postDeviceEvent(params: PostDeviceEventParameters): Promise<PostDeviceEventReturnType>;
   shareDisplayName(params: ShareDisplayNameParameters): Promise<ShareDisplayNameReturnType>;
   getShoppingList(params: GetShoppingListParameters): Promise<GetShoppingListReturnType>;
@@ -59,6 +63,7 @@ export function relayActions(client: RelayClientBase): RelayActions {
     getConsents: (p) => getConsents(client, p),
     getPoints: (p) => getPoints(client, p),
     getHistory: (p) => getHistory(client, p),
+    getReceipt: (p) => getReceipt(client, p),
     grant: (p) => grant(client, p),
     revoke: (p) => revoke(client, p),
     revokeAll: (p) => revokeAll(client, p),
@@ -67,6 +72,7 @@ export function relayActions(client: RelayClientBase): RelayActions {
     linkCard: (p) => linkCard(client, p),
     unlinkCard: (p) => unlinkCard(client, p),
     eraseData: (p) => eraseData(client, p),
+    dataRequest: (p) => dataRequest(client, p),
     postDeviceEvent: (p) => postDeviceEvent(client, p),
     shareDisplayName: (p) => shareDisplayName(client, p),
     getShoppingList: (p) => getShoppingList(client, p),

@@ -36,6 +36,8 @@ export type BrandPurpose = {
   notice: { hash: Hex; uri: string; version: number } | null;
   /** Points the brand offers for granting this purpose, as a decimal string; null or absent when it offers none (relays before the loyalty programme omit it). */
   reward?: string | null | undefined;
+  /** The longest a consent to it may last, in seconds, as the brand set it (a grant beyond is refused, `validity_too_long`; one with no expiry, `expiry_required`); null: no limit. An app offers renewal before `expiresAt` with it. */
+  maxValiditySeconds: number | null;
 };
 
 /** A brand this relay serves. */
@@ -91,6 +93,10 @@ export type Consent = {
   /** 0: not revoked. */
   revokedAt: number;
   noticeHash: Hex;
+  /** The purpose's current notice on chain; null when not indexed. */
+  currentNoticeHash: Hex | null;
+  /** Active, on an older notice than the current one: the app may prompt the customer to renew (grant again on the current notice). */
+  noticeOutdated: boolean;
   /** In force as the relay applies it now. */
   active: boolean;
   /** A revocation is accepted and not yet indexed: already in force at the relay. */

@@ -101,6 +101,7 @@ export const brandPurposeSchema = z
     categories: z.string().meta({ description: "uint64 bitmap, decimal" }),
     categoryNames: z.array(z.string()),
     texts: z.record(z.string(), textSchema),
+    maxValiditySeconds: z.number().nullable().meta({ description: "the longest a consent to it may last, in seconds; null: no limit" }),
     updatedAt: z.string(),
   })
   .meta({ id: "BrandPurpose" });

@@ -14,6 +14,8 @@ export interface BrandPurpose {
   categoryNames: CategoryName[];
   /** Title and description per language. */
   texts: Record<string, PurposeText>;
+  /** The longest a consent to it may last, in seconds; null: no limit (`PUT /v1/brand/purposes/{name}/max-validity`). */
+  maxValiditySeconds: number | null;
   updatedAt: string;
 }
 
@@ -24,7 +26,7 @@ export interface NewBrandPurpose {
   texts: Record<string, PurposeText>;
 }
 
-type Row = { purpose: string; name: string; categories: string; texts: Record<string, PurposeText>; updated_at: Date };
+type Row = { purpose: string; name: string; categories: string; texts: Record<string, PurposeText>; max_validity_seconds: string | null; updated_at: Date };
 
 const purposeOf = (r: Row): BrandPurpose => ({
   id: r.purpose as Hex,
@@ -32,10 +34,11 @@ const purposeOf = (r: Row): BrandPurpose => ({
   categories: r.categories,
   categoryNames: categoryNames(BigInt(r.categories)),
   texts: r.texts,
+  maxValiditySeconds: r.max_validity_seconds === null ? null : Number(r.max_validity_seconds),
   updatedAt: r.updated_at.toISOString(),
 });
 
-const COLUMNS = "purpose, name, categories, texts, updated_at";
+const COLUMNS = "purpose, name, categories, texts, max_validity_seconds::text AS max_validity_seconds, updated_at";
 
 /**
  * Sets (creates or replaces) what the brand tells customers about one purpose. The name is unique per

@@ -15,6 +15,7 @@ import { verifyCustomerSignature, type SignedMessage } from "./signatures";
 import { eraseDisplayNameOnRevocation } from "../personal/displayNames";
 import { ledgerDomain, ledgerTypes, pointsDomain, pointsTypes } from "../../client/typedData";
 import { queueAcceptedOperation } from "../webhooks/relayEvents";
+import { checkMaxValidity } from "../consent/validity";
 
 export const purposeSchema = z
   .string()
@@ -150,7 +151,9 @@ export function customerActionsRouter(ctx: HttpContext): Router {
     const expiresAt = Number(b.expiresAt);
     const noticeHash = b.noticeHash.toLowerCase() as Hex;
     if (categories === 0n) throw new HttpError(400, "invalid_categories", "categories must name at least one data category");
-    if (expiresAt !== 0 && BigInt(expiresAt) <= (await chainCall("the chain's time", () => chainNow(client)))) throw new HttpError(400, "invalid_expiry", "expiresAt is in the past");
+    const now = await chainCall("the chain's time", () => chainNow(client));
+    if (expiresAt !== 0 && BigInt(expiresAt) <= now) throw new HttpError(400, "invalid_expiry", "expiresAt is in the past");
+    await checkMaxValidity(deps.db, { controller, purpose, expiresAt, now });
     const nonceValue = BigInt(b.nonce);
     const deadlineValue = BigInt(b.deadline);
     await accept(res, {

@@ -12,6 +12,7 @@ import { defineRoute } from "../http/openapi";
 import { addressSchema, lower, signatureSchema, uintSchema } from "../http/schemas";
 import { verifyCustomerSignature } from "./signatures";
 import { relayDomain, relayTypes } from "../../client/typedData";
+import { handleDataRequest } from "../dataRequests/handle";
 
 /**
  * Loyalty cards linked to wallets. The relay keeps only HMAC-SHA256(CARD_TOKEN_PEPPER, brand ":" token)
@@ -134,7 +135,7 @@ export function cardsRouter(ctx: HttpContext): Router {
       method: "post",
       path: "/customers/erase",
       tags: ["customers"],
-      summary: "Erase the relay's off-chain data about a customer for a brand: visits, scans, card links (signed EraseData)",
+      summary: "Erase the relay's off-chain data about a customer for a brand (signed EraseData): the erasure of a DataRequest \"erase\" for that brand, answering the counts of visits, scans and card links erased",
       body: eraseSchema,
       responses: { 200: { description: "erased", schema: z.object({ visits: z.number(), scans: z.number(), cards: z.number() }) } },
     },
@@ -144,12 +145,10 @@ export function cardsRouter(ctx: HttpContext): Router {
       const brand = lower(b.brand);
       const d = BigInt(b.deadline);
       await verify("EraseData", subject, { subject, brand, deadline: d }, b.signature as Hex, d);
-      const counts = await deps.db.transaction(async (tx) => ({
-        visits: (await tx.query("DELETE FROM relay_visits WHERE brand = $1 AND subject = $2", [brand, subject])).rowCount,
-        scans: (await tx.query("DELETE FROM relay_scans WHERE brand = $1 AND subject = $2", [brand, subject])).rowCount,
-        cards: (await tx.query("DELETE FROM relay_card_links WHERE brand = $1 AND subject = $2", [brand, subject])).rowCount,
-      }));
-      res.status(200).json(counts);
+      // The same erasure as a DataRequest of kind "erase" for this brand: logged and notified likewise.
+      const result = await handleDataRequest(deps.db, deps.registry, { subject, kind: "erase", scope: brand, nonce: null, signedAt: d, via: "EraseData" });
+      const erased = result.kind === "erase" ? result.report.erased : {};
+      res.status(200).json({ visits: erased.relay_visits ?? 0, scans: erased.relay_scans ?? 0, cards: erased.relay_card_links ?? 0 });
     },
   );
 

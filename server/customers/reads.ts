@@ -39,6 +39,8 @@ export const consentViewSchema = z
     expiresAt: z.number(),
     revokedAt: z.number(),
     noticeHash: z.string(),
+    currentNoticeHash: z.string().nullable().meta({ description: "the purpose's current notice on chain (null: not indexed)" }),
+    noticeOutdated: z.boolean().meta({ description: "active on an older notice than the current one: the brand may ask the customer to renew" }),
     /** As the relay applies it now: indexed state, minus pending revocations. */
     active: z.boolean(),
     pendingRevocation: z.boolean(),
@@ -143,7 +145,13 @@ export function customerReadsRouter(ctx: HttpContext): Router {
         expires_at: number;
         revoked_at: number;
         notice_hash: string;
-      }>("SELECT controller, purpose, categories, granted_at, expires_at, revoked_at, notice_hash FROM consents WHERE subject = $1 ORDER BY controller, purpose", [subject]);
+        current_notice: string | null;
+      }>(
+        `SELECT c.controller, c.purpose, c.categories, c.granted_at, c.expires_at, c.revoked_at, c.notice_hash, p.notice_hash AS current_notice
+           FROM consents c LEFT JOIN purposes p ON p.controller = c.controller AND p.purpose = c.purpose
+          WHERE c.subject = $1 ORDER BY c.controller, c.purpose`,
+        [subject],
+      );
       const nameOf = await purposeNamer(db, [...rows.map((r) => r.controller), ...pending.rows.map((p) => p.controller ?? "")]);
       const consents = rows.map((r) => {
         const pendingRevocation = pending.rows.some(
@@ -160,6 +168,8 @@ export function customerReadsRouter(ctx: HttpContext): Router {
           expiresAt: r.expires_at,
           revokedAt: r.revoked_at,
           noticeHash: r.notice_hash,
+          currentNoticeHash: r.current_notice,
+          noticeOutdated: indexedActive && !pendingRevocation && r.current_notice !== null && r.current_notice !== r.notice_hash,
           active: indexedActive && !pendingRevocation,
           pendingRevocation,
         };

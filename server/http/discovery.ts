@@ -41,6 +41,7 @@ export const discoveredPurposeSchema = z
     categoryNames: z.array(z.string()),
     texts: z.record(z.string(), textSchema).meta({ description: "title and description by language: the brand's, completed by Confiance's for a known name" }),
     notice: z.object({ hash: z.string(), uri: z.string(), version: z.number() }).nullable().meta({ description: "the current notice on chain; null: not yet defined on chain" }),
+    maxValiditySeconds: z.number().nullable().meta({ description: "the longest a consent may last, in seconds, as the brand set it (grants beyond are refused: validity_too_long); null: no limit" }),
   })
   .meta({ id: "DiscoveredPurpose" });
 
@@ -148,6 +149,7 @@ export function discoveryRouter(ctx: HttpContext): Router {
               categoryNames: categoryNames(BigInt(categories)),
               texts: textsOf(name, d?.texts),
               notice: n ? { hash: n.notice_hash, uri: n.notice_uri, version: n.version } : null,
+              maxValiditySeconds: d?.maxValiditySeconds ?? null,
             };
           });
           purposes.sort((x, y) => (x.name === null) !== (y.name === null) ? (x.name === null ? 1 : -1) : (x.name ?? x.id).localeCompare(y.name ?? y.id));

@@ -346,7 +346,7 @@ for (const kind of testDbKinds()) {
 
         const known = (name: string) => ({ en: labels.en.purposes[name], fr: labels.fr.purposes[name] });
         const notice = (name: string) => ({ hash: NOTICE, uri: `https://brand.example/${name}`, version: 1 });
-        const onChainOnly = (name: string) => ({ id: purposeId(name), name, categories: "0", categoryNames: [], texts: known(name), notice: notice(name) });
+        const onChainOnly = (name: string) => ({ id: purposeId(name), name, categories: "0", categoryNames: [], texts: known(name), notice: notice(name), maxValiditySeconds: null });
         const expected = {
           brands: [
             {
@@ -356,9 +356,9 @@ for (const kind of testDbKinds()) {
               acceptsRedemptions: true,
               purposes: [
                 onChainOnly("in-store-recognition"),
-                { id: purposeId("loyalty"), name: "loyalty", categories: "5", categoryNames: ["identity", "purchase-history"], texts: known("loyalty"), notice: notice("loyalty") },
+                { id: purposeId("loyalty"), name: "loyalty", categories: "5", categoryNames: ["identity", "purchase-history"], texts: known("loyalty"), notice: notice("loyalty"), maxValiditySeconds: null },
                 onChainOnly("shopping-list"),
-                { id: purposeId("tasting-club"), name: "tasting-club", categories: "1125899906842656", categoryNames: ["preferences", "bit-50"], texts, notice: null },
+                { id: purposeId("tasting-club"), name: "tasting-club", categories: "1125899906842656", categoryNames: ["preferences", "bit-50"], texts, notice: null, maxValiditySeconds: null },
               ],
             },
             {

@@ -12,7 +12,7 @@ const PURPOSE = `0x${"ab".repeat(32)}` as Hex;
 const NOTICE = `0x${"11".repeat(32)}` as Hex;
 
 function consent(over: Partial<Consent> = {}): Consent {
-  return { controller: BRAND, purpose: PURPOSE, purposeName: "loyalty", categories: 1n, categoryNames: ["identity"], grantedAt: 1000, expiresAt: 0, revokedAt: 0, noticeHash: NOTICE, active: true, pendingRevocation: false, ...over };
+  return { controller: BRAND, purpose: PURPOSE, purposeName: "loyalty", categories: 1n, categoryNames: ["identity"], grantedAt: 1000, expiresAt: 0, revokedAt: 0, noticeHash: NOTICE, active: true, pendingRevocation: false, currentNoticeHash: NOTICE, noticeOutdated: false, ...over };
 }
 const list = (consents: Consent[], pending: CustomerConsents["pending"] = []): CustomerConsents => ({ subject: BRAND, consents, pending });
 

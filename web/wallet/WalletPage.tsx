@@ -11,6 +11,7 @@ import { HistoryPanel } from "./HistoryPanel";
 import { PointsPanel } from "./PointsPanel";
 import { parseTillUrl } from "./tillUrl";
 import { useConsents, useRefreshCustomer } from "./useCustomer";
+import { YourData } from "./YourData";
 
 /** The customer's wallet (route `/`); a till's QR code link (`/?redeem=...`) opens it with the redemption filled in. */
 export default function WalletPage() {
@@ -54,6 +55,7 @@ function Wallet({ address, config }: { address: Address; config: RelayConfig }) 
       <PointsPanel customer={address} config={config} brands={brands.data ?? []} till={till} onSettled={refresh} />
       <HistoryPanel customer={address} config={config} brands={brands.data ?? []} />
       <DelegateForm address={address} config={config} />
+      <YourData address={address} />
     </>
   );
 }

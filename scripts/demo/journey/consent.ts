@@ -92,7 +92,7 @@ export async function stepNonConsenting(j: Journey): Promise<void> {
 }
 
 /** Step 7: the customer walks in again (shown with last visit and points), revokes, and is dropped at once. */
-export async function stepRevocation(j: Journey): Promise<void> {
+export async function stepRevocation(j: Journey): Promise<string> {
   const f = j.brands.fashion;
   const beacon = f.devices["lumiere-beacon-entrance"]!;
   let since = j.staff.events.length;
@@ -114,4 +114,5 @@ export async function stepRevocation(j: Journey): Promise<void> {
   j.say.check("the staff stream did not show the customer again", !j.staff.events.slice(since).some((e) => e.data.customer === j.customer.address.toLowerCase()));
   j.say.check("isGranted(in-store-recognition) is false on chain", !(await isGranted(j, j.customer.address, f.address, "in-store-recognition")));
   j.say.check("loyalty is still granted (revocation is per purpose)", await isGranted(j, j.customer.address, f.address, "loyalty"));
+  return revoke.operationId;
 }

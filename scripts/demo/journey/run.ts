@@ -12,6 +12,7 @@ import { openStaffScreen } from "../staffStream";
 import { TxLog } from "../txlog";
 import { stepAudit } from "./audit";
 import { stepGrants, stepNonConsenting, stepPresence, stepRevocation } from "./consent";
+import { stepRights } from "./rights";
 import type { Journey } from "./context";
 import { stepPurchaseAndReturn, stepRedeemAtHotel } from "./points";
 import { BRAND_SPECS, registerAtRelay, setUpChain } from "./setup";
@@ -24,6 +25,8 @@ export const DEMO_RELAY_ENV: Record<string, string> = {
   CONFIRMATIONS: "1",
   INDEXER_CONFIRMATIONS: "0",
   INDEXER_POLL_MS: "50",
+  WEBHOOK_ALLOW_LOOPBACK: "true",
+  WEBHOOK_POLL_MS: "50",
 };
 
 /** Relay keys: account 2 sends by-signature calls; each brand's operator key sends its issue and reverse. */
@@ -90,9 +93,11 @@ export async function runJourney(opts: { keep: boolean }): Promise<boolean> {
     say.begin("The customer redeems points at the partner hotel: its balance is credited on chain at once");
     await stepRedeemAtHotel(j);
     say.begin("The customer comes back, then revokes in-store recognition: the next presence is dropped at once");
-    await stepRevocation(j);
+    const revokeOperation = await stepRevocation(j);
     say.begin("An auditor verifies Maison Lumière's consent history from the chain alone and catches a tampered export");
     await stepAudit(j);
+    say.begin("The customer's rights: a receipt verified, their data downloaded then erased; the brand's CRM is told by webhook");
+    await stepRights(j, revokeOperation);
     const ok = await printSummary(j);
 
     if (opts.keep) {
