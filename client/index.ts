@@ -93,6 +93,11 @@ export { redeem, type RedeemErrorType, type RedeemParameters, type RedeemReturnT
 export { linkCard, type LinkCardErrorType, type LinkCardParameters, type LinkCardReturnType } from "./actions/linkCard";
 export { unlinkCard, type UnlinkCardErrorType, type UnlinkCardParameters, type UnlinkCardReturnType } from "./actions/unlinkCard";
 export { eraseData, type EraseDataErrorType, type EraseDataParameters, type EraseDataReturnType } from "./actions/eraseData";
+export { shareDisplayName, type ShareDisplayNameErrorType, type ShareDisplayNameParameters, type ShareDisplayNameReturnType } from "./actions/shareDisplayName";
+export { getShoppingList, type GetShoppingListErrorType, type GetShoppingListParameters, type GetShoppingListReturnType } from "./actions/getShoppingList";
+export { clearShoppingList, type ClearShoppingListErrorType, type ClearShoppingListParameters, type ClearShoppingListReturnType } from "./actions/clearShoppingList";
+export { watchStore, type WatchStoreErrorType, type WatchStoreParameters, type WatchStoreReturnType, type WatchStoreStatus } from "./actions/watchStore";
+export { PERSONAL_MESSAGE_VALIDITY_SECONDS } from "./relay/postPersonalMessage";
 export {
   dataRequest,
   type DataRequestErrorType,

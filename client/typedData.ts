@@ -67,6 +67,9 @@ export const pointsTypes = {
  *   LinkCard(address subject,address brand,bytes32 card,uint256 deadline)
  *   UnlinkCard(address subject,address brand,bytes32 card,uint256 deadline)
  *   EraseData(address subject,address brand,uint256 deadline)
+ *   ShareDisplayName(address subject,address brand,string displayName,uint256 deadline)   ("" removes it)
+ *   ReadShoppingList(address subject,address brand,uint256 deadline)
+ *   ClearShoppingList(address subject,address brand,uint256 deadline)
  *   DataRequest(address subject,string kind,address brand,uint256 timestamp,uint256 nonce)
  * DataRequest is the customer's access ("access") or erasure ("erase") request about what the relay holds
  * off chain; `brand` is one brand, or the zero address for every brand of the relay; `timestamp` (unix
@@ -87,6 +90,22 @@ export const relayTypes = {
     { name: "deadline", type: "uint256" },
   ],
   EraseData: [
+    { name: "subject", type: "address" },
+    { name: "brand", type: "address" },
+    { name: "deadline", type: "uint256" },
+  ],
+  ShareDisplayName: [
+    { name: "subject", type: "address" },
+    { name: "brand", type: "address" },
+    { name: "displayName", type: "string" },
+    { name: "deadline", type: "uint256" },
+  ],
+  ReadShoppingList: [
+    { name: "subject", type: "address" },
+    { name: "brand", type: "address" },
+    { name: "deadline", type: "uint256" },
+  ],
+  ClearShoppingList: [
     { name: "subject", type: "address" },
     { name: "brand", type: "address" },
     { name: "deadline", type: "uint256" },

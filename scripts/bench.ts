@@ -20,6 +20,8 @@ import { customerAddresses, openRelaySession } from "./bench/relaySession";
 import { gasComparison, machineLine, markdownTable, performanceRows, writeBenchmarksMd, type BenchResults } from "./bench/report";
 import { benchSettings } from "./bench/settings";
 import { setUpBenchWorld } from "./bench/world";
+import { timeWalletPage } from "./bench/walletPage";
+import { figure } from "./bench/stats";
 import { helpFromDocComment } from "./lib/usage";
 
 /** Relay settings for the in-process chain (mines each transaction at once, cannot reorganise). */
@@ -45,11 +47,14 @@ async function main(): Promise<void> {
 
   note("relay (BATCHING=true): device events, staff stream latency, purchases");
   const a = await openRelaySession(world, dir, "relay-batching", { ...RELAY_ENV, BATCHING: "true" });
-  let events, latency, purchasesBatched;
+  let events, latency, purchasesBatched, walletPage;
   try {
     events = await benchEvents({ url: a.relay.url, device: a.beacon, customers, concurrency: settings.concurrency, requests: settings.eventRequests, runs: settings.runs });
     latency = await benchStaffLatency({ url: a.relay.url, apiKey: a.apiKey, device: a.beacon, customers, samples: settings.latencySamples, runs: settings.runs });
     purchasesBatched = await benchPurchases({ url: a.relay.url, client: world.chain.client, deployment: world.coalition.deployment, till: a.till, customers, count: settings.purchasesBatched, clients: settings.purchaseClients, runs: settings.runs });
+    note("wallet page: bundle, navigation to interactive, revoke to on chain (headless Chromium)");
+    const w = await timeWalletPage({ url: a.relay.url, apiKey: a.apiKey, brand: world.brand.address as `0x${string}`, chainId: world.coalition.deployment.chainId, rpcUrl: world.chain.url, runs: settings.runs });
+    walletPage = { jsGzip: w.jsGzip, interactive: figure(w.interactive), revoke: figure(w.revoke) };
   } finally {
     await a.relay.stop();
   }
@@ -80,6 +85,7 @@ async function main(): Promise<void> {
     purchasesUnbatched,
     consent,
     audit,
+    walletPage: walletPage!,
     relayEnv: RELAY_ENV,
     loadAverage,
   };

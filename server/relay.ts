@@ -18,6 +18,8 @@ import { PgStoreEventBus } from "./devices/pgBus";
 import { deviceEventsRouter } from "./devices/eventRoutes";
 import { customerActionsRouter } from "./customers/actions";
 import { cardsRouter } from "./customers/cards";
+import { personalRouter } from "./personal/routes";
+import { pruneDisplayNames } from "./personal/displayNames";
 import { customerReadsRouter } from "./customers/reads";
 import { noticesRouter } from "./notices/routes";
 import { receiptsRouter } from "./receipts/routes";
@@ -171,6 +173,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   app.use("/v1", deviceEventsRouter(ctx));
   app.use("/v1", customerActionsRouter(ctx));
   app.use("/v1", cardsRouter(ctx));
+  app.use("/v1", personalRouter(ctx));
   app.use("/v1", customerReadsRouter(ctx));
   app.use("/v1", noticesRouter(ctx));
   app.use("/v1", receiptsRouter(ctx));
@@ -199,6 +202,11 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     );
   }, deps.config.RETENTION_PRUNE_INTERVAL_MS);
   prune.unref();
+  // A display name lives only while in-store recognition is granted: consents that ended on chain (expiry, a direct revocation) are caught here.
+  const pruneNames = setInterval(() => {
+    pruneDisplayNames(deps.db).catch((err: Error) => log.warn({ err: { message: err.message } }, "pruning display names failed"));
+  }, 60_000);
+  pruneNames.unref();
 
   let server: Server | undefined;
   return {
@@ -223,6 +231,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     },
     async stop() {
       clearInterval(prune);
+      clearInterval(pruneNames);
       stopControl();
       streams.endAll();
       if (server) {

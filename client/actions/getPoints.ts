@@ -11,7 +11,14 @@ export type GetPointsParameters = {
 export type GetPointsReturnType = CustomerPoints;
 export type GetPointsErrorType = RelayRequestErrorType;
 
-type PointsJson = { customer: Address; balance: string; lifetimeEarned: string; lastActivity: number; history: (Omit<PointsMovement, "points"> & { points: string })[] };
+type PointsJson = {
+  customer: Address;
+  balance: string;
+  lifetimeEarned: string;
+  lastActivity: number;
+  pending?: string;
+  history: (Omit<PointsMovement, "points"> & { points: string })[];
+};
 
 /**
  * The customer's points (`GET /v1/customers/{address}/points`): balance, lifetime earned, last activity
@@ -26,6 +33,7 @@ export async function getPoints(client: RelayClientBase, { address, signal }: Ge
     balance: BigInt(p.balance),
     lifetimeEarned: BigInt(p.lifetimeEarned),
     lastActivity: p.lastActivity,
+    ...(p.pending === undefined ? {} : { pending: BigInt(p.pending) }),
     history: p.history.map((h) => ({ ...h, points: BigInt(h.points) })),
   };
 }

@@ -16,6 +16,10 @@ import { revoke, type RevokeParameters, type RevokeReturnType } from "../actions
 import { revokeAll, type RevokeAllParameters, type RevokeAllReturnType } from "../actions/revokeAll";
 import { setDelegate, type SetDelegateParameters, type SetDelegateReturnType } from "../actions/setDelegate";
 import { unlinkCard, type UnlinkCardParameters, type UnlinkCardReturnType } from "../actions/unlinkCard";
+import { shareDisplayName, type ShareDisplayNameParameters, type ShareDisplayNameReturnType } from "../actions/shareDisplayName";
+import { getShoppingList, type GetShoppingListParameters, type GetShoppingListReturnType } from "../actions/getShoppingList";
+import { clearShoppingList, type ClearShoppingListParameters, type ClearShoppingListReturnType } from "../actions/clearShoppingList";
+import { watchStore, type WatchStoreParameters, type WatchStoreReturnType } from "../actions/watchStore";
 import { waitForOperation, type WaitForOperationParameters, type WaitForOperationReturnType } from "../actions/waitForOperation";
 import type { RelayClientBase } from "./createRelayClient";
 import { relayRequest, type RelayRequestParameters } from "./relayRequest";
@@ -41,6 +45,10 @@ export type RelayActions = {
   eraseData(params: EraseDataParameters): Promise<EraseDataReturnType>;
   dataRequest(params: DataRequestParameters): Promise<DataRequestReturnType>;
   postDeviceEvent(params: PostDeviceEventParameters): Promise<PostDeviceEventReturnType>;
+  shareDisplayName(params: ShareDisplayNameParameters): Promise<ShareDisplayNameReturnType>;
+  getShoppingList(params: GetShoppingListParameters): Promise<GetShoppingListReturnType>;
+  clearShoppingList(params: ClearShoppingListParameters): Promise<ClearShoppingListReturnType>;
+  watchStore(params: WatchStoreParameters): WatchStoreReturnType;
   request<T>(params: RelayRequestParameters): Promise<T>;
 };
 
@@ -66,6 +74,10 @@ export function relayActions(client: RelayClientBase): RelayActions {
     eraseData: (p) => eraseData(client, p),
     dataRequest: (p) => dataRequest(client, p),
     postDeviceEvent: (p) => postDeviceEvent(client, p),
+    shareDisplayName: (p) => shareDisplayName(client, p),
+    getShoppingList: (p) => getShoppingList(client, p),
+    clearShoppingList: (p) => clearShoppingList(client, p),
+    watchStore: (p) => watchStore(client, p),
     request: (p) => relayRequest(client, p),
   };
 }

@@ -34,6 +34,8 @@ export type BrandPurpose = {
   texts: Partial<Record<string, PurposeText>>;
   /** The current notice on chain (`purposeOf`), with its version (1 for the first); null when not yet defined on chain. */
   notice: { hash: Hex; uri: string; version: number } | null;
+  /** Points the brand offers for granting this purpose, as a decimal string; null or absent when it offers none (relays before the loyalty programme omit it). */
+  reward?: string | null | undefined;
   /** The longest a consent to it may last, in seconds, as the brand set it (a grant beyond is refused, `validity_too_long`; one with no expiry, `expiry_required`); null: no limit. An app offers renewal before `expiresAt` with it. */
   maxValiditySeconds: number | null;
 };
@@ -122,6 +124,8 @@ export type PointsMovement = {
   timestamp: number;
   blockNumber: number;
   txHash: Hex;
+  /** Why the points were earned: "purchase", "campaign", "welcome", "consent-reward"; absent when the relay does not say. */
+  reason?: string | undefined;
 };
 
 export type CustomerPoints = {
@@ -130,6 +134,8 @@ export type CustomerPoints = {
   lifetimeEarned: bigint;
   /** Unix seconds of the last earning or redemption (0: none). */
   lastActivity: number;
+  /** Points earned but not yet issued (within a brand's return window); absent on relays that do not hold points back. */
+  pending?: bigint | undefined;
   /** Latest first, at most 200. */
   history: PointsMovement[];
 };
@@ -155,6 +161,10 @@ export type HistoryEntry = {
   blockNumber: number;
   logIndex: number;
   txHash: Hex;
+  /** A consent action's position in the brand's history chain (absent for points movements). */
+  seq?: number | null | undefined;
+  /** The brand's history head after this consent action, as the chain emitted it. */
+  head?: Hex | null | undefined;
 };
 
 /** A device event's answer (202). */
@@ -175,3 +185,31 @@ export type DeviceEvent =
   | { eventId: string; kind: "presence"; customer: CustomerRef }
   | { eventId: string; kind: "purchase" | "return"; customer: CustomerRef; receipt: string; amount: string }
   | { eventId: string; kind: "scan"; customer: CustomerRef; productCode: string };
+
+/** One product a customer's home scanner read at a brand (under the shopping-list purpose). */
+export type ShoppingListItem = {
+  productCode: string;
+  /** The store whose scanner read it. */
+  storeId: string;
+  /** ISO time of the scan. */
+  scannedAt: string;
+};
+
+/** What a staff stream sends when a recognised customer walks into the store. */
+export type RecognisedCustomer = {
+  storeId: string;
+  brand: Address;
+  customer: Address;
+  /** ISO time the device saw them. */
+  seenAt: string;
+  /** Their previous visit to any store of the brand; null on a first visit. */
+  lastVisit: string | null;
+  /** Points balance as last indexed (decimal string). */
+  points: string;
+  /** Visits to the brand's stores so far, this one included (absent from relays before it was added). */
+  visitCount?: number | undefined;
+  /** The name the customer shares with the brand for in-store greeting, or null. */
+  displayName?: string | null | undefined;
+  /** The customer's tier (`tierOf`), null when the coalition defines no tiers. */
+  tier?: number | null | undefined;
+};

@@ -18,6 +18,8 @@ export interface BenchResults {
   purchasesUnbatched: Figure;
   consent: { rows: number; checks: number; perSecond: Figure };
   audit: AuditFigures;
+  /** The customer's wallet page (scripts/bench/walletPage.ts). */
+  walletPage: { jsGzip: number; interactive: Figure; revoke: Figure };
   relayEnv: Record<string, string>;
   /** os.loadavg() when the run started: other work on the machine shows here. */
   loadAverage: number[];
@@ -44,6 +46,9 @@ export function performanceRows(r: BenchResults): Row[] {
   rows.push(row("presence to staff stream, p50", r.latency.p50, "ms", `${r.latency.samples} sequential presences per run, device request to SSE arrival`, 1));
   rows.push(row("presence to staff stream, p99", r.latency.p99, "ms", `same samples`, 1));
   rows.push(row("consent checks (gate function on PGlite)", r.consent.perSecond, "/s", `${r.consent.checks} sequential isConsentGranted calls per run over ${fmt(r.consent.rows)} indexed consents`));
+  rows.push({ measure: "JavaScript shipped for the wallet page `/`, gzip", median: `${fmt(r.walletPage.jsGzip / 1000, 1)} kB`, spread: "", note: "scripts index.html loads (level 9); goal at most 250 kB" });
+  rows.push(row("wallet page: navigation to interactive", r.walletPage.interactive, "ms", "headless Chromium on loopback, wallet reconnecting, until the first consent button of the brand's purposes is on screen", 0));
+  rows.push(row("wallet page: click on Revoke to on chain", r.walletPage.revoke, "ms", "signed in the injected wallet, queued by the relay, mined by the local chain, shown as confirmed", 0));
   if (r.audit.available) {
     for (const a of r.audit.rows) rows.push({ measure: a.measure, median: `${fmt(a.median, 1)} ${a.unit}`, spread: `${fmt(a.min, 1)}-${fmt(a.max, 1)}`, note: `${a.note}; ${r.settings.runs} runs` });
   } else {

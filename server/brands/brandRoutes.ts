@@ -6,7 +6,7 @@ import { locals } from "../http/context";
 import { brandAuth } from "../http/auth";
 import { HttpError, parseOr400 } from "../http/errors";
 import { defineRoute } from "../http/openapi";
-import { bytes32Schema, idSchema, lowerHex, rateSchema } from "../http/schemas";
+import { addressSchema, bytes32Schema, idSchema, lower, lowerHex, rateSchema } from "../http/schemas";
 import {
   createDevice,
   createStore,
@@ -22,10 +22,13 @@ import {
 } from "./registry";
 import { DeviceKeyError, normalisePublicKey } from "../devices/signing";
 import { categoryBitmap } from "../../client/categories";
-import { purposeId } from "../../client/purposes";
+import { purposeId, PURPOSES } from "../../client/purposes";
 import { listBrandPurposes, removeBrandPurpose, setBrandPurpose, type NewBrandPurpose } from "./purposes";
 import { staffStream } from "../devices/stream";
 import { addMoneyRoutes } from "./moneyRoutes";
+import { isConsentGranted } from "../consent/gate";
+import { shoppingListItemSchema } from "../personal/routes";
+import { shoppingListOf } from "../personal/shoppingList";
 
 export const brandSchema = z
   .object({ address: z.string(), name: z.string(), pointsPerUnit: z.string(), operator: z.string(), createdAt: z.string() })
@@ -324,6 +327,34 @@ export function brandRouter(ctx: HttpContext): Router {
     async (req, res) => {
       const store = await ownStore(brandOf(res).address, String(req.params.storeId));
       staffStream(ctx, brandOf(res).address, store.id, req, res);
+    },
+  );
+
+  defineRoute(
+    router,
+    docs,
+    "/v1/brand",
+    {
+      method: "get",
+      path: "/customers/:customer/shopping-list",
+      tags: ["brands"],
+      summary: "A customer's shopping list (home scanner reads), only while the customer grants the brand the shopping-list purpose",
+      security: "brandApiKey",
+      params: z.object({ customer: addressSchema }),
+      responses: {
+        200: { description: "the list, oldest scan first", schema: z.object({ customer: z.string(), items: z.array(shoppingListItemSchema) }) },
+        403: { description: "consent_required: the customer does not grant the purpose (nothing about them is told)" },
+      },
+    },
+    async (req, res) => {
+      const { customer } = parseOr400(z.object({ customer: addressSchema }), req.params);
+      const subject = lower(customer);
+      const brand = brandOf(res).address;
+      if (!(await isConsentGranted(db, { subject, controller: brand, purpose: PURPOSES.shoppingList }))) {
+        throw new HttpError(403, "consent_required", "this customer does not grant the brand the shopping-list purpose");
+      }
+      res.setHeader("Cache-Control", "no-store");
+      res.json({ customer: subject, items: await shoppingListOf(db, brand, subject) });
     },
   );
 

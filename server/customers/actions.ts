@@ -18,6 +18,7 @@ import { refuseIdleDelegateRemoval, refuseIdleRevoke, refuseIdleRevokeAll, refus
 import { spentToday } from "../chain/spend";
 import type { Queryable } from "../store/db";
 import { Counter } from "prom-client";
+import { eraseDisplayNameOnRevocation } from "../personal/displayNames";
 import { ledgerDomain, ledgerTypes, pointsDomain, pointsTypes } from "../../client/typedData";
 import { queueAcceptedOperation } from "../webhooks/relayEvents";
 import { checkMaxValidity } from "../consent/validity";
@@ -175,6 +176,7 @@ export function customerActionsRouter(ctx: HttpContext): Router {
       const { id } = await enqueueOperation(tx, { ...a.op, contract, idempotencyKey });
       await recordAction(tx, { operationId: id, contract: a.lane, subject: a.subject, nonce: a.nonce, chainBlock });
       await queueAcceptedOperation(tx, id, a.op);
+      await eraseDisplayNameOnRevocation(tx, a.op);
       return id;
     });
     quotas.noteClient(clientAddress);

@@ -56,6 +56,15 @@ export const HOLDINGS: readonly Holding[] = [
     reason: "no law requires the brand to keep them; the card is no longer recognised as yours",
   },
   {
+    table: "relay_display_names",
+    description: "the name you chose to share with the brand for in-store greeting (kept only while you grant it in-store recognition)",
+    walletColumns: ["subject"],
+    brandColumn: "brand",
+    orderBy: "brand",
+    disposition: "erase",
+    reason: "no law requires the brand to keep it",
+  },
+  {
     table: "webhook_events",
     description: "notices the relay sent or is sending to the brand's systems about your wallet (consent changes, points, data requests)",
     walletColumns: ["subject"],

@@ -10,6 +10,12 @@ export interface RecognisedCustomer {
   lastVisit: string | null;
   /** Points balance as last indexed from the chain (decimal string). */
   points: string;
+  /** Visits to any store of the brand so far, this one included. */
+  visitCount: number;
+  /** The name the customer shares with this brand for in-store greeting, or null. */
+  displayName: string | null;
+  /** The customer's tier (CoalitionPoints `tierOf`, 0 below the first threshold); null when the coalition defines no tiers. */
+  tier: number | null;
 }
 
 /** An order to every instance: end the staff streams of a brand (its API key was rotated, it was disabled). */

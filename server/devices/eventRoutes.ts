@@ -4,7 +4,9 @@ import type { HttpContext } from "../http/context";
 import { locals } from "../http/context";
 import { HttpError, parseOr400 } from "../http/errors";
 import { defineRoute } from "../http/openapi";
+import type { Address } from "viem";
 import { getBrand } from "../brands/registry";
+import { createTierReader } from "./tierReader";
 import { deviceAuth } from "./auth";
 import { EVENT_KINDS, deviceEventSchema, eventAnswerSchema, handleDeviceEvent, type BackingReader } from "./events";
 import { coalitionPointsAbi } from "../../client/abis";
@@ -32,6 +34,7 @@ export function deviceEventsRouter(ctx: HttpContext): Router {
   };
   const router = Router();
   const { deps, docs, metrics, bus } = ctx;
+  const tierOf = createTierReader(deps.chain.client, deps.chain.deployment.points);
   defineRoute(
     router,
     docs,
@@ -69,7 +72,7 @@ export function deviceEventsRouter(ctx: HttpContext): Router {
         outcome: outcome.duplicate ? "duplicate" : outcome.dropped ? "dropped" : "accepted",
         reason: outcome.dropped ?? "",
       });
-      if (outcome.recognised) bus.publish(outcome.recognised);
+      if (outcome.recognised) bus.publish({ ...outcome.recognised, tier: await tierOf(outcome.recognised.customer as Address) });
       if (outcome.duplicate) res.setHeader("Idempotent-Replayed", "true");
       req.log?.info({ eventId: event.eventId, kind: event.kind, device: device.id, dropped: outcome.dropped, duplicate: outcome.duplicate }, "device event");
       res.status(outcome.status).json(outcome.body);

@@ -11,6 +11,7 @@ import { chainCall } from "../http/chainCall";
 import { decodeArgs } from "../chain/args";
 import { addressSchema, currencyAmountSchema, idSchema } from "../http/schemas";
 import type { RecognisedCustomer } from "./bus";
+import { displayNameOf } from "../personal/displayNames";
 import { pointsFor, pointsToReverse, receiptIdOf } from "../brands/earning";
 import type { Brand, Device } from "../brands/registry";
 
@@ -170,7 +171,7 @@ async function process(
   const accepted = { accepted: true as const, eventId: event.eventId, kind: event.kind };
   switch (event.kind) {
     case "presence": {
-      const previous = await tx.query<{ seen_at: Date | null }>("SELECT max(seen_at) AS seen_at FROM relay_visits WHERE brand = $1 AND subject = $2", [
+      const previous = await tx.query<{ seen_at: Date | null; n: number }>("SELECT max(seen_at) AS seen_at, count(*)::int AS n FROM relay_visits WHERE brand = $1 AND subject = $2", [
         brand.address,
         subject,
       ]);
@@ -189,6 +190,9 @@ async function process(
           seenAt: seenAt.toISOString(),
           lastVisit: last ? new Date(last).toISOString() : null,
           points: balance.rows[0]?.balance ?? "0",
+          visitCount: Number(previous.rows[0]?.n ?? 0) + 1,
+          displayName: await displayNameOf(tx, brand.address, subject),
+          tier: null,
         },
       };
     }

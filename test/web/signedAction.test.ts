@@ -5,7 +5,8 @@ import type { PrivateKeyAccount } from "viem/accounts";
 import { ledgerDomain, ledgerTypes } from "../../client/typedData";
 import { purposeId } from "../../client/purposes";
 import { actionFailure, isWalletRefusal, runSignedAction, WALLET_REFUSED, type ActionState } from "../../web/shared/actions/signedAction";
-import { RelayError, RelayUnreachableError, type RelayOperation } from "../../web/shared/relayAdapter";
+import { RelayConnectionError, RelayError } from "../../client/errors/relay";
+import type { RelayOperation } from "../../web/shared/actions/signedAction";
 import { Harness, NOTICE, newCustomer } from "../server/relay-harness";
 
 describe("web: a signed action's life", function () {
@@ -22,8 +23,8 @@ describe("web: a signed action's life", function () {
       expect(actionFailure({ code: -32603, message: "Internal error" })).to.deep.equal({ code: "unexpected", message: "Internal error" });
     });
     it("carries the relay's code and message, and says when the relay is unreachable", () => {
-      expect(actionFailure(new RelayError(422, "stale_notice", "noticeHash is not current"))).to.deep.equal({ code: "stale_notice", message: "noticeHash is not current" });
-      expect(actionFailure(new RelayUnreachableError("Failed to fetch")).code).to.equal("relay_unreachable");
+      expect(actionFailure(new RelayError({ status: 422, code: "stale_notice", message: "noticeHash is not current", method: "POST", path: "/v1/consents/grant" }))).to.deep.equal({ code: "stale_notice", message: "noticeHash is not current" });
+      expect(actionFailure(new RelayConnectionError({ url: "http://127.0.0.1:1", cause: new TypeError("Failed to fetch") })).code).to.equal("relay_unreachable");
     });
   });
 
@@ -55,7 +56,7 @@ describe("web: a signed action's life", function () {
           submit: async (body: unknown) => {
             posted++;
             const r = await h.http("POST", "/v1/consents/grant", { body });
-            if (r.status !== 202) throw new RelayError(r.status, r.body.error.code, r.body.error.message);
+            if (r.status !== 202) throw new RelayError({ status: r.status, code: r.body.error.code, message: r.body.error.message, method: "POST", path: "/v1" });
             return r.body.operationId as string;
           },
         },
@@ -122,7 +123,7 @@ describe("web: a signed action's life", function () {
           await h.chain.setAutomine(false);
           try {
             const r = await h.http("POST", "/v1/consents/grant", { body });
-            if (r.status !== 202) throw new RelayError(r.status, r.body.error.code, r.body.error.message);
+            if (r.status !== 202) throw new RelayError({ status: r.status, code: r.body.error.code, message: r.body.error.message, method: "POST", path: "/v1/consents/grant" });
             for (let i = 0; i < 1000 && (await getOperation(r.body.operationId)).status !== "submitted"; i++) await new Promise((resolve) => setTimeout(resolve, 10));
             await h.a.wallet.writeContract({
               address: h.deployment.ledger,

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { endOfDay } from "../../web/wallet/setDelegate";
+import { endOfDay } from "../../web/wallet/endOfDay";
 import { signatureDeadline } from "../../web/shared/wallet/signatureDeadline";
 import { visibleConnectors } from "../../web/shared/wallet/visibleConnectors";
 import { chainOf } from "../../web/shared/wallet/createWagmiConfig";

@@ -6,7 +6,8 @@ import type { AuditReport, ConsentReceipt, ControllerSeen, HistoryRecord, Verify
 import { describeEndpoint } from "../../client/audit/endpoint";
 import { auditReportDocument, receiptReportDocument } from "../../client/audit/reportDocument";
 import { Notice } from "../shared/components/Notice";
-import { getBrands } from "../shared/relayAdapter";
+import { getBrands } from "../../client/actions/getBrands";
+import { relay } from "../shared/relay";
 import { ChainContext } from "../shared/wallet/ChainProvider";
 import { ConsentPanel, type ConsentAsk } from "./ConsentPanel";
 import { ExportPanel } from "./ExportPanel";
@@ -45,7 +46,7 @@ export default function AuditPage() {
   const chain = useContext(ChainContext);
   const worker = useAuditWorker();
   const relayConfig = chain.status === "ready" ? chain.config : null;
-  const brands = useQuery({ queryKey: ["relay", "brands"], queryFn: getBrands, staleTime: 60_000, enabled: relayConfig !== null, retry: false });
+  const brands = useQuery({ queryKey: ["relay", "brands"], queryFn: ({ signal }) => getBrands(relay, { signal }), staleTime: 60_000, enabled: relayConfig !== null, retry: false });
   const [path] = useLocation(); // inside the room's nest: "/<controller>" for /audit/<controller>
   const fromPath = path.split("/")[1] ?? "";
   const query = new URLSearchParams(typeof location === "undefined" ? "" : location.search);

@@ -4,8 +4,9 @@ import { useConfig } from "wagmi";
 import { useI18n } from "../shared/i18n/useI18n";
 import { useSignedAction } from "../shared/actions/useSignedAction";
 import { ActionStatus } from "../shared/components/ActionStatus";
-import type { RelayConfig } from "../shared/relayAdapter";
-import { endOfDay, setDelegateSteps } from "./setDelegate";
+import type { RelayConfig } from "../shared/relay";
+import { setDelegateSteps } from "./setDelegate";
+import { endOfDay } from "./endOfDay";
 
 /** Appoint a delegate until a date: one signature, no gas, followed to the chain. */
 export function DelegateForm({ address, config }: { address: Address; config: RelayConfig }) {
@@ -22,7 +23,7 @@ export function DelegateForm({ address, config }: { address: Address; config: Re
     if (!isAddress(delegate) || delegate.toLowerCase() === address.toLowerCase()) return setInvalid("address");
     if (until === undefined) return setInvalid("date");
     setInvalid(null);
-    void action.run(setDelegateSteps({ wagmi, config, subject: address, delegate: delegate as Address, until }));
+    void action.run(setDelegateSteps({ wagmi, subject: address, delegate: delegate as Address, until }));
   };
 
   return (

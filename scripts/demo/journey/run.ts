@@ -125,6 +125,10 @@ function printKeep(j: Journey): void {
   j.say.fact("JSON-RPC", j.chain.url);
   j.say.fact("relay", j.host.url);
   j.say.fact("web app", `${j.host.url}/ (the customer's wallet; /staff, /brand, /audit)`);
+  j.say.fact("wallet network", `chain ${j.coalition.deployment.chainId}, RPC ${j.chain.url} (the app offers to add it to the wallet)`);
+  j.say.fact("staff screen", `${j.host.url}/staff (sign in with API key ${f.key} below, store ${f.store.id})`);
+  const partner = Object.values(j.brands).find((b) => b.key !== f.key) ?? f;
+  j.say.fact("till QR link", `${j.host.url}/?redeem=${partner.address}&order=DEMO-ORDER-1&points=10 (opens the wallet with a redemption at ${partner.name} filled in)`);
   j.say.fact("OpenAPI", `${j.host.url}/openapi.json`);
   j.say.fact("health / metrics", `${j.host.url}/healthz  ${j.host.url}/metrics`);
   j.say.fact("admin token", j.host.adminToken);

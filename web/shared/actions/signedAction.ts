@@ -3,7 +3,11 @@
  * `runSignedAction` drives it and reports each stage; `useSignedAction` is its thin React wrapper.
  */
 import type { Hex } from "viem";
-import { RelayError, RelayUnreachableError, type RelayOperation } from "../relayAdapter";
+import { RelayConnectionError, RelayError } from "../../../client/errors/relay";
+import type { Operation } from "../../../client/relay/types";
+
+/** What the app reads of an operation (GET /v1/operations/{id}). */
+export type RelayOperation = Pick<Operation, "id" | "status" | "txHash" | "blockNumber" | "error">;
 
 /** Why an action did not happen: a stable code and the words that came with it. */
 export interface ActionFailure {
@@ -66,8 +70,8 @@ export function isWalletRefusal(err: unknown): boolean {
 /** The failure an error stands for. */
 export function actionFailure(err: unknown): ActionFailure {
   if (isWalletRefusal(err)) return { code: WALLET_REFUSED, message: "the wallet's owner declined to sign" };
-  if (err instanceof RelayError) return { code: err.code, message: err.message };
-  if (err instanceof RelayUnreachableError) return { code: RELAY_UNREACHABLE, message: err.message };
+  if (err instanceof RelayError) return { code: err.code, message: err.shortMessage };
+  if (err instanceof RelayConnectionError) return { code: RELAY_UNREACHABLE, message: err.message };
   const e = err as { shortMessage?: string; message?: string } | undefined;
   return { code: "unexpected", message: e?.shortMessage ?? e?.message ?? String(err) };
 }
@@ -118,7 +122,7 @@ export async function runSignedAction<S>({ steps, getOperation, onState, signal,
       await sleep(pollMs, signal);
       if (signal?.aborted) break;
       const op = await getOperation(operationId).catch((err: unknown) => {
-        if (err instanceof RelayUnreachableError) return undefined;
+        if (err instanceof RelayConnectionError || (err instanceof RelayError && err.retryable)) return undefined;
         throw err;
       });
       if (!op) continue;

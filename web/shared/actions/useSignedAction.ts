@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { getOperation } from "../relayAdapter";
+import { getOperation } from "../../../client/actions/getOperation";
+import { relay } from "../relay";
 import { isPending, runSignedAction, type ActionState, type SignedActionSteps } from "./signedAction";
 
 export interface UseSignedActionReturnType {
@@ -21,7 +22,7 @@ export function useSignedAction(): UseSignedActionReturnType {
     current.current?.abort();
     const controller = new AbortController();
     current.current = controller;
-    return runSignedAction({ steps, getOperation, onState: setState, signal: controller.signal });
+    return runSignedAction({ steps, getOperation: (id) => getOperation(relay, { operationId: id, signal: controller.signal }), onState: setState, signal: controller.signal });
   }, []);
   const reset = useCallback(() => {
     current.current?.abort();

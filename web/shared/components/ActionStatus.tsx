@@ -1,6 +1,7 @@
 import { useI18n } from "../i18n/useI18n";
 import type { PlainMessageKey } from "../i18n/translate";
-import { RELAY_UNREACHABLE, WALLET_REFUSED, type ActionState } from "../actions/signedAction";
+import { WALLET_REFUSED, type ActionState } from "../actions/signedAction";
+import { failureWords } from "./failureWords";
 
 const STAGE: Record<"signing" | "signed" | "queued" | "submitted" | "confirmed", PlainMessageKey> = {
   signing: "action.signing",
@@ -19,7 +20,8 @@ export function ActionStatus({ state }: { state: ActionState }) {
   if (state.stage === "idle") return <div role="status" className="action-status" />;
   if (state.stage === "failed") {
     const { code, message } = state.failure;
-    const words = code === WALLET_REFUSED ? t("action.refused") : code === RELAY_UNREACHABLE ? t("action.unreachable") : t("action.failed", { message });
+    const said = failureWords(state.failure);
+    const words = said.key === "action.failed" ? t("action.failed", { message }) : t(said.key);
     return (
       <div role="alert" className="action-status notice notice-error" data-stage="failed" data-code={code}>
         <p>{words}</p>

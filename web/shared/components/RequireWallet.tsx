@@ -4,7 +4,7 @@ import { useConnection, useSwitchChain } from "wagmi";
 import { useI18n } from "../i18n/useI18n";
 import { isWalletRefusal } from "../actions/signedAction";
 import { useChainStatus } from "../wallet/useChainStatus";
-import type { RelayConfig } from "../relayAdapter";
+import type { RelayConfig } from "../relay";
 import { AccountBar } from "./AccountBar";
 import { ConnectWallet } from "./ConnectWallet";
 import { Notice } from "./Notice";

@@ -1,7 +1,8 @@
 import { createContext, useMemo, type ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { WagmiProvider } from "wagmi";
-import { getConfig, type RelayConfig } from "../relayAdapter";
+import { getConfig } from "../../../client/actions/getConfig";
+import { relay, type RelayConfig } from "../relay";
 import { createWagmiConfig } from "./createWagmiConfig";
 
 export type ChainStatus = { status: "loading" } | { status: "failed"; message: string; retry(): void } | { status: "ready"; config: RelayConfig };
@@ -14,7 +15,7 @@ export const ChainContext = createContext<ChainStatus>({ status: "loading" });
  * render at once.
  */
 export function ChainProvider({ children }: { children: ReactNode }) {
-  const query = useQuery({ queryKey: ["relay", "config"], queryFn: getConfig, staleTime: Infinity, retry: 1 });
+  const query = useQuery({ queryKey: ["relay", "config"], queryFn: ({ signal }) => getConfig(relay, { signal }), staleTime: Infinity, retry: 1 });
   const config = query.data;
   const wagmi = useMemo(() => (config ? createWagmiConfig(config) : undefined), [config?.chainId, config?.rpcUrl]); // eslint-disable-line react-hooks/exhaustive-deps
   const status: ChainStatus = config

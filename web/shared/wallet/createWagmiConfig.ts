@@ -1,6 +1,6 @@
 import { createConfig, http, injected, unstable_connector, type Config } from "wagmi";
 import { defineChain, type Chain } from "viem";
-import type { RelayConfig } from "../relayAdapter";
+import type { RelayConfig } from "../relay";
 
 /** The relay's chain as viem and wallets see it (a wallet that lacks it is asked to add it with these). */
 export function chainOf(config: Pick<RelayConfig, "chainId" | "rpcUrl">): Chain {
