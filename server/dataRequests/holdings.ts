@@ -167,6 +167,15 @@ export const HOLDINGS: readonly Holding[] = [
     reason: CHAIN_INDEX,
   },
   {
+    table: "relay_customer_erasures",
+    description: "when you last unlinked a card of a brand or erased your data there (a time, nothing else)",
+    walletColumns: ["subject"],
+    brandColumn: "brand",
+    orderBy: "brand",
+    disposition: "keep",
+    reason: "it is what refuses a card link signed before your erasure from being replayed after it: erasing it would undo that protection",
+  },
+  {
     table: "data_requests",
     description: "your access and erasure requests and their outcome (counts, never the data)",
     walletColumns: ["subject"],
