@@ -29,6 +29,11 @@
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { createRelayClient, generateDeviceKey, RelayError } from "../client";
+import { loadEnvFile } from "../server/config/envFile";
+import { helpFromDocComment } from "./lib/usage";
+
+helpFromDocComment(__filename);
+loadEnvFile();
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
