@@ -149,6 +149,10 @@ export async function relayProcess(chain: LocalChain, world: ShopWorld, storage:
     CONFIRMATIONS: "1",
     INDEXER_CONFIRMATIONS: "0",
     INDEXER_POLL_MS: "50",
+    // These tests load the relay on purpose from one client and one device: the rate limits are not what they test.
+    RATE_LIMIT_PER_CLIENT: "1000000",
+    RATE_LIMIT_PER_DEVICE: "1000000",
+    CUSTOMER_ACTIONS_PER_CLIENT: "0",
     ...env,
   };
   if (storage.databaseUrl) base.DATABASE_URL = storage.databaseUrl;
