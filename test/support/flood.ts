@@ -20,12 +20,13 @@ interface Args {
   apiKey: string;
 }
 
-const args = JSON.parse(process.argv[2]!) as Args;
+// Runs only as a child process: mocha (hardhat test) loads every file under test/, this one included.
+const isMain = require.main === module;
+const args = (isMain ? JSON.parse(process.argv[2]!) : { connections: 1, seconds: 0 }) as Args;
 const agent = new http.Agent({ keepAlive: true, maxSockets: args.connections });
 const byStatus: Record<string, number> = {};
 let sent = 0;
 const end = Date.now() + args.seconds * 1000;
-process.stdout.write("go\n");
 
 function hex(bytes: number): string {
   return `0x${crypto.randomBytes(bytes).toString("hex")}`;
@@ -97,8 +98,13 @@ async function loop(offset: number): Promise<void> {
   }
 }
 
-void Promise.all(Array.from({ length: args.connections }, (_, k) => loop(k))).then(() => {
-  process.stdout.write(`${JSON.stringify({ sent, byStatus })}\n`);
+if (isMain) {
+  process.stdout.write("go\n");
+  void Promise.all(Array.from({ length: args.connections }, (_, k) => loop(k))).then(() => {
+    process.stdout.write(`${JSON.stringify({ sent, byStatus })}\n`);
+    agent.destroy();
+    process.exit(0);
+  });
+} else {
   agent.destroy();
-  process.exit(0);
-});
+}
