@@ -28,6 +28,7 @@ export const envSchema = z.object({
   RATE_LIMIT_PER_DEVICE: int(1).default(600),
   RATE_LIMIT_PER_API_KEY: int(1).default(1200),
   RATE_LIMIT_AUDIT_PER_CLIENT: int(1).default(120),
+  RATE_LIMIT_DELAY_MS: int(0).default(250),
   STREAMS_PER_BRAND: int(1).default(50),
   STREAMS_TOTAL: int(1).default(1000),
   MAX_CONNECTIONS: int(1).default(2000),

@@ -49,7 +49,11 @@ export function createRateLimits(config: Env, refused: Counter<"limit">): RateLi
         const reset = info?.resetTime;
         const seconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : Math.ceil(options.windowMs / 1000);
         res.setHeader("Retry-After", String(seconds));
-        next(new HttpError(429, "rate_limited", `too many requests (${name} limit ${limit} per ${options.windowMs / 1000}s): retry after ${seconds}s`));
+        const refusal = new HttpError(429, "rate_limited", `too many requests (${name} limit ${limit} per ${options.windowMs / 1000}s): retry after ${seconds}s`);
+        // The refusal is answered after RATE_LIMIT_DELAY_MS: a client past its limit gets at most one answer
+        // per connection per delay, so hammering costs the relay a timer, not its event loop.
+        if (config.RATE_LIMIT_DELAY_MS > 0) setTimeout(() => next(refusal), config.RATE_LIMIT_DELAY_MS).unref();
+        else next(refusal);
       },
     });
   const hashed = (v: string) => crypto.createHash("sha256").update(v).digest("base64url");

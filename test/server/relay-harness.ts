@@ -105,6 +105,7 @@ export class Harness {
       RATE_LIMIT_PER_DEVICE: "1000000",
       RATE_LIMIT_PER_API_KEY: "1000000",
       RATE_LIMIT_AUDIT_PER_CLIENT: "1000000",
+      RATE_LIMIT_DELAY_MS: "0",
       ...(t.databaseUrl ? { DATABASE_URL: t.databaseUrl } : {}),
       ...options.env,
     });
