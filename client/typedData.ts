@@ -1,9 +1,11 @@
-import type { Address } from "viem";
+import { encodeAbiParameters, keccak256, type Address, type Hex } from "viem";
 
 /**
  * The EIP-712 messages customers sign. Ledger and points messages are exactly those the contracts
- * verify (DESIGN.md); the relay's own messages (card links, erasure) use the relay's domain, which has
- * no verifying contract: it is bound to the chain id, and every message carries a deadline.
+ * verify; the relay's own messages (card links, erasure, data requests, display names, the shopping list)
+ * use the relay's domain, which has no verifying contract: it is bound to the chain id and, by its salt, to
+ * the deployment the relay serves (a message signed for one Confiance deployment is worthless at another on
+ * the same chain), and every message carries a deadline or a timestamp.
  */
 export function ledgerDomain(chainId: number, ledger: Address) {
   return { name: "Confiance ConsentLedger", version: "1", chainId, verifyingContract: ledger } as const;
@@ -13,8 +15,13 @@ export function pointsDomain(chainId: number, points: Address) {
   return { name: "Confiance CoalitionPoints", version: "1", chainId, verifyingContract: points } as const;
 }
 
-export function relayDomain(chainId: number) {
-  return { name: "Confiance Relay", version: "1", chainId } as const;
+/** The relay domain's salt: keccak256(abi.encode(ledger, points)) of the deployment the relay serves. */
+export function relayDomainSalt({ ledger, points }: { ledger: Address; points: Address }): Hex {
+  return keccak256(encodeAbiParameters([{ type: "address" }, { type: "address" }], [ledger, points]));
+}
+
+export function relayDomain(chainId: number, contracts: { ledger: Address; points: Address }) {
+  return { name: "Confiance Relay", version: "2", chainId, salt: relayDomainSalt(contracts) } as const;
 }
 
 export const ledgerTypes = {

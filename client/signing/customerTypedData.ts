@@ -47,7 +47,7 @@ const POINTS = new Set<string>(Object.keys(pointsTypes));
 /**
  * The complete EIP-712 typed data of a customer message, with the domain it is verified under:
  * ConsentLedger's for Grant, Revoke, RevokeAll and SetDelegate; CoalitionPoints' for Redeem; the relay's
- * (chain id only) for its own messages. What the wallet signs, and what the relay verifies.
+ * (chain id and the deployment's salt) for its own messages. What the wallet signs, and what the relay verifies.
  *
  * @example
  * const typed = customerTypedData({ contracts: config, primaryType: "Revoke",
@@ -59,6 +59,6 @@ export function customerTypedData<P extends CustomerPrimaryType>({ contracts, pr
     ? [ledgerDomain(chainId, ledger), ledgerTypes]
     : POINTS.has(primaryType)
       ? [pointsDomain(chainId, points), pointsTypes]
-      : [relayDomain(chainId), relayTypes];
+      : [relayDomain(chainId, { ledger, points }), relayTypes];
   return { domain, types, primaryType, message } as CustomerTypedData<P>;
 }

@@ -57,7 +57,7 @@ export const eraseSchema = z
 export function cardsRouter(ctx: HttpContext): Router {
   const router = Router();
   const { deps, docs } = ctx;
-  const domain = relayDomain(deps.chain.chainId);
+  const domain = relayDomain(deps.chain.chainId, deps.chain.deployment);
 
   function pepper(): string {
     if (!deps.config.CARD_TOKEN_PEPPER) throw new HttpError(503, "cards_disabled", "CARD_TOKEN_PEPPER is not configured: loyalty cards are off");

@@ -86,7 +86,7 @@ export function discoveryRouter(ctx: HttpContext): Router {
     deployBlock: d.deployBlock,
     unitValue: d.unitValue,
   };
-  const domains = { ledger: ledgerDomain(chain.chainId, ledger), points: pointsDomain(chain.chainId, points), relay: relayDomain(chain.chainId) };
+  const domains = { ledger: ledgerDomain(chain.chainId, ledger), points: pointsDomain(chain.chainId, points), relay: relayDomain(chain.chainId, { ledger, points }) };
 
   let settlement: Promise<RelayConfig["settlementAsset"]> | undefined;
   const settlementAsset = () => {

@@ -18,7 +18,7 @@ export async function verifyRelayMessage(
   if (p.deadline < now) throw new HttpError(400, "deadline_expired", `the signature's deadline ${p.deadline} has passed`);
   await chainCall("the signature's validity", () =>
     verifyCustomerSignature(
-      { domain: relayDomain(deps.chain.chainId), types: relayTypes, primaryType: p.primaryType, message: p.message },
+      { domain: relayDomain(deps.chain.chainId, deps.chain.deployment), types: relayTypes, primaryType: p.primaryType, message: p.message },
       { client: deps.chain.client, subject: p.subject, signature: p.signature },
     ),
   );

@@ -215,12 +215,12 @@ for (const kind of testDbKinds()) {
       const deadline = h.deadline(600);
       const { relayDomain, relayTypes } = await import("../../client/typedData");
       const message = { subject: dan.address, brand: h.a.address, deadline };
-      const forged = await newCustomer().signTypedData({ domain: relayDomain(h.deployment.chainId), types: relayTypes, primaryType: "EraseData", message });
+      const forged = await newCustomer().signTypedData({ domain: relayDomain(h.deployment.chainId, h.deployment), types: relayTypes, primaryType: "EraseData", message });
       const refused = await h.http("POST", "/v1/customers/erase", { body: { ...message, deadline: deadline.toString(), signature: forged } });
       expect([refused.status, refused.body.error.code]).to.deep.equal([401, "invalid_customer_signature"]);
       expect(await mine()).to.deep.equal([1, 1, 1]);
 
-      const signature = await dan.signTypedData({ domain: relayDomain(h.deployment.chainId), types: relayTypes, primaryType: "EraseData", message });
+      const signature = await dan.signTypedData({ domain: relayDomain(h.deployment.chainId, h.deployment), types: relayTypes, primaryType: "EraseData", message });
       const erased = await h.http("POST", "/v1/customers/erase", { body: { ...message, deadline: deadline.toString(), signature } });
       expect([erased.status, erased.body]).to.deep.equal([200, { visits: 1, scans: 1, cards: 1 }]);
       expect(await mine()).to.deep.equal([0, 0, 0]);

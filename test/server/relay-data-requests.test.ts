@@ -150,7 +150,7 @@ for (const kind of testDbKinds()) {
       const now = BigInt(Math.floor(Date.now() / 1000));
       const sign = async (signer: PrivateKeyAccount, over: Partial<{ kind: string; brand: Address; timestamp: bigint; nonce: bigint; chainId: number }> = {}) => {
         const message = { subject: eve.address, kind: over.kind ?? "access", brand: over.brand ?? zeroAddress, timestamp: over.timestamp ?? now, nonce: over.nonce ?? 77n };
-        const signature = await signer.signTypedData({ domain: relayDomain(over.chainId ?? h.deployment.chainId), types: relayTypes, primaryType: "DataRequest", message });
+        const signature = await signer.signTypedData({ domain: relayDomain(over.chainId ?? h.deployment.chainId, h.deployment), types: relayTypes, primaryType: "DataRequest", message });
         return { ...message, timestamp: message.timestamp.toString(), nonce: message.nonce.toString(), signature };
       };
       const post = (body: unknown) => h.http("POST", "/v1/customers/data-requests", { body });

@@ -46,7 +46,7 @@ for (const kind of testDbKinds()) {
         settlementAsset: { address: settlement, symbol: "mUSD", decimals: 6 },
         unitValue,
         deployBlock,
-        domains: { ledger: ledgerDomain(chainId, ledger), points: pointsDomain(chainId, points), relay: relayDomain(chainId) },
+        domains: { ledger: ledgerDomain(chainId, ledger), points: pointsDomain(chainId, points), relay: relayDomain(chainId, { ledger, points }) },
       });
     });
 
