@@ -218,6 +218,11 @@ for (const kind of testDbKinds()) {
       const forged = await newCustomer().signTypedData({ domain: relayDomain(h.deployment.chainId, h.deployment), types: relayTypes, primaryType: "EraseData", message });
       const refused = await h.http("POST", "/v1/customers/erase", { body: { ...message, deadline: deadline.toString(), signature: forged } });
       expect([refused.status, refused.body.error.code]).to.deep.equal([401, "invalid_customer_signature"]);
+      // Dan's own signature, but for another Confiance deployment on the same chain (the domain's salt differs): refused.
+      const elsewhere = { ledger: h.deployment.points, points: h.deployment.ledger };
+      const foreign = await dan.signTypedData({ domain: relayDomain(h.deployment.chainId, elsewhere), types: relayTypes, primaryType: "EraseData", message });
+      const other = await h.http("POST", "/v1/customers/erase", { body: { ...message, deadline: deadline.toString(), signature: foreign } });
+      expect([other.status, other.body.error.code]).to.deep.equal([401, "invalid_customer_signature"]);
       expect(await mine()).to.deep.equal([1, 1, 1]);
 
       const signature = await dan.signTypedData({ domain: relayDomain(h.deployment.chainId, h.deployment), types: relayTypes, primaryType: "EraseData", message });
