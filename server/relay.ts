@@ -26,6 +26,8 @@ import { ApiDocs, routesOf, toOpenApiPath } from "./http/openapi";
 import { discoveryRouter, publicRpcUrl } from "./http/discovery";
 import { webAppRouter, type WebAppOptions } from "./http/webApp";
 import { startWebhooks, webhooksRouter } from "./webhooks";
+import { startLoyalty } from "./loyalty/issuer";
+import { loyaltyBrandRouter, quoteRouter } from "./loyalty/routes";
 
 export const RELAY_VERSION = "0.1.0";
 
@@ -34,6 +36,8 @@ export interface RelayOptions {
   submitter?: boolean;
   /** Run the indexer (default true). */
   indexer?: boolean;
+  /** Run the loyalty loop: pending points whose return window closed, rewards for consent (default true). */
+  loyalty?: boolean;
   /** Serve the built web app from this folder at `/` and the rooms' paths (default: no app). */
   web?: Pick<WebAppOptions, "dir">;
 }
@@ -125,7 +129,9 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   app.use("/v1/admin", adminRouter(ctx));
   app.use("/v1/brand", brandRouter(ctx));
   app.use("/v1/brand/webhooks", webhooksRouter(ctx));
+  app.use("/v1/brand", loyaltyBrandRouter(ctx));
   app.use("/v1", discoveryRouter(ctx));
+  app.use("/v1", quoteRouter(ctx));
   app.use("/v1", deviceEventsRouter(ctx));
   app.use("/v1", customerActionsRouter(ctx));
   app.use("/v1", cardsRouter(ctx));
@@ -146,6 +152,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   }
   if (options.submitter !== false) services.push(startSubmitter(deps));
   services.push(startWebhooks(deps));
+  if (options.loyalty !== false) services.push(startLoyalty(deps));
 
   const prune = setInterval(() => {
     pruneSignatures(deps.db).catch((err: Error) => log.warn({ err: { message: err.message } }, "pruning device signatures failed"));

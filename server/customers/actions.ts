@@ -259,9 +259,13 @@ export function customerActionsRouter(ctx: HttpContext): Router {
       allowDelegates: false,
       typed: { domain: pointsDomain(chainId, points), types: pointsTypes, primaryType: "Redeem", message: { customer, brand, points: amount, orderRef, nonce: nonceValue, deadline: deadlineValue } },
       precheck: async () => {
-        const balance = await chainCall("the points balance", () =>
-          client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "balanceOf", args: [customer] }),
+        const [balance, accepts] = await chainCall("the points balance", () =>
+          Promise.all([
+            client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "balanceOf", args: [customer] }),
+            client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "acceptsRedemptions", args: [brand] }),
+          ]),
         );
+        if (!accepts) throw new HttpError(422, "redemptions_not_accepted", "this brand does not accept redemptions now (not admitted, or it turned them off)");
         if (balance < amount) throw new HttpError(422, "insufficient_points", `the customer holds ${balance} points`);
       },
       op: { kind: "redeem" satisfies OperationKind, functionName: "redeemBySig", args: [customer, brand, amount, orderRef, deadlineValue, b.signature], subject: customer, controller: brand },

@@ -2,14 +2,15 @@ import { z } from "zod";
 import type { Address, Hex } from "viem";
 import type { Env } from "../config";
 import type { Queryable } from "../store/db";
-import { enqueueOperation } from "../chain/outbox";
 import { isConsentGranted } from "../consent/gate";
 import { PURPOSE_OF_EVENT, type DeviceEventKind } from "../consent/purposes";
 import { cardTokenSchema, walletOfCard } from "../customers/cards";
 import { HttpError } from "../http/errors";
 import { addressSchema, currencyAmountSchema, idSchema } from "../http/schemas";
 import type { RecognisedCustomer } from "./bus";
-import { pointsFor, pointsToReverse, receiptIdOf } from "../brands/earning";
+import { basketItemsSchema, issuancePartSchema } from "../loyalty/schemas";
+import { receiptIdOf } from "../brands/earning";
+import { recordPurchase, recordReturn } from "../loyalty/purchases";
 import type { Brand, Device } from "../brands/registry";
 
 export const EVENT_KINDS = ["presence", "purchase", "return", "scan"] as const;
@@ -33,7 +34,7 @@ const base = { eventId: idSchema("invalid_event_id").meta({ description: "unique
 export const deviceEventSchema = z
   .discriminatedUnion("kind", [
     z.object({ ...base, kind: z.literal("presence") }).strict(),
-    z.object({ ...base, kind: z.literal("purchase"), receipt: receiptSchema, amount: currencyAmountSchema }).strict(),
+    z.object({ ...base, kind: z.literal("purchase"), receipt: receiptSchema, amount: currencyAmountSchema, items: basketItemsSchema.optional() }).strict(),
     z.object({ ...base, kind: z.literal("return"), receipt: receiptSchema, amount: currencyAmountSchema }).strict(),
     z
       .object({
@@ -58,6 +59,9 @@ export const eventAnswerSchema = z
     receiptId: z.string().optional(),
     points: z.string().optional(),
     operationId: z.string().optional(),
+    pendingUntil: z.string().optional().meta({ description: "purchase in a return window: when its pending points go on chain (ISO 8601)" }),
+    cancelled: z.string().optional().meta({ description: "return: of `points`, those taken back while pending, without a transaction" }),
+    issuances: z.array(issuancePartSchema).optional().meta({ description: "purchase: each issuance with its reason" }),
   })
   .meta({ id: "DeviceEventAnswer" });
 
@@ -103,7 +107,7 @@ export async function handleDeviceEvent(tx: Queryable, config: Env, brand: Brand
   } else if (purpose && !(await isConsentGranted(tx, { subject, controller: brand.address, purpose: purpose.id }))) {
     outcome = drop(event, "no_consent");
   } else {
-    outcome = await process(tx, brand, device, event, subject);
+    outcome = await process(tx, config, brand, device, event, subject);
   }
   await tx.query(
     "INSERT INTO relay_device_events (brand, event_id, device_id, kind, status, response) VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
@@ -116,7 +120,7 @@ function drop(event: DeviceEvent, reason: DropReason): EventOutcome {
   return { status: 202, body: { accepted: true, eventId: event.eventId, kind: event.kind, dropped: reason }, duplicate: false, dropped: reason };
 }
 
-async function process(tx: Queryable, brand: Brand, device: Device, event: DeviceEvent, subject: Address): Promise<EventOutcome> {
+async function process(tx: Queryable, config: Env, brand: Brand, device: Device, event: DeviceEvent, subject: Address): Promise<EventOutcome> {
   const accepted = { accepted: true as const, eventId: event.eventId, kind: event.kind };
   switch (event.kind) {
     case "presence": {
@@ -152,26 +156,8 @@ async function process(tx: Queryable, brand: Brand, device: Device, event: Devic
       return { status: 202, body: accepted, duplicate: false };
     }
     case "purchase": {
-      const receiptId = receiptIdOf(brand.receiptSalt, brand.address, event.receipt).toLowerCase() as Hex;
-      const seen = await tx.query("SELECT 1 FROM relay_purchases WHERE brand = $1 AND receipt_id = $2", [brand.address, receiptId]);
-      if (seen.rows.length > 0) throw new HttpError(409, "duplicate_receipt", "this receipt already earned points (under another event id)");
-      const points = pointsFor(event.amount, brand.pointsPerUnit);
-      if (points === 0n) return { status: 202, body: { ...accepted, receiptId, points: "0" }, duplicate: false };
-      const { id } = await enqueueOperation(tx, {
-        kind: "issue",
-        contract: "points",
-        functionName: "issue",
-        args: [brand.address, subject, points, receiptId],
-        signer: brand.operator,
-        subject,
-        controller: brand.address,
-        idempotencyKey: `issue:${receiptId}`,
-      });
-      await tx.query(
-        "INSERT INTO relay_purchases (brand, receipt_id, subject, amount, points, operation_id) VALUES ($1, $2, $3, $4, $5, $6)",
-        [brand.address, receiptId, subject, event.amount, points.toString(), id],
-      );
-      return { status: 202, body: { ...accepted, receiptId, points: points.toString(), operationId: id }, duplicate: false };
+      const r = await recordPurchase(tx, brand, subject, event);
+      return { status: 202, body: { ...accepted, ...r }, duplicate: false };
     }
     case "return": {
       const receiptId = receiptIdOf(brand.receiptSalt, brand.address, event.receipt).toLowerCase() as Hex;
@@ -185,24 +171,8 @@ async function process(tx: Queryable, brand: Brand, device: Device, event: Devic
       const earned = BigInt(purchase.points);
       const alreadyReversed = BigInt(purchase.reversed_points);
       if (alreadyReversed >= earned) throw new HttpError(409, "receipt_fully_reversed", "every point of this receipt was already reversed");
-      const points = pointsToReverse({ earned, alreadyReversed, purchased: purchase.amount, returned: event.amount });
-      if (points === 0n) return { status: 202, body: { ...accepted, receiptId, points: "0" }, duplicate: false };
-      const { id } = await enqueueOperation(tx, {
-        kind: "reverse",
-        contract: "points",
-        functionName: "reverse",
-        args: [receiptId, subject, points],
-        signer: brand.operator,
-        subject,
-        controller: brand.address,
-        idempotencyKey: `reverse:${brand.address}:${event.eventId}`,
-      });
-      await tx.query("UPDATE relay_purchases SET reversed_points = reversed_points + $3 WHERE brand = $1 AND receipt_id = $2", [
-        brand.address,
-        receiptId,
-        points.toString(),
-      ]);
-      return { status: 202, body: { ...accepted, receiptId, points: points.toString(), operationId: id }, duplicate: false };
+      const r = await recordReturn(tx, config, brand, subject, event, { receiptId, amount: purchase.amount });
+      return { status: 202, body: { ...accepted, ...r }, duplicate: false };
     }
   }
 }
