@@ -229,7 +229,7 @@ export function customerReadsRouter(ctx: HttpContext): Router {
       const read = <T>(functionName: string, args: unknown[] = []) =>
         deps.chain.client.readContract({ address: points, abi: coalitionPointsAbi, functionName, args } as never) as Promise<T>;
       const [tiers, period, lastActivity] = await chainCall("the points' tiers and expiry", () =>
-        Promise.all([read<readonly bigint[]>("tiers"), read<bigint>("expiryPeriod"), read<bigint>("lastActivity", [customer])]),
+        Promise.all([read<readonly bigint[]>("tiers"), read<bigint | number>("expiryPeriod").then(BigInt), read<bigint | number>("lastActivity", [customer]).then(BigInt)]),
       );
       const balance = bal.rows[0]?.balance ?? "0";
       const lifetimeEarned = BigInt(bal.rows[0]?.lifetime_earned ?? "0");

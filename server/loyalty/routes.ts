@@ -10,6 +10,7 @@ import { addressSchema, bytes32Schema, currencyAmountSchema, lower, lowerHex, ui
 import { getBrand, type Brand } from "../brands/registry";
 import { listBrandPurposes, purposeNamer } from "../brands/purposes";
 import type { Queryable } from "../store/db";
+import { purposeId } from "../../client/purposes";
 import { earningsFor, type BasketItem, type Campaign } from "./earn";
 import { getProgramme, listCampaigns, purposeRewards, removeCampaign, runningCampaigns, setCampaign, setProgramme, setPurposeReward } from "./programme";
 import { basketItemsSchema, issuanceReasonSchema, productCodeSchema } from "./schemas";
@@ -244,7 +245,14 @@ export function loyaltyBrandRouter(ctx: HttpContext): Router {
       const brand = brandOf(res);
       let purpose: Hex | undefined;
       if (bytes32Schema.safeParse(b.purpose).success) purpose = lowerHex(b.purpose);
-      else purpose = (await listBrandPurposes(db, brand.address)).find((p) => p.name === b.purpose)?.id;
+      else {
+        purpose = (await listBrandPurposes(db, brand.address)).find((p) => p.name === b.purpose)?.id;
+        // A known name the brand defined on chain without describing it at the relay.
+        if (!purpose && /^[a-z0-9][a-z0-9._-]{0,63}$/.test(b.purpose)) {
+          const known = await db.query("SELECT 1 FROM purposes WHERE controller = $1 AND purpose = $2", [brand.address, purposeId(b.purpose)]);
+          if (known.rows.length > 0) purpose = purposeId(b.purpose);
+        }
+      }
       if (!purpose) throw new HttpError(404, "purpose_not_found", `no purpose named ${b.purpose} for this brand`);
       const points = b.points === null ? null : BigInt(b.points);
       if (points === 0n) throw new HttpError(400, "invalid_points", "a reward is at least 1 point (null removes it)");
