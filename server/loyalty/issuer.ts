@@ -5,8 +5,6 @@ import type { Queryable } from "../store/db";
 import { queueIssuance } from "./purchases";
 import { consentRewardReceiptId } from "./receiptIds";
 
-const BATCH = 200;
-
 /**
  * Queues on chain every pending issuance whose return window has closed: each row is locked, queued
  * and bound to its operation in one transaction, so a crash before the commit leaves it pending (and
@@ -14,13 +12,14 @@ const BATCH = 200;
  * the outbox's idempotency key `issue:<receiptId>` and the chain's once-per-brand receipts stand behind
  * that. Returns how many rows it queued.
  */
-export async function issueDue(db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }): Promise<number> {
+export async function issueDue(db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }, limit = 200): Promise<number> {
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ brand: string; receipt_id: string; subject: string; points: string; operator: string }>(
       `SELECT i.brand, i.receipt_id, i.subject, (i.points - i.cancelled_points)::text AS points, b.operator
          FROM relay_issuances i JOIN relay_brands b ON b.address = i.brand
         WHERE i.operation_id IS NULL AND i.due_at <= now() AND i.points > i.cancelled_points
-        ORDER BY i.due_at, i.brand, i.receipt_id LIMIT ${BATCH} FOR UPDATE OF i SKIP LOCKED`,
+        ORDER BY i.due_at, i.brand, i.receipt_id LIMIT $1 FOR UPDATE OF i SKIP LOCKED`,
+      [limit],
     );
     for (const r of rows) {
       await queueIssuance(tx, { brand: r.brand as Address, operator: r.operator as Address, receiptId: r.receipt_id, subject: r.subject, points: BigInt(r.points) });
@@ -36,7 +35,7 @@ export async function issueDue(db: { transaction<T>(fn: (tx: Queryable) => Promi
  * table holds one reward per (brand, purpose, customer), so it is paid once, ever: revoking and granting
  * again pays nothing more, and a crash at any point pays it at most once. Returns how many it queued.
  */
-export async function payConsentRewards(db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }): Promise<number> {
+export async function payConsentRewards(db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }, limit = 200): Promise<number> {
   return db.transaction(async (tx) => {
     const now = Math.floor(Date.now() / 1000);
     const { rows } = await tx.query<{ subject: string; controller: string; purpose: string; points: string; operator: string }>(
@@ -46,8 +45,8 @@ export async function payConsentRewards(db: { transaction<T>(fn: (tx: Queryable)
          JOIN relay_brands b ON b.address = c.controller
         WHERE c.granted_at > 0 AND c.revoked_at = 0 AND (c.expires_at = 0 OR c.expires_at > $1)
           AND NOT EXISTS (SELECT 1 FROM relay_issuances i WHERE i.brand = c.controller AND i.reason = 'consent-reward' AND i.purpose = c.purpose AND i.subject = c.subject)
-        ORDER BY c.block_number, c.subject LIMIT ${BATCH}`,
-      [now],
+        ORDER BY c.block_number, c.subject LIMIT $2`,
+      [now, limit],
     );
     let queued = 0;
     for (const r of rows) {
@@ -97,9 +96,12 @@ export function startLoyalty(deps: RelayDeps): Service {
   let running: Promise<void> = Promise.resolve();
   const tick = async () => {
     try {
-      const due = await issueDue(db);
-      if (due > 0) queued.inc({ source: "window" }, due);
-      const rewards = await payConsentRewards(db);
+      // A full batch: more may be due, take them now (each batch is its own transaction).
+      for (let due = deps.config.LOYALTY_BATCH_MAX; due === deps.config.LOYALTY_BATCH_MAX && !stopped; ) {
+        due = await issueDue(db, deps.config.LOYALTY_BATCH_MAX);
+        if (due > 0) queued.inc({ source: "window" }, due);
+      }
+      const rewards = await payConsentRewards(db, deps.config.LOYALTY_BATCH_MAX);
       if (rewards > 0) queued.inc({ source: "consent-reward" }, rewards);
     } catch (err) {
       logger.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, "loyalty step failed; retried at the next poll");
