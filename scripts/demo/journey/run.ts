@@ -14,6 +14,7 @@ import { stepAudit } from "./audit";
 import { stepGrants, stepNonConsenting, stepPresence, stepRevocation } from "./consent";
 import type { Journey } from "./context";
 import { stepPurchaseAndReturn, stepRedeemAtHotel } from "./points";
+import { stepProgramme } from "./programme";
 import { BRAND_SPECS, registerAtRelay, setUpChain } from "./setup";
 import { printSummary } from "./summary";
 
@@ -24,6 +25,7 @@ export const DEMO_RELAY_ENV: Record<string, string> = {
   CONFIRMATIONS: "1",
   INDEXER_CONFIRMATIONS: "0",
   INDEXER_POLL_MS: "50",
+  LOYALTY_POLL_MS: "100",
 };
 
 /** Relay keys: account 2 sends by-signature calls; each brand's operator key sends its issue and reverse. */
@@ -89,6 +91,8 @@ export async function runJourney(opts: { keep: boolean }): Promise<boolean> {
     await stepPurchaseAndReturn(j);
     say.begin("The customer redeems points at the partner hotel: its balance is credited on chain at once");
     await stepRedeemAtHotel(j);
+    say.begin("The programme: tiers, a campaign, pending points and a return inside the window, a reward for consent, a donation to the charity");
+    await stepProgramme(j);
     say.begin("The customer comes back, then revokes in-store recognition: the next presence is dropped at once");
     await stepRevocation(j);
     say.begin("An auditor verifies Maison Lumière's consent history from the chain alone and catches a tampered export");
