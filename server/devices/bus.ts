@@ -10,6 +10,8 @@ export interface RecognisedCustomer {
   lastVisit: string | null;
   /** Points balance as last indexed from the chain (decimal string). */
   points: string;
+  /** The coalition tier (CoalitionPoints' tierOf), when the chain answered. */
+  tier?: number;
 }
 
 /**

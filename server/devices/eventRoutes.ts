@@ -7,6 +7,7 @@ import { defineRoute } from "../http/openapi";
 import { getBrand } from "../brands/registry";
 import { deviceAuth, recordSignature } from "./auth";
 import { EVENT_KINDS, deviceEventSchema, eventAnswerSchema, handleDeviceEvent } from "./events";
+import { tierOf } from "../loyalty/tier";
 
 export const deviceHeadersSchema = z.object({
   "x-device-id": z.string().meta({ description: "the device's id" }),
@@ -59,7 +60,7 @@ export function deviceEventsRouter(ctx: HttpContext): Router {
         outcome: outcome.duplicate ? "duplicate" : outcome.dropped ? "dropped" : "accepted",
         reason: outcome.dropped ?? "",
       });
-      if (outcome.recognised) bus.publish(outcome.recognised);
+      if (outcome.recognised) bus.publish({ ...outcome.recognised, ...(await tierOf(deps, outcome.recognised.customer)) });
       if (outcome.duplicate) res.setHeader("Idempotent-Replayed", "true");
       req.log?.info({ eventId: event.eventId, kind: event.kind, device: device.id, dropped: outcome.dropped, duplicate: outcome.duplicate }, "device event");
       res.status(outcome.status).json(outcome.body);

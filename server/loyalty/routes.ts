@@ -13,6 +13,7 @@ import type { Queryable } from "../store/db";
 import { purposeId } from "../../client/purposes";
 import { earningsFor, type BasketItem, type Campaign } from "./earn";
 import { getProgramme, listCampaigns, purposeRewards, removeCampaign, runningCampaigns, setCampaign, setProgramme, setPurposeReward } from "./programme";
+import { expiringBalances } from "./expiring";
 import { basketItemsSchema, issuanceReasonSchema, productCodeSchema } from "./schemas";
 
 const MAX_WINDOW_SECONDS = 366 * 24 * 3600;
@@ -291,6 +292,31 @@ export function loyaltyBrandRouter(ctx: HttpContext): Router {
       const status = req.query.status;
       if (status !== undefined && status !== "pending") throw new HttpError(400, "invalid_status", "status may only be pending");
       res.json({ issuances: await listIssuances(db, { brand: brandOf(res).address, pendingOnly: status === "pending" }) });
+    },
+  );
+
+  defineRoute(
+    router,
+    docs,
+    "/v1/brand",
+    {
+      method: "get",
+      path: "/expiring",
+      ...sec,
+      summary: "The balances of the brand's customers that may be expired within `days` (default 30, at most 365), soonest first",
+      query: z.object({ days: z.string().optional() }),
+      responses: {
+        200: {
+          description: "expiring balances",
+          schema: z.object({ expiryPeriod: z.number(), days: z.number(), balances: z.array(z.object({ customer: z.string(), balance: z.string(), expiresAt: z.number() })) }),
+        },
+      },
+    },
+    async (req, res) => {
+      const raw = req.query.days ?? "30";
+      if (typeof raw !== "string" || !/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > 365) throw new HttpError(400, "invalid_days", "days must be a whole number from 1 to 365");
+      const days = Number(raw);
+      res.json({ ...(await expiringBalances(deps, brandOf(res).address, days)), days });
     },
   );
 

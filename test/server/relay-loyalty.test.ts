@@ -291,6 +291,14 @@ for (const kind of testDbKinds()) {
         const last = await h.chain.client.readContract({ address: h.deployment.points, abi: coalitionPointsAbi, functionName: "lastActivity", args: [hal.address] });
         view = await points(hal.address);
         expect(view.expiresAt).to.equal(Number(last) + 365 * 86400);
+        const soon = await h.http("GET", "/v1/brand/expiring", { auth: h.a.apiKey });
+        expect([soon.status, soon.body.days, soon.body.expiryPeriod]).to.deep.equal([200, 30, 365 * 86400]);
+        expect(soon.body.balances.map((x: { customer: string }) => x.customer)).to.not.include(hal.address.toLowerCase());
+        const year = await h.http("GET", "/v1/brand/expiring?days=365", { auth: h.a.apiKey });
+        expect(year.body.balances.find((x: { customer: string }) => x.customer === hal.address.toLowerCase())).to.deep.equal({ customer: hal.address.toLowerCase(), balance: bought.body.points, expiresAt: Number(last) + 365 * 86400 });
+        expect(year.body.balances.every((x: { balance: string }) => BigInt(x.balance) > 0n)).to.equal(true);
+        const bad = await h.http("GET", "/v1/brand/expiring?days=0", { auth: h.a.apiKey });
+        expect([bad.status, bad.body.error.code]).to.deep.equal([400, "invalid_days"]);
 
         const b = h.b.wallet;
         await wait(await b.writeContract({ address: h.deployment.points, abi: coalitionPointsAbi, functionName: "setAcceptsRedemptions", args: [false] }));
