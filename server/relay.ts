@@ -27,7 +27,7 @@ import { discoveryRouter, publicRpcUrl } from "./http/discovery";
 import { webAppRouter, type WebAppOptions } from "./http/webApp";
 import { startWebhooks, webhooksRouter } from "./webhooks";
 import { startLoyalty } from "./loyalty/issuer";
-import { loyaltyBrandRouter, quoteRouter } from "./loyalty/routes";
+import { loyaltyBrandRouter, quoteRouter, reportRouter } from "./loyalty/routes";
 
 export const RELAY_VERSION = "0.1.0";
 
@@ -126,6 +126,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     res.json(openapi);
   });
 
+  app.use("/v1/admin", reportRouter(ctx));
   app.use("/v1/admin", adminRouter(ctx));
   app.use("/v1/brand", brandRouter(ctx));
   app.use("/v1/brand/webhooks", webhooksRouter(ctx));

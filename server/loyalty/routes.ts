@@ -3,7 +3,9 @@ import { z } from "zod";
 import type { Address, Hex } from "viem";
 import type { HttpContext } from "../http/context";
 import { locals } from "../http/context";
-import { brandAuth } from "../http/auth";
+import { adminAuth, brandAuth } from "../http/auth";
+import { stringify } from "csv-stringify/sync";
+import { coalitionReport } from "./report";
 import { HttpError, parseOr400 } from "../http/errors";
 import { defineRoute } from "../http/openapi";
 import { addressSchema, bytes32Schema, currencyAmountSchema, lower, lowerHex, uintSchema } from "../http/schemas";
@@ -392,6 +394,49 @@ export function quoteRouter(ctx: HttpContext): Router {
       const brand = await getBrand(deps.db, address);
       if (!brand) throw new HttpError(404, "brand_not_found", "this relay serves no brand at this address");
       res.json(await quote(deps.db, brand, { amount: b.amount, items: b.items, first: b.firstPurchase ?? false }));
+    },
+  );
+  return router;
+}
+
+const REPORT_COLUMNS = ["brand", "issued", "reversed", "redeemed", "valueCredited", "liabilityOutstanding", "netSettlement"] as const;
+
+/** Governance's coalition report (admin token): GET /v1/admin/report?from=&to=&format=json|csv. */
+export function reportRouter(ctx: HttpContext): Router {
+  const router = Router();
+  const { deps, docs } = ctx;
+  router.use("/report", adminAuth(deps.config));
+  defineRoute(
+    router,
+    docs,
+    "/v1/admin",
+    {
+      method: "get",
+      path: "/report",
+      tags: ["loyalty"],
+      security: "adminToken",
+      summary: "The coalition report for a period [from, to) (unix seconds; default: everything): per partner, points issued, reversed, redeemed there, value credited, liability outstanding, net settlement; points expired. JSON, or CSV with format=csv",
+      query: z.object({ from: z.string().optional(), to: z.string().optional(), format: z.enum(["json", "csv"]).optional() }),
+      responses: { 200: { description: "the report (JSON, or text/csv)", schema: z.unknown() } },
+    },
+    async (req, res) => {
+      const time = (v: unknown, fallback: number, name: string) => {
+        if (v === undefined) return fallback;
+        if (typeof v !== "string" || !/^\d{1,12}$/.test(v)) throw new HttpError(400, "invalid_time", `${name} must be unix seconds`);
+        return Number(v);
+      };
+      const from = time(req.query.from, 0, "from");
+      const to = time(req.query.to, 2 ** 40, "to");
+      if (to <= from) throw new HttpError(400, "invalid_time", "to must be after from");
+      const format = req.query.format ?? "json";
+      if (format !== "json" && format !== "csv") throw new HttpError(400, "invalid_format", "format is json or csv");
+      const report = await coalitionReport(deps.db, { from, to, unitValue: BigInt(deps.chain.deployment.unitValue) });
+      if (format === "json") {
+        res.json(report);
+        return;
+      }
+      res.setHeader("Content-Type", "text/csv; charset=utf-8");
+      res.send(stringify([[...REPORT_COLUMNS], ...report.partners.map((p) => REPORT_COLUMNS.map((c) => p[c])), ["expired", report.expired, "", "", "", "", ""]]));
     },
   );
   return router;

@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import type { Address, Hex } from "viem";
+import { parseAbiItem, type Address, type Hex } from "viem";
 import { coalitionPointsAbi } from "../../client/abis";
 import { purposeId } from "../../client/purposes";
 import { receiptIdOf } from "../../server/brands/earning";
 import { campaignReceiptId, consentRewardReceiptId, welcomeReceiptId } from "../../server/loyalty/receiptIds";
 import { testDbKinds } from "../support/db";
-import { Harness, newCustomer } from "./relay-harness";
+import { ADMIN_TOKEN, Harness, newCustomer } from "./relay-harness";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -314,6 +314,41 @@ for (const kind of testDbKinds()) {
         const ok = await h.http("POST", "/v1/points/redeem", { body: await h.redeemBody(hal, h.b.address, 5n) });
         expect(ok.status, JSON.stringify(ok.body)).to.equal(202);
         expect((await h.settled(ok.body.operationId)).status).to.equal("confirmed");
+      });
+    });
+
+    describe("the coalition report", () => {
+      it("sums each partner's issued, reversed and redeemed points as the chain's logs do, in JSON and CSV, for governance only", async () => {
+        await h.indexed();
+        const logs = async (event: string) =>
+          h.chain.client.getLogs({ address: h.deployment.points, event: parseAbiItem(event) as never, fromBlock: BigInt(h.deployment.deployBlock), toBlock: "latest" }) as unknown as Promise<{ args: Record<string, unknown> }[]>;
+        const sum = (l: { args: Record<string, unknown> }[], brand: string) => l.filter((x) => String(x.args.brand).toLowerCase() === brand).reduce((s, x) => s + (x.args.points as bigint), 0n);
+        const issued = await logs("event PointsIssued(address indexed brand, address indexed customer, uint256 points, bytes32 indexed receiptId)");
+        const reversed = await logs("event PointsReversed(address indexed brand, address indexed customer, uint256 points, bytes32 indexed receiptId)");
+        const redeemed = await logs("event PointsRedeemed(address indexed customer, address indexed brand, uint256 points, bytes32 orderRef)");
+        const unit = BigInt(h.deployment.unitValue);
+        const r = await h.http("GET", "/v1/admin/report", { auth: ADMIN_TOKEN });
+        expect(r.status).to.equal(200);
+        const expected = [h.a.address, h.b.address].sort().map((brand) => {
+          const [i, v, d] = [sum(issued, brand), sum(reversed, brand), sum(redeemed, brand)];
+          return { brand, issued: String(i), reversed: String(v), redeemed: String(d), valueCredited: String(d * unit), liabilityOutstanding: String(i - v - d), netSettlement: String((d - i + v) * unit) };
+        });
+        expect(r.body.partners).to.deep.equal(expected);
+        // After the suites above, both brands issued: the figures are not all zero.
+        if (issued.length > 0) expect(r.body.partners.some((p: { issued: string }) => p.issued !== "0")).to.equal(true);
+        expect(r.body.expired).to.equal("0");
+        const csv = await h.http("GET", "/v1/admin/report?format=csv", { auth: ADMIN_TOKEN });
+        expect(csv.headers.get("content-type")).to.equal("text/csv; charset=utf-8");
+        expect(String(csv.body).trim().split("\n")).to.deep.equal([
+          "brand,issued,reversed,redeemed,valueCredited,liabilityOutstanding,netSettlement",
+          ...expected.map((e) => Object.values(e).join(",")),
+          "expired,0,,,,,",
+        ]);
+        const none = await h.http("GET", "/v1/admin/report?from=1&to=2", { auth: ADMIN_TOKEN });
+        expect(none.body.partners).to.deep.equal([]);
+        expect((await h.http("GET", "/v1/admin/report", { auth: h.a.apiKey })).status).to.equal(401);
+        const bad = await h.http("GET", "/v1/admin/report?from=5&to=5", { auth: ADMIN_TOKEN });
+        expect([bad.status, bad.body.error.code]).to.deep.equal([400, "invalid_time"]);
       });
     });
   });
