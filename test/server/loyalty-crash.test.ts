@@ -5,8 +5,8 @@ import { LocalChain } from "../support/chain";
 import { openTestDb, testDbKinds, type TestDb } from "../support/db";
 import { consentIndexed, pointsIssuedEvent, pointsOf, postEvent, purchaseEvent, registerShop, relayProcess, setupShop, type Device, type RelayProcess, type ShopWorld } from "./crash-support";
 
-const PURCHASES = 60;
-const WINDOW_SECONDS = 20;
+const PURCHASES = 40;
+const WINDOW_SECONDS = 45;
 /** Purchases returned in full inside the window: their points must never reach the chain. */
 const returned = (i: number) => i % 6 === 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
