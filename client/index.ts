@@ -83,6 +83,7 @@ export { getOperation, type GetOperationErrorType, type GetOperationParameters, 
 export { waitForOperation, type WaitForOperationErrorType, type WaitForOperationParameters, type WaitForOperationReturnType } from "./actions/waitForOperation";
 export { getConsents, type GetConsentsErrorType, type GetConsentsParameters, type GetConsentsReturnType } from "./actions/getConsents";
 export { getPoints, type GetPointsErrorType, type GetPointsParameters, type GetPointsReturnType } from "./actions/getPoints";
+export { quote, type QuoteErrorType, type QuoteParameters, type QuoteReturnType } from "./actions/quote";
 export { getHistory, type GetHistoryErrorType, type GetHistoryParameters, type GetHistoryReturnType } from "./actions/getHistory";
 export { getReceipt, type GetReceiptErrorType, type GetReceiptParameters, type GetReceiptReturnType } from "./actions/getReceipt";
 export { grant, type GrantErrorType, type GrantParameters, type GrantReturnType } from "./actions/grant";

@@ -37,6 +37,8 @@ import { webAppRouter, type WebAppOptions } from "./http/webApp";
 import { startWebhooks, webhooksRouter } from "./webhooks";
 import { checkChainIdentity } from "./startup/chainIdentity";
 import { setChainTimeCache } from "./chain/clock";
+import { startLoyalty } from "./loyalty/issuer";
+import { loyaltyBrandRouter, quoteRouter, reportRouter } from "./loyalty/routes";
 
 export const RELAY_VERSION = "0.1.0";
 
@@ -50,6 +52,8 @@ export interface RelayOptions {
   submitter?: boolean;
   /** Run the indexer (default true). */
   indexer?: boolean;
+  /** Run the loyalty loop: pending points whose return window closed, rewards for consent (default true). */
+  loyalty?: boolean;
   /** Serve the built web app from this folder at `/` and the rooms' paths (default: no app). */
   web?: Pick<WebAppOptions, "dir">;
 }
@@ -165,11 +169,14 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     res.json(openapi);
   });
 
+  app.use("/v1/admin", reportRouter(ctx));
   app.use("/v1/admin", adminRouter(ctx));
   app.use("/v1/brand", brandRouter(ctx));
   app.use("/v1/brand", brandConsentRouter(ctx));
   app.use("/v1/brand/webhooks", webhooksRouter(ctx));
+  app.use("/v1/brand", loyaltyBrandRouter(ctx));
   app.use("/v1", discoveryRouter(ctx));
+  app.use("/v1", quoteRouter(ctx));
   app.use("/v1", deviceEventsRouter(ctx));
   app.use("/v1", customerActionsRouter(ctx));
   app.use("/v1", cardsRouter(ctx));
@@ -193,6 +200,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   }
   if (options.submitter !== false && !deps.config.READ_ONLY) services.push(startSubmitter(deps));
   services.push(startWebhooks(deps));
+  if (options.loyalty !== false) services.push(startLoyalty(deps));
 
   tableSizeMetrics(deps.registry, deps.db);
   const prune = setInterval(() => {

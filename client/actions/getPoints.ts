@@ -11,18 +11,18 @@ export type GetPointsParameters = {
 export type GetPointsReturnType = CustomerPoints;
 export type GetPointsErrorType = RelayRequestErrorType;
 
-type PointsJson = {
-  customer: Address;
+type PointsJson = Omit<CustomerPoints, "balance" | "lifetimeEarned" | "tiers" | "pending" | "history"> & {
   balance: string;
   lifetimeEarned: string;
-  lastActivity: number;
-  pending?: string;
+  tiers: string[];
+  pending: string;
   history: (Omit<PointsMovement, "points"> & { points: string })[];
 };
 
 /**
- * The customer's points (`GET /v1/customers/{address}/points`): balance, lifetime earned, last activity
- * and the latest 200 movements (earned where, reversed, redeemed where), as indexed from the chain.
+ * The customer's points (`GET /v1/customers/{address}/points`): balance, lifetime earned, tier, last
+ * activity and expiry date, points pending (earned, not yet on chain), and the history: pending entries
+ * first, then the latest 200 movements as indexed from the chain, each issuance with its reason.
  *
  * @example const { balance } = await getPoints(relay, { address })
  */
@@ -33,7 +33,10 @@ export async function getPoints(client: RelayClientBase, { address, signal }: Ge
     balance: BigInt(p.balance),
     lifetimeEarned: BigInt(p.lifetimeEarned),
     lastActivity: p.lastActivity,
-    ...(p.pending === undefined ? {} : { pending: BigInt(p.pending) }),
+    tier: p.tier,
+    tiers: p.tiers.map(BigInt),
+    expiresAt: p.expiresAt,
+    pending: BigInt(p.pending),
     history: p.history.map((h) => ({ ...h, points: BigInt(h.points) })),
   };
 }

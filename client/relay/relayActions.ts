@@ -11,6 +11,7 @@ import { getPoints, type GetPointsParameters, type GetPointsReturnType } from ".
 import { grant, type GrantParameters, type GrantReturnType } from "../actions/grant";
 import { linkCard, type LinkCardParameters, type LinkCardReturnType } from "../actions/linkCard";
 import { postDeviceEvent, type PostDeviceEventParameters, type PostDeviceEventReturnType } from "../actions/postDeviceEvent";
+import { quote, type QuoteParameters, type QuoteReturnType } from "../actions/quote";
 import { redeem, type RedeemParameters, type RedeemReturnType } from "../actions/redeem";
 import { revoke, type RevokeParameters, type RevokeReturnType } from "../actions/revoke";
 import { revokeAll, type RevokeAllParameters, type RevokeAllReturnType } from "../actions/revokeAll";
@@ -35,6 +36,7 @@ export type RelayActions = {
   getPoints(params: GetPointsParameters): Promise<GetPointsReturnType>;
   getHistory(params: GetHistoryParameters): Promise<GetHistoryReturnType>;
   getReceipt(params: GetReceiptParameters): Promise<GetReceiptReturnType>;
+  quote(params: QuoteParameters): Promise<QuoteReturnType>;
   grant(params: GrantParameters): Promise<GrantReturnType>;
   revoke(params: RevokeParameters): Promise<RevokeReturnType>;
   revokeAll(params: RevokeAllParameters): Promise<RevokeAllReturnType>;
@@ -64,6 +66,7 @@ export function relayActions(client: RelayClientBase): RelayActions {
     getPoints: (p) => getPoints(client, p),
     getHistory: (p) => getHistory(client, p),
     getReceipt: (p) => getReceipt(client, p),
+    quote: (p) => quote(client, p),
     grant: (p) => grant(client, p),
     revoke: (p) => revoke(client, p),
     revokeAll: (p) => revokeAll(client, p),

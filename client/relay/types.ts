@@ -34,8 +34,8 @@ export type BrandPurpose = {
   texts: Partial<Record<string, PurposeText>>;
   /** The current notice on chain (`purposeOf`), with its version (1 for the first); null when not yet defined on chain. */
   notice: { hash: Hex; uri: string; version: number } | null;
-  /** Points the brand offers for granting this purpose, as a decimal string; null or absent when it offers none (relays before the loyalty programme omit it). */
-  reward?: string | null | undefined;
+  /** Points the brand pays once, ever, for granting this purpose (when the grant is on chain); null: no reward. */
+  reward: bigint | null;
   /** The longest a consent to it may last, in seconds, as the brand set it (a grant beyond is refused, `validity_too_long`; one with no expiry, `expiry_required`); null: no limit. An app offers renewal before `expiresAt` with it. */
   maxValiditySeconds: number | null;
 };
@@ -114,6 +114,9 @@ export type PendingAction = {
 
 export type CustomerConsents = { subject: Address; consents: Consent[]; pending: PendingAction[] };
 
+/** Why the relay issued points: a purchase at the base rate, a campaign's extra, a welcome bonus, a reward for consent. */
+export type IssuanceReason = "purchase" | "campaign" | "welcome" | "consent-reward";
+
 export type PointsMovement = {
   /** issued, reversed, redeemed, expired, transfer. */
   kind: string;
@@ -121,11 +124,20 @@ export type PointsMovement = {
   points: bigint;
   /** Receipt id or order reference. */
   ref: Hex | null;
+  /** Unix seconds: of the block, or when a pending entry was earned. */
   timestamp: number;
-  blockNumber: number;
-  txHash: Hex;
-  /** Why the points were earned: "purchase", "campaign", "welcome", "consent-reward"; absent when the relay does not say. */
-  reason?: string | undefined;
+  /** Null for a pending entry. */
+  blockNumber: number | null;
+  /** Null for a pending entry. */
+  txHash: Hex | null;
+  /** Earned and not on chain yet (the brand's return window is open, or the issue is queued). */
+  pending: boolean;
+  /** A pending entry's end of window (ISO 8601); null otherwise. */
+  dueAt: string | null;
+  /** Why the relay issued these points (also on their reversal); null for other movements. */
+  reason: IssuanceReason | null;
+  /** The campaign's name for reason "campaign". */
+  campaign: string | null;
 };
 
 export type CustomerPoints = {
@@ -134,9 +146,15 @@ export type CustomerPoints = {
   lifetimeEarned: bigint;
   /** Unix seconds of the last earning or redemption (0: none). */
   lastActivity: number;
-  /** Points earned but not yet issued (within a brand's return window); absent on relays that do not hold points back. */
-  pending?: bigint | undefined;
-  /** Latest first, at most 200. */
+  /** The coalition tier (CoalitionPoints' tierOf): how many thresholds lifetime earned reaches; 0: none. */
+  tier: number;
+  /** The coalition's tier thresholds, in lifetime earned points. */
+  tiers: bigint[];
+  /** Unix seconds from which the balance may be expired; null: no expiry in force or nothing held. */
+  expiresAt: number | null;
+  /** Points earned and not on chain yet (in a return window, or queued). */
+  pending: bigint;
+  /** Pending entries first, then the chain's movements, latest first (at most 200 of those). */
   history: PointsMovement[];
 };
 
@@ -177,13 +195,20 @@ export type DeviceEventAnswer = {
   receiptId?: Hex;
   points?: string;
   operationId?: string;
+  /** Purchase in a return window: when its pending points go on chain (ISO 8601). */
+  pendingUntil?: string;
+  /** Return: of `points`, those cancelled while pending, without a transaction. */
+  cancelled?: string;
+  /** Purchase: each issuance with its reason. */
+  issuances?: { reason: IssuanceReason; campaign: string | null; points: string; receiptId: Hex }[];
 };
 
 export type CustomerRef = { wallet: Address } | { cardToken: string };
 
 export type DeviceEvent =
   | { eventId: string; kind: "presence"; customer: CustomerRef }
-  | { eventId: string; kind: "purchase" | "return"; customer: CustomerRef; receipt: string; amount: string }
+  | { eventId: string; kind: "purchase"; customer: CustomerRef; receipt: string; amount: string; items?: BasketItem[] }
+  | { eventId: string; kind: "return"; customer: CustomerRef; receipt: string; amount: string }
   | { eventId: string; kind: "scan"; customer: CustomerRef; productCode: string };
 
 /** One product a customer's home scanner read at a brand (under the shopping-list purpose). */
@@ -212,4 +237,16 @@ export type RecognisedCustomer = {
   displayName?: string | null | undefined;
   /** The customer's tier (`tierOf`), null when the coalition defines no tiers. */
   tier?: number | null | undefined;
+};
+
+/** A line of a basket: a product code and its amount (decimal string), for campaigns on product codes. */
+export type BasketItem = { productCode: string; amount: string };
+
+/** What a basket would earn now at a brand (`POST /v1/brands/{address}/quote`). */
+export type Quote = {
+  points: bigint;
+  /** Each issuance it would make, with its reason. */
+  issuances: { reason: IssuanceReason; campaign: string | null; points: bigint }[];
+  /** How long the points would stay pending (the brand's return window). */
+  returnWindowSeconds: number;
 };

@@ -77,6 +77,12 @@ export const envSchema = z.object({
   INDEXER_CONFIRMATIONS: int(0).default(1),
   INDEXER_POLL_MS: int(10).default(1000),
   INDEXER_MAX_RANGE: int(1).default(2000),
+  // Loyalty programme (server/loyalty): how often pending points and consent rewards are looked at, and the
+  // gas an avoided issue and an avoided reversal count for in the return window's savings (docs/gas.md)
+  LOYALTY_POLL_MS: int(10).default(1000),
+  LOYALTY_BATCH_MAX: int(1).default(200),
+  LOYALTY_ISSUE_GAS: int(0).default(69_101),
+  LOYALTY_REVERSE_GAS: int(0).default(53_468),
   // Webhooks (server/webhooks/config.ts)
   ...webhookEnvShape,
   // Limits on customers' actions and the relay's spend (server/config/limits.ts)

@@ -1,7 +1,7 @@
 import { Router, type Response } from "express";
 import { z } from "zod";
 import { keccak256, type Address, type Hex } from "viem";
-import { consentLedgerAbi } from "../../client/abis";
+import { coalitionPointsAbi, consentLedgerAbi } from "../../client/abis";
 import { chainNow } from "../chain/clock";
 import { enqueueOperation, type NewOperation, type OperationKind } from "../chain/outbox";
 import { resolvePurpose } from "../../client/purposes";
@@ -310,6 +310,12 @@ export function customerActionsRouter(ctx: HttpContext): Router {
       signature: b.signature as Hex,
       allowDelegates: false,
       typed: { domain: pointsDomain(chainId, points), types: pointsTypes, primaryType: "Redeem", message: { customer, brand, points: amount, orderRef, nonce: nonceValue, deadline: deadlineValue } },
+      precheck: async () => {
+        const accepts = await chainCall("whether the brand accepts redemptions", () =>
+          client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "acceptsRedemptions", args: [brand] }),
+        );
+        if (!accepts) throw new HttpError(422, "redemptions_not_accepted", "this brand does not accept redemptions now (not admitted, or it turned them off)");
+      },
       lockedCheck: (tx) => refuseUncoveredRedeem({ ...pre, db: tx }, customer, amount),
       op: { kind: "redeem" satisfies OperationKind, functionName: "redeemBySig", args: [customer, brand, amount, orderRef, deadlineValue, b.signature], subject: customer, controller: brand },
     });

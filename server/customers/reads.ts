@@ -12,6 +12,7 @@ import { nextNonce } from "./nonces";
 import { chainNow } from "../chain/clock";
 import { categoryNames } from "../../client/categories";
 import { purposeNamer } from "../brands/purposes";
+import { pendingIssuances } from "../loyalty/pending";
 
 const addressParams = z.object({ address: z.string() });
 
@@ -55,8 +56,24 @@ export const pointsViewSchema = z
     balance: z.string(),
     lifetimeEarned: z.string(),
     lastActivity: z.number(),
+    tier: z.number().meta({ description: "CoalitionPoints' tierOf: thresholds of `tiers()` that lifetime earned reaches (0: none)" }),
+    tiers: z.array(z.string()).meta({ description: "the coalition's tier thresholds of lifetime earned points" }),
+    expiresAt: z.number().nullable().meta({ description: "unix seconds from which the balance may be expired (last activity plus the period in force, pause time excluded); null: no expiry or nothing held" }),
+    pending: z.string().meta({ description: "points earned and not yet on chain (return windows open, or queued)" }),
     history: z.array(
-      z.object({ kind: z.string(), brand: z.string().nullable(), points: z.string(), ref: z.string().nullable(), timestamp: z.number(), blockNumber: z.number(), txHash: z.string() }),
+      z.object({
+        kind: z.string(),
+        brand: z.string().nullable(),
+        points: z.string(),
+        ref: z.string().nullable(),
+        timestamp: z.number(),
+        blockNumber: z.number().nullable().meta({ description: "null for a pending entry" }),
+        txHash: z.string().nullable().meta({ description: "null for a pending entry" }),
+        pending: z.boolean().meta({ description: "true: earned, not yet on chain (see dueAt)" }),
+        dueAt: z.string().nullable().meta({ description: "pending entry: when its return window closes (ISO 8601)" }),
+        reason: z.enum(["purchase", "campaign", "welcome", "consent-reward"]).nullable().meta({ description: "why the relay issued these points (also on their reversal); null for other movements" }),
+        campaign: z.string().nullable().meta({ description: "the campaign's name for reason `campaign`" }),
+      }),
     ),
   })
   .meta({ id: "PointsView" });
@@ -207,18 +224,69 @@ export function customerReadsRouter(ctx: HttpContext): Router {
         "SELECT balance::text AS balance, lifetime_earned::text AS lifetime_earned, last_activity FROM points_balances WHERE customer = $1",
         [customer],
       );
-      const history = await db.query<{ kind: string; brand: string | null; amount: string; ref: string | null; timestamp: number; block_number: number; tx_hash: string }>(
-        `SELECT kind, brand, amount::text AS amount, ref, timestamp, block_number, tx_hash FROM points_events
-          WHERE customer = $1 OR (kind = 'transfer' AND counterparty = $1)
-          ORDER BY block_number DESC, log_index DESC LIMIT 200`,
+      const history = await db.query<{
+        kind: string;
+        brand: string | null;
+        amount: string;
+        ref: string | null;
+        timestamp: number;
+        block_number: number;
+        tx_hash: string;
+        reason: "purchase" | "campaign" | "welcome" | "consent-reward" | null;
+        campaign: string | null;
+      }>(
+        `SELECT e.kind, e.brand, e.amount::text AS amount, e.ref, e.timestamp, e.block_number, e.tx_hash, i.reason, i.campaign FROM points_events e
+           LEFT JOIN relay_issuances i ON e.kind IN ('issued', 'reversed') AND i.brand = e.brand AND i.receipt_id = e.ref
+          WHERE e.customer = $1 OR (e.kind = 'transfer' AND e.counterparty = $1)
+          ORDER BY e.block_number DESC, e.log_index DESC LIMIT 200`,
         [customer],
       );
+      const pending = await pendingIssuances(db, customer);
+      const { points } = deps.chain.deployment;
+      const read = <T>(functionName: string, args: unknown[] = []) =>
+        deps.chain.client.readContract({ address: points, abi: coalitionPointsAbi, functionName, args } as never) as Promise<T>;
+      const [tiers, period, lastActivity] = await chainCall("the points' tiers and expiry", () =>
+        Promise.all([read<readonly bigint[]>("tiers"), read<bigint | number>("expiryPeriod").then(BigInt), read<bigint | number>("lastActivity", [customer]).then(BigInt)]),
+      );
+      const balance = bal.rows[0]?.balance ?? "0";
+      const lifetimeEarned = BigInt(bal.rows[0]?.lifetime_earned ?? "0");
       res.json({
         customer,
-        balance: bal.rows[0]?.balance ?? "0",
-        lifetimeEarned: bal.rows[0]?.lifetime_earned ?? "0",
+        balance,
+        lifetimeEarned: lifetimeEarned.toString(),
         lastActivity: bal.rows[0]?.last_activity ?? 0,
-        history: history.rows.map((h) => ({ kind: h.kind, brand: h.brand, points: h.amount, ref: h.ref, timestamp: h.timestamp, blockNumber: h.block_number, txHash: h.tx_hash })),
+        tier: tiers.filter((t) => lifetimeEarned >= t).length,
+        tiers: tiers.map(String),
+        expiresAt: period > 0n && balance !== "0" && lastActivity > 0n ? Number(lastActivity + period) : null,
+        pending: pending.reduce((s, p) => s + BigInt(p.points), 0n).toString(),
+        history: [
+          ...pending.map((p) => ({
+            kind: "issued",
+            brand: p.brand,
+            points: p.points,
+            ref: p.receiptId,
+            timestamp: p.createdAt,
+            blockNumber: null,
+            txHash: null,
+            pending: true,
+            dueAt: p.dueAt,
+            reason: p.reason,
+            campaign: p.campaign,
+          })),
+          ...history.rows.map((h) => ({
+            kind: h.kind,
+            brand: h.brand,
+            points: h.amount,
+            ref: h.ref,
+            timestamp: h.timestamp,
+            blockNumber: h.block_number,
+            txHash: h.tx_hash,
+            pending: false,
+            dueAt: null,
+            reason: h.reason ?? null,
+            campaign: h.campaign ?? null,
+          })),
+        ],
       });
     },
   );

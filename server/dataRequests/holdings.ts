@@ -176,6 +176,15 @@ export const HOLDINGS: readonly Holding[] = [
     reason: "it is what refuses a card link signed before your erasure from being replayed after it: erasing it would undo that protection",
   },
   {
+    table: "relay_issuances",
+    description: "the points each of your purchases, campaigns, welcome bonuses and consent rewards earned: pending ones (the brand's return window) and issued ones",
+    walletColumns: ["subject"],
+    brandColumn: "brand",
+    orderBy: "created_at, receipt_id",
+    disposition: "keep",
+    reason: "points owed to you or issued on chain: pending points still have to be issued, and issued ones back the brand's accounts and a later reversal",
+  },
+  {
     table: "data_requests",
     description: "your access and erasure requests and their outcome (counts, never the data)",
     walletColumns: ["subject"],

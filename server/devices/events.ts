@@ -2,7 +2,6 @@ import { z } from "zod";
 import type { Address, Hex } from "viem";
 import type { Env } from "../config";
 import type { Queryable } from "../store/db";
-import { enqueueOperation } from "../chain/outbox";
 import { isConsentGranted } from "../consent/gate";
 import { PURPOSE_OF_EVENT, type DeviceEventKind } from "../consent/purposes";
 import { cardTokenSchema, walletOfCard } from "../customers/cards";
@@ -12,7 +11,9 @@ import { decodeArgs } from "../chain/args";
 import { addressSchema, currencyAmountSchema, idSchema } from "../http/schemas";
 import type { RecognisedCustomer } from "./bus";
 import { displayNameOf } from "../personal/displayNames";
-import { pointsFor, pointsToReverse, receiptIdOf } from "../brands/earning";
+import { basketItemsSchema, issuancePartSchema } from "../loyalty/schemas";
+import { receiptIdOf } from "../brands/earning";
+import { recordPurchase, recordReturn } from "../loyalty/purchases";
 import type { Brand, Device } from "../brands/registry";
 
 export const EVENT_KINDS = ["presence", "purchase", "return", "scan"] as const;
@@ -36,7 +37,7 @@ const base = { eventId: idSchema("invalid_event_id").meta({ description: "unique
 export const deviceEventSchema = z
   .discriminatedUnion("kind", [
     z.object({ ...base, kind: z.literal("presence") }).strict(),
-    z.object({ ...base, kind: z.literal("purchase"), receipt: receiptSchema, amount: currencyAmountSchema }).strict(),
+    z.object({ ...base, kind: z.literal("purchase"), receipt: receiptSchema, amount: currencyAmountSchema, items: basketItemsSchema.optional() }).strict(),
     z.object({ ...base, kind: z.literal("return"), receipt: receiptSchema, amount: currencyAmountSchema }).strict(),
     z
       .object({
@@ -61,6 +62,9 @@ export const eventAnswerSchema = z
     receiptId: z.string().optional(),
     points: z.string().optional(),
     operationId: z.string().optional(),
+    pendingUntil: z.string().optional().meta({ description: "purchase in a return window: when its pending points go on chain (ISO 8601)" }),
+    cancelled: z.string().optional().meta({ description: "return: of `points`, those taken back while pending, without a transaction" }),
+    issuances: z.array(issuancePartSchema).optional().meta({ description: "purchase: each issuance with its reason" }),
   })
   .meta({ id: "DeviceEventAnswer" });
 
@@ -212,26 +216,8 @@ async function process(
       const receiptId = receiptIdOf(brand.receiptSalt, brand.address, event.receipt).toLowerCase() as Hex;
       // One receipt at a time (concurrent purchases of it on PostgreSQL: the later one sees the first and answers 409).
       await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`receipt:${brand.address}:${receiptId}`]);
-      const seen = await tx.query("SELECT 1 FROM relay_purchases WHERE brand = $1 AND receipt_id = $2", [brand.address, receiptId]);
-      if (seen.rows.length > 0) throw new HttpError(409, "duplicate_receipt", "this receipt already earned points (under another event id)");
-      const points = pointsFor(event.amount, brand.pointsPerUnit);
-      if (points === 0n) return { status: 202, body: { ...accepted, receiptId, points: "0" }, duplicate: false };
-      if (backing) await refuseUnbacked(tx, brand.address, points, backing);
-      const { id } = await enqueueOperation(tx, {
-        kind: "issue",
-        contract: "points",
-        functionName: "issue",
-        args: [brand.address, subject, points, receiptId],
-        signer: brand.operator,
-        subject,
-        controller: brand.address,
-        idempotencyKey: `issue:${receiptId}`,
-      });
-      await tx.query(
-        "INSERT INTO relay_purchases (brand, receipt_id, subject, amount, points, operation_id) VALUES ($1, $2, $3, $4, $5, $6)",
-        [brand.address, receiptId, subject, event.amount, points.toString(), id],
-      );
-      return { status: 202, body: { ...accepted, receiptId, points: points.toString(), operationId: id }, duplicate: false };
+      const r = await recordPurchase(tx, brand, subject, event, backing ? (points) => refuseUnbacked(tx, brand.address, points, backing) : undefined);
+      return { status: 202, body: { ...accepted, ...r }, duplicate: false };
     }
     case "return": {
       const receiptId = receiptIdOf(brand.receiptSalt, brand.address, event.receipt).toLowerCase() as Hex;
@@ -243,7 +229,8 @@ async function process(
       );
       const purchase = rows[0];
       if (!purchase || purchase.issued === "failed") throw new HttpError(404, "receipt_not_found", "no purchase with points for this receipt");
-      if (purchase.issued !== "confirmed") {
+      // issued is null while the brand's return window holds the points back (recordReturn cancels them, no transaction).
+      if (purchase.issued !== null && purchase.issued !== "confirmed") {
         throw new HttpError(409, "purchase_not_issued", "the points of this purchase are not issued yet: send the return again once its operation is confirmed");
       }
       if (purchase.subject !== subject) throw new HttpError(422, "receipt_customer_mismatch", "this receipt earned points for another customer");
@@ -251,24 +238,8 @@ async function process(
       const earned = BigInt(purchase.points);
       const alreadyReversed = BigInt(purchase.reversed_points);
       if (alreadyReversed >= earned) throw new HttpError(409, "receipt_fully_reversed", "every point of this receipt was already reversed");
-      const points = pointsToReverse({ earned, alreadyReversed, purchased: purchase.amount, returned: event.amount });
-      if (points === 0n) return { status: 202, body: { ...accepted, receiptId, points: "0" }, duplicate: false };
-      const { id } = await enqueueOperation(tx, {
-        kind: "reverse",
-        contract: "points",
-        functionName: "reverse",
-        args: [receiptId, subject, points],
-        signer: brand.operator,
-        subject,
-        controller: brand.address,
-        idempotencyKey: `reverse:${brand.address}:${event.eventId}`,
-      });
-      await tx.query("UPDATE relay_purchases SET reversed_points = reversed_points + $3 WHERE brand = $1 AND receipt_id = $2", [
-        brand.address,
-        receiptId,
-        points.toString(),
-      ]);
-      return { status: 202, body: { ...accepted, receiptId, points: points.toString(), operationId: id }, duplicate: false };
+      const r = await recordReturn(tx, config, brand, subject, event, { receiptId, amount: purchase.amount });
+      return { status: 202, body: { ...accepted, ...r }, duplicate: false };
     }
   }
 }

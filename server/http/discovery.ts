@@ -6,6 +6,7 @@ import { labels, LANGUAGES, type PurposeText } from "../../client/labels";
 import { purposeName } from "../../client/purposes";
 import { ledgerDomain, pointsDomain, relayDomain } from "../../client/typedData";
 import { allBrandPurposes } from "../brands/purposes";
+import { purposeRewards } from "../loyalty/programme";
 import { normaliseDecimal } from "../brands/registry";
 import type { Env } from "../config";
 import { chainCall } from "./chainCall";
@@ -42,6 +43,7 @@ export const discoveredPurposeSchema = z
     texts: z.record(z.string(), textSchema).meta({ description: "title and description by language: the brand's, completed by Confiance's for a known name" }),
     notice: z.object({ hash: z.string(), uri: z.string(), version: z.number() }).nullable().meta({ description: "the current notice on chain; null: not yet defined on chain" }),
     maxValiditySeconds: z.number().nullable().meta({ description: "the longest a consent may last, in seconds, as the brand set it (grants beyond are refused: validity_too_long); null: no limit" }),
+    reward: z.string().nullable().meta({ description: "points the brand pays once for granting this purpose (on chain); null: none" }),
   })
   .meta({ id: "DiscoveredPurpose" });
 
@@ -128,6 +130,7 @@ export function discoveryRouter(ctx: HttpContext): Router {
            FROM relay_brands b LEFT JOIN points_brands pb ON pb.brand = b.address ORDER BY b.created_at, b.address`,
       );
       const described = await allBrandPurposes(db);
+      const rewards = await purposeRewards(db);
       const notices = await db.query<{ controller: string; purpose: string; notice_hash: string; notice_uri: string; version: number }>(
         "SELECT controller, purpose, notice_hash, notice_uri, version FROM purposes WHERE controller = ANY($1::text[])",
         [brands.rows.map((b) => b.address)],
@@ -150,6 +153,7 @@ export function discoveryRouter(ctx: HttpContext): Router {
               texts: textsOf(name, d?.texts),
               notice: n ? { hash: n.notice_hash, uri: n.notice_uri, version: n.version } : null,
               maxValiditySeconds: d?.maxValiditySeconds ?? null,
+              reward: rewards.get(b.address)?.get(id)?.toString() ?? null,
             };
           });
           purposes.sort((x, y) => (x.name === null) !== (y.name === null) ? (x.name === null ? 1 : -1) : (x.name ?? x.id).localeCompare(y.name ?? y.id));

@@ -299,8 +299,26 @@ for (const kind of testDbKinds()) {
         const points = await relay.getPoints({ address: customer.address });
         expect([points.customer, points.balance, points.lifetimeEarned]).to.deep.equal([customer.address.toLowerCase(), 25n, 25n]);
         expect(points.history).to.deep.equal([
-          { kind: "issued", brand: h.a.address, points: 25n, ref: keccak256(toHex(`p-${customer.address}`)), timestamp: points.history[0]!.timestamp, blockNumber: Number(mined.blockNumber), txHash: hash },
+          {
+            kind: "issued",
+            brand: h.a.address,
+            points: 25n,
+            ref: keccak256(toHex(`p-${customer.address}`)),
+            timestamp: points.history[0]!.timestamp,
+            blockNumber: Number(mined.blockNumber),
+            txHash: hash,
+            pending: false,
+            dueAt: null,
+            reason: null,
+            campaign: null,
+          },
         ]);
+        expect([points.tier, points.tiers, points.expiresAt, points.pending]).to.deep.equal([0, [], null, 0n]);
+        expect(await relay.quote({ brand: h.a.address, amount: "10.5", items: [{ productCode: "TEA", amount: "1" }] })).to.deep.equal({
+          points: 21n,
+          issuances: [{ reason: "purchase", campaign: null, points: 21n }],
+          returnWindowSeconds: 0,
+        });
         const { entries, nextAfter } = await relay.getHistory({ address: customer.address });
         expect(nextAfter).to.equal(null);
         expect(entries.map((e) => [e.type, e.action, e.purposeName, e.categories, e.categoryNames, e.amount])).to.deep.equal([
@@ -346,7 +364,7 @@ for (const kind of testDbKinds()) {
 
         const known = (name: string) => ({ en: labels.en.purposes[name], fr: labels.fr.purposes[name] });
         const notice = (name: string) => ({ hash: NOTICE, uri: `https://brand.example/${name}`, version: 1 });
-        const onChainOnly = (name: string) => ({ id: purposeId(name), name, categories: "0", categoryNames: [], texts: known(name), notice: notice(name), maxValiditySeconds: null });
+        const onChainOnly = (name: string) => ({ id: purposeId(name), name, categories: "0", categoryNames: [], texts: known(name), notice: notice(name), maxValiditySeconds: null, reward: null });
         const expected = {
           brands: [
             {
@@ -356,9 +374,9 @@ for (const kind of testDbKinds()) {
               acceptsRedemptions: true,
               purposes: [
                 onChainOnly("in-store-recognition"),
-                { id: purposeId("loyalty"), name: "loyalty", categories: "5", categoryNames: ["identity", "purchase-history"], texts: known("loyalty"), notice: notice("loyalty"), maxValiditySeconds: null },
+                { id: purposeId("loyalty"), name: "loyalty", categories: "5", categoryNames: ["identity", "purchase-history"], texts: known("loyalty"), notice: notice("loyalty"), maxValiditySeconds: null, reward: null },
                 onChainOnly("shopping-list"),
-                { id: purposeId("tasting-club"), name: "tasting-club", categories: "1125899906842656", categoryNames: ["preferences", "bit-50"], texts, notice: null, maxValiditySeconds: null },
+                { id: purposeId("tasting-club"), name: "tasting-club", categories: "1125899906842656", categoryNames: ["preferences", "bit-50"], texts, notice: null, maxValiditySeconds: null, reward: null },
               ],
             },
             {

@@ -66,7 +66,7 @@ export function PurposeRow({ customer, brand, purpose, state, onSettled }: Purpo
       ) : (
         <p className="muted small">{t("purpose.noNotice")}</p>
       )}
-      {purpose.reward != null && purpose.reward !== "0" && <p className="small">{t("purpose.reward", { points: purpose.reward })}</p>}
+      {purpose.reward != null && purpose.reward > 0n && <p className="small">{t("purpose.reward", { points: purpose.reward.toString() })}</p>}
       <p className="state" data-testid="purpose-state" data-state={state.kind}>
         <StateWords state={state} formatDate={formatDate} />
       </p>

@@ -15,6 +15,7 @@ import { stepGrants, stepNonConsenting, stepPresence, stepRevocation } from "./c
 import { stepRights } from "./rights";
 import type { Journey } from "./context";
 import { stepPurchaseAndReturn, stepRedeemAtHotel } from "./points";
+import { stepProgramme } from "./programme";
 import { BRAND_SPECS, registerAtRelay, setUpChain } from "./setup";
 import { printSummary } from "./summary";
 
@@ -27,6 +28,7 @@ export const DEMO_RELAY_ENV: Record<string, string> = {
   INDEXER_POLL_MS: "50",
   WEBHOOK_ALLOW_LOOPBACK: "true",
   WEBHOOK_POLL_MS: "50",
+  LOYALTY_POLL_MS: "100",
 };
 
 /** Relay keys: account 2 sends by-signature calls; each brand's operator key sends its issue and reverse. */
@@ -92,6 +94,8 @@ export async function runJourney(opts: { keep: boolean }): Promise<boolean> {
     await stepPurchaseAndReturn(j);
     say.begin("The customer redeems points at the partner hotel: its balance is credited on chain at once");
     await stepRedeemAtHotel(j);
+    say.begin("The programme: tiers, a campaign, pending points and a return inside the window, a reward for consent, a donation to the charity");
+    await stepProgramme(j);
     say.begin("The customer comes back, then revokes in-store recognition: the next presence is dropped at once");
     const revokeOperation = await stepRevocation(j);
     say.begin("An auditor verifies Maison Lumière's consent history from the chain alone and catches a tampered export");
