@@ -1,17 +1,20 @@
 import { expect } from "chai";
 import type { Page } from "playwright-core";
-import { keccak256, toHex } from "viem";
+import { erc20Abi, formatUnits, keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { coalitionPointsAbi, mockStablecoinAbi } from "../../client/abis";
 import { testAccount, testPrivateKey } from "../support/chain";
-import { formatUnits6 } from "../../web/brand/brandApi";
 import { browserSuite, DESKTOP, expectAccessible, expectText, screenshot } from "./support/browser";
 import { TEST_WALLET_NAME as WALLET } from "./support/testWallet";
 
+/** Where the money section shows the figure under `label`. */
+function figureAt(page: Page, label: string) {
+  return page.getByTestId("money").locator("div").filter({ has: page.locator("dt", { hasText: new RegExp(`^${label.replace(/[()]/g, "\\$&")}$`) }) }).locator("dd");
+}
+
 /** The figure shown under `label` in the money section. */
 async function figure(page: Page, label: string): Promise<string> {
-  const item = page.getByTestId("money").locator("div").filter({ has: page.locator("dt", { hasText: new RegExp(`^${label.replace(/[()]/g, "\\$&")}$`) }) });
-  return ((await item.locator("dd").textContent()) ?? "").trim();
+  return ((await figureAt(page, label).textContent()) ?? "").trim();
 }
 
 describe("Browser: the brand's console", function () {
@@ -33,6 +36,9 @@ describe("Browser: the brand's console", function () {
 
   const backingOnChain = async () =>
     (await app.harness.chain.client.readContract({ address: app.harness.deployment.points, abi: coalitionPointsAbi, functionName: "brandBalance", args: [app.harness.a.address] })) as bigint;
+
+  /** The settlement asset's decimals as the chain answers them (the console reads the same). */
+  const assetDecimals = () => app.harness.chain.client.readContract({ address: app.harness.deployment.settlement, abi: erc20Abi, functionName: "decimals" });
 
   async function signIn(page: Page, key: string) {
     await page.getByLabel("Brand API key").fill(key);
@@ -56,7 +62,8 @@ describe("Browser: the brand's console", function () {
     expect(await figure(page, "Points reversed")).to.equal("10");
     expect(await figure(page, "Points redeemed here")).to.equal("30");
     expect(await figure(page, "Outstanding liability (points)")).to.equal("60");
-    expect(await figure(page, "Backing")).to.equal(formatUnits6((await backingOnChain()).toString()));
+    // Written with the decimals the page read from the chain (shown as "…" until they are known).
+    await expectText(figureAt(page, "Backing"), formatUnits(await backingOnChain(), await assetDecimals()));
     // The daily table carries today's flows.
     const today = page.locator("table.brand-days tbody tr");
     expect(await today.count()).to.equal(1);
@@ -82,10 +89,11 @@ describe("Browser: the brand's console", function () {
     const status = page.getByTestId("backing-status");
     await status.filter({ hasText: /^(Confirmed|Failed|You declined)/ }).waitFor({ timeout: 60_000 });
     expect((await status.textContent())!).to.match(/^Confirmed in transaction 0x[0-9a-f]{64}\.$/);
-    expect(await backingOnChain()).to.equal(before + 12_500_000n);
+    const decimals = await assetDecimals();
+    expect(await backingOnChain()).to.equal(before + 125n * 10n ** BigInt(decimals - 1));
     expect(wallet.calls.filter((c) => c === "eth_sendTransaction" || c === "eth_sendRawTransaction").length).to.equal(2);
     await h.indexed();
-    await page.getByTestId("money").locator("dd").first().filter({ hasText: formatUnits6((before + 12_500_000n).toString()) }).waitFor({ timeout: 20_000 });
+    await page.getByTestId("money").locator("dd").first().filter({ hasText: formatUnits(before + 125n * 10n ** BigInt(decimals - 1), decimals) }).waitFor({ timeout: 20_000 });
 
     // Another wallet than the brand's is told so and offered nothing to send.
     const other = await app.open("/brand", { wallet: {}, viewport: DESKTOP });

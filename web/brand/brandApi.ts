@@ -1,3 +1,4 @@
+import { formatUnits, parseUnits } from "viem";
 import { createRelayClient } from "../../client/relay/createRelayClient";
 import { relayRequest } from "../../client/relay/relayRequest";
 import type { RelayClientBase } from "../../client/relay/createRelayClient";
@@ -98,20 +99,23 @@ export function historyExportUrl(brand: string, format: "json" | "csv"): string 
   return `/v1/audit/controllers/${brand}/history?format=${format}&verify=true`;
 }
 
-/** Amounts in the settlement asset's base units as a decimal string: 1234500 with 6 decimals -> "1.2345". */
-export function formatUnits6(value: string, decimals = 6): string {
-  const negative = value.startsWith("-");
-  const digits = (negative ? value.slice(1) : value).padStart(decimals + 1, "0");
-  const whole = digits.slice(0, -decimals);
-  const frac = digits.slice(-decimals).replace(/0+$/, "");
-  return `${negative ? "-" : ""}${whole}${frac ? `.${frac}` : ""}`;
+/**
+ * An amount of the settlement asset, given by the API in base units (a decimal string), written with the
+ * asset's own `decimals` (read from the chain): "1234500" with 6 -> "1.2345", with 2 -> "12345", trailing zeros dropped.
+ */
+export function formatAssetAmount(baseUnits: string, decimals: number): string {
+  return formatUnits(BigInt(baseUnits), decimals);
 }
 
-/** "12.5" with `decimals` -> base units; undefined when not a positive amount with at most `decimals` decimals. */
-export function parseAmount(text: string, decimals = 6): bigint | undefined {
-  const m = /^(\d{1,30})(?:\.(\d+))?$/.exec(text.trim());
-  if (!m || (m[2] && m[2].length > decimals)) return undefined;
-  const v = BigInt(m[1]!) * 10n ** BigInt(decimals) + BigInt((m[2] ?? "").padEnd(decimals, "0") || "0");
+/**
+ * A typed amount of the settlement asset ("12.5") in base units for an asset of `decimals` decimals;
+ * undefined when it is not a positive amount with at most `decimals` decimals (no sign, exponent or comma).
+ */
+export function parseAmount(text: string, decimals: number): bigint | undefined {
+  const trimmed = text.trim();
+  const m = /^(\d{1,30})(?:\.(\d+))?$/.exec(trimmed);
+  if (!m || (m[2] !== undefined && m[2].length > decimals)) return undefined;
+  const v = parseUnits(trimmed, decimals);
   return v > 0n ? v : undefined;
 }
 
