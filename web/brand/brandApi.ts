@@ -53,7 +53,18 @@ export interface ConsentCount {
 export interface WebhookEndpoint {
   id: string;
   url: string;
+  description: string;
+  eventTypes: string[];
   enabled: boolean;
+  /** "failing" when the relay disabled it after repeated given-up deliveries; null when enabled or disabled by the brand. */
+  disabledReason: string | null;
+}
+/** An endpoint as created or after a rotation: with its signing secret, in that answer only. */
+export type WebhookEndpointWithSecret = WebhookEndpoint & { secret: string };
+export interface NewWebhookEndpoint {
+  url: string;
+  eventTypes: string[];
+  description?: string;
 }
 export interface WebhookDelivery {
   id: string;
@@ -68,7 +79,7 @@ export function pageRelay(): RelayClientBase {
   return createRelayClient({ url: window.location.origin });
 }
 
-const call = <T>(relay: RelayClientBase, apiKey: string, method: "GET" | "POST" | "DELETE", path: string, body?: unknown) =>
+const call = <T>(relay: RelayClientBase, apiKey: string, method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown) =>
   relayRequest<T>(relay, { method, path, bearer: apiKey, body });
 
 export const getBrand = (relay: RelayClientBase, apiKey: string) => call<BrandInfo>(relay, apiKey, "GET", "/v1/brand");
@@ -92,6 +103,14 @@ export const setDeviceDisabled = (relay: RelayClientBase, apiKey: string, id: st
 export const rotateDeviceKey = (relay: RelayClientBase, apiKey: string, id: string, publicKey: string) =>
   call<Device>(relay, apiKey, "POST", `/v1/brand/devices/${encodeURIComponent(id)}/key`, { publicKey });
 export const removeDevice = (relay: RelayClientBase, apiKey: string, id: string) => call<unknown>(relay, apiKey, "DELETE", `/v1/brand/devices/${encodeURIComponent(id)}`);
+export const getWebhookEventTypes = (relay: RelayClientBase, apiKey: string) => call<{ eventTypes: string[]; always: string[] }>(relay, apiKey, "GET", "/v1/brand/webhooks/event-types");
+export const createWebhookEndpoint = (relay: RelayClientBase, apiKey: string, e: NewWebhookEndpoint) => call<WebhookEndpointWithSecret>(relay, apiKey, "POST", "/v1/brand/webhooks/endpoints", e);
+export const setWebhookEndpointEnabled = (relay: RelayClientBase, apiKey: string, id: string, enabled: boolean) =>
+  call<WebhookEndpoint>(relay, apiKey, "PATCH", `/v1/brand/webhooks/endpoints/${encodeURIComponent(id)}`, { enabled });
+/** A new signing secret; the previous one keeps signing for the relay's grace period (WEBHOOK_ROTATION_GRACE_SECONDS). */
+export const rotateWebhookSecret = (relay: RelayClientBase, apiKey: string, id: string) =>
+  call<WebhookEndpointWithSecret>(relay, apiKey, "POST", `/v1/brand/webhooks/endpoints/${encodeURIComponent(id)}/rotate-secret`, {});
+export const deleteWebhookEndpoint = (relay: RelayClientBase, apiKey: string, id: string) => call<unknown>(relay, apiKey, "DELETE", `/v1/brand/webhooks/endpoints/${encodeURIComponent(id)}`);
 export const redeliver = (relay: RelayClientBase, apiKey: string, deliveryId: string) => call<unknown>(relay, apiKey, "POST", `/v1/brand/webhooks/deliveries/${encodeURIComponent(deliveryId)}/redeliver`);
 
 /** The audit API's export of the brand's consent history (public: the history is on chain). */

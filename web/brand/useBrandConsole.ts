@@ -26,7 +26,7 @@ export function useBrandQuery<T>(name: string, apiKey: string, fn: (relay: Retur
 }
 
 /** A change through the brand API; every brand query is refreshed after it. */
-export function useBrandMutation<V>(apiKey: string, fn: (relay: ReturnType<typeof api.pageRelay>, apiKey: string, v: V) => Promise<unknown>) {
+export function useBrandMutation<V, R = unknown>(apiKey: string, fn: (relay: ReturnType<typeof api.pageRelay>, apiKey: string, v: V) => Promise<R>) {
   const relay = useRelay();
   const client = useQueryClient();
   return useMutation({ mutationFn: (v: V) => fn(relay, apiKey, v), onSuccess: () => client.invalidateQueries({ queryKey: ["brand"] }) });
