@@ -119,4 +119,90 @@ describe("Browser: the brand's console", function () {
     expect(await page.getByRole("link", { name: "Télécharger en CSV" }).getAttribute("href")).to.equal(`/v1/audit/controllers/${h.a.address}/history?format=csv&verify=true`);
     await expectAccessible(page);
   });
+
+  it("webhooks: adds an endpoint, shows its secret once, disables it, rotates the secret, deletes it after a confirmation", async () => {
+    const h = app.harness;
+    const list = async () => (await h.http("GET", "/v1/brand/webhooks/endpoints", { auth: h.a.apiKey })).body.endpoints as { id: string; url: string; eventTypes: string[]; enabled: boolean }[];
+    expect(await list()).to.deep.equal([]);
+    const { page } = await app.open("/brand", { wallet: false, viewport: DESKTOP });
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: h.url });
+    await signIn(page, h.a.apiKey);
+    await expectText(page.getByTestId("brand-name"), "Brand a");
+    // A public host name that is never contacted: no event is queued for the endpoint while it exists.
+    const url = "https://crm.brand-a.example/hooks/confiance";
+    const types = (await h.http("GET", "/v1/brand/webhooks/event-types", { auth: h.a.apiKey })).body.eventTypes as string[];
+    await page.getByLabel("Endpoint URL").fill(url);
+    await page.getByLabel("Description (optional)").fill("CRM");
+    await page.getByRole("checkbox", { name: "points.redeemed" }).uncheck();
+    await page.getByLabel("Endpoint URL").press("Enter");
+
+    // The secret, once, with the warning; it matches nothing kept in the tab.
+    const shown = page.getByTestId("webhook-secret");
+    await expectText(shown.getByRole("heading"), `Signing secret of ${url}`);
+    await expectText(shown.locator("strong"), "Copy it now and keep it in your receiving system: it will not be shown again.");
+    const secret = await page.getByRole("textbox", { name: "Signing secret" }).inputValue();
+    expect(secret).to.match(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    await expectAccessible(page);
+    await shown.getByRole("button", { name: "Copy the secret" }).click();
+    await expectText(shown.getByRole("status"), "Copied.");
+    expect(await page.evaluate(() => navigator.clipboard.readText())).to.equal(secret);
+    expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }))).not.to.include(secret);
+
+    // The endpoint as the relay holds it, and listed on the page.
+    const [created] = await list();
+    expect(created).to.include({ url, enabled: true });
+    expect(created!.eventTypes).to.deep.equal(types.filter((t) => t !== "points.redeemed"));
+    const card = page.getByTestId(`webhook-${created!.id}`);
+    await expectText(card.getByRole("heading", { level: 3 }), url);
+    await expectText(card.getByTestId("webhook-state"), `Enabled · receives ${created!.eventTypes.join(", ")}`);
+    await expectText(card.getByRole("heading", { level: 4 }), `Deliveries to ${url}`);
+    await shown.getByRole("button", { name: "I have kept it: hide it" }).click();
+    expect(await page.getByTestId("webhook-secret").count()).to.equal(0);
+
+    // Disabled, then enabled again.
+    await card.getByRole("button", { name: `Disable ${url}` }).click();
+    await card.getByRole("button", { name: `Enable ${url}` }).waitFor();
+    expect((await list())[0]!.enabled).to.equal(false);
+    await card.getByRole("button", { name: `Enable ${url}` }).click();
+    await card.getByRole("button", { name: `Disable ${url}` }).waitFor();
+    expect((await list())[0]!.enabled).to.equal(true);
+
+    // A rotation asks first, then shows the new secret once.
+    page.once("dialog", (d) => void d.accept());
+    await card.getByRole("button", { name: `Rotate the secret of ${url}` }).click();
+    await expectText(page.getByTestId("webhook-secret").getByRole("heading"), `New signing secret of ${url}`);
+    const rotated = await page.getByRole("textbox", { name: "Signing secret" }).inputValue();
+    expect(rotated).to.match(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(rotated).not.to.equal(secret);
+
+    // Deleting asks first: declined, the endpoint stays; accepted, it is gone.
+    let asked = "";
+    page.once("dialog", (d) => ((asked = d.message()), void d.dismiss()));
+    await card.getByRole("button", { name: `Delete ${url}` }).click();
+    expect(asked).to.equal(`Delete the endpoint ${url} with its deliveries and their log? This cannot be undone.`);
+    expect((await list()).map((e) => e.id)).to.deep.equal([created!.id]);
+    page.once("dialog", (d) => void d.accept());
+    await card.getByRole("button", { name: `Delete ${url}` }).click();
+    await expectText(page.getByText("No endpoint.", { exact: true }), "No endpoint.");
+    expect(await list()).to.deep.equal([]);
+    await expectAccessible(page);
+  });
+
+  it("webhooks: a URL the relay refuses is said so, nothing is added", async () => {
+    const h = app.harness;
+    const { page, errors } = await app.open("/brand", { wallet: false, locale: "fr-FR" });
+    await page.getByLabel("Clé d'API de la marque").fill(h.a.apiKey);
+    await page.getByRole("button", { name: "Se connecter" }).click();
+    await page.getByLabel("URL du point de réception").fill("http://crm.brand-a.example/hooks");
+    await page.getByRole("button", { name: "Ajouter le point de réception" }).click();
+    await expectText(
+      page.getByRole("alert").filter({ hasText: /^Le point de réception/ }),
+      "Le point de réception n'a pas été ajouté : the URL must be https:// (http:// only on loopback, when allowed)",
+    );
+    // The browser logs the refused request; that one, and only it, is expected.
+    expect(errors.splice(0)).to.deep.equal([`Failed to load resource: the server responded with a status of 400 (Bad Request) ${h.url}/v1/brand/webhooks/endpoints`]);
+    expect(await page.getByTestId("webhook-secret").count()).to.equal(0);
+    expect((await h.http("GET", "/v1/brand/webhooks/endpoints", { auth: h.a.apiKey })).body.endpoints).to.deep.equal([]);
+    await expectAccessible(page);
+  });
 });

@@ -3,6 +3,9 @@ import * as api from "./brandApi";
 import { useBrandMutation, useBrandQuery } from "./useBrandConsole";
 import { useBrandText } from "./messages";
 
+/** The relay's own words for a refusal (a RelayError's shortMessage), without the request's details. */
+const reason = (err: Error) => (err as { shortMessage?: string }).shortMessage ?? err.message;
+
 /** A secret just given by the relay, for the endpoint at `url`: shown until the brand dismisses it. */
 interface ShownSecret {
   url: string;
@@ -24,7 +27,7 @@ export function WebhooksSection({ apiKey }: { apiKey: string }) {
       <h2 id="webhooks-title">{t("webhooks.title")}</h2>
       {shown && <SecretOnce shown={shown} onDismiss={() => setShown(null)} />}
       {endpoints.isPending && <p>{t("loading")}</p>}
-      {endpoints.error && <p role="alert">{t("failed", { message: endpoints.error.message })}</p>}
+      {endpoints.error && <p role="alert">{t("failed", { message: reason(endpoints.error) })}</p>}
       {endpoints.data?.length === 0 && <p>{t("webhooks.empty")}</p>}
       {endpoints.data?.map((e) => <Endpoint key={e.id} apiKey={apiKey} endpoint={e} onSecret={setShown} />)}
       <NewEndpointForm apiKey={apiKey} onSecret={setShown} />
@@ -101,7 +104,7 @@ function NewEndpointForm({ apiKey, onSecret }: { apiKey: string; onSecret: (s: S
       </p>
       <label htmlFor="webhook-description">{t("webhooks.description")}</label>
       <input id="webhook-description" maxLength={200} value={description} onChange={(e) => setDescription(e.target.value)} />
-      {types.error && <p role="alert">{t("failed", { message: types.error.message })}</p>}
+      {types.error && <p role="alert">{t("failed", { message: reason(types.error) })}</p>}
       {types.data && (
         <fieldset>
           <legend>{t("webhooks.eventTypes")}</legend>
@@ -127,7 +130,7 @@ function NewEndpointForm({ apiKey, onSecret }: { apiKey: string; onSecret: (s: S
         {t("webhooks.add")}
       </button>
       {noType && <p role="alert">{t("webhooks.noType")}</p>}
-      {create.error && <p role="alert">{t("webhooks.addFailed", { message: create.error.message })}</p>}
+      {create.error && <p role="alert">{t("webhooks.addFailed", { message: reason(create.error) })}</p>}
     </form>
   );
 }
@@ -136,7 +139,12 @@ function Endpoint({ apiKey, endpoint, onSecret }: { apiKey: string; endpoint: ap
   const { t } = useBrandText();
   const state = useBrandMutation(apiKey, (relay, key, enabled: boolean) => api.setWebhookEndpointEnabled(relay, key, endpoint.id, enabled));
   const rotate = useBrandMutation(apiKey, (relay, key, _: void) => api.rotateWebhookSecret(relay, key, endpoint.id));
-  const remove = useBrandMutation(apiKey, (relay, key, _: void) => api.deleteWebhookEndpoint(relay, key, endpoint.id));
+  // Its deliveries go with it: their query is dropped rather than asked again.
+  const remove = useBrandMutation(
+    apiKey,
+    (relay, key, _: void) => api.deleteWebhookEndpoint(relay, key, endpoint.id),
+    (queryKey) => queryKey[1] === "deliveries" && queryKey[3] === endpoint.id,
+  );
   const error = state.error ?? rotate.error ?? remove.error;
   const url = endpoint.url;
   return (
@@ -163,7 +171,7 @@ function Endpoint({ apiKey, endpoint, onSecret }: { apiKey: string; endpoint: ap
           {t("webhooks.delete", { url })}
         </button>
       </div>
-      {error && <p role="alert">{t("failed", { message: error.message })}</p>}
+      {error && <p role="alert">{t("failed", { message: reason(error) })}</p>}
       <Deliveries apiKey={apiKey} endpoint={endpoint} />
     </div>
   );
@@ -188,7 +196,7 @@ function Deliveries({ apiKey, endpoint }: { apiKey: string; endpoint: api.Webhoo
         ))}
       </ul>
       {again.isSuccess && <p role="status">{t("webhooks.requeued")}</p>}
-      {again.error && <p role="alert">{t("failed", { message: again.error.message })}</p>}
+      {again.error && <p role="alert">{t("failed", { message: reason(again.error) })}</p>}
     </>
   );
 }
