@@ -2,7 +2,7 @@ import { RelayConnectionError, RelayError, RelayResponseError } from "../errors/
 import type { RelayClientBase } from "./createRelayClient";
 
 export type RelayRequestParameters = {
-  method: "GET" | "POST" | "PUT" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Path and query, e.g. "/v1/brands". */
   path: string;
   /** A JSON body (bigints are sent as decimal strings). */

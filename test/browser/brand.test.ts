@@ -1,17 +1,20 @@
 import { expect } from "chai";
 import type { Page } from "playwright-core";
-import { keccak256, toHex } from "viem";
+import { erc20Abi, formatUnits, keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { coalitionPointsAbi, mockStablecoinAbi } from "../../client/abis";
 import { testAccount, testPrivateKey } from "../support/chain";
-import { formatUnits6 } from "../../web/brand/brandApi";
 import { browserSuite, DESKTOP, expectAccessible, expectText, screenshot } from "./support/browser";
 import { TEST_WALLET_NAME as WALLET } from "./support/testWallet";
 
+/** Where the money section shows the figure under `label`. */
+function figureAt(page: Page, label: string) {
+  return page.getByTestId("money").locator("div").filter({ has: page.locator("dt", { hasText: new RegExp(`^${label.replace(/[()]/g, "\\$&")}$`) }) }).locator("dd");
+}
+
 /** The figure shown under `label` in the money section. */
 async function figure(page: Page, label: string): Promise<string> {
-  const item = page.getByTestId("money").locator("div").filter({ has: page.locator("dt", { hasText: new RegExp(`^${label.replace(/[()]/g, "\\$&")}$`) }) });
-  return ((await item.locator("dd").textContent()) ?? "").trim();
+  return ((await figureAt(page, label).textContent()) ?? "").trim();
 }
 
 describe("Browser: the brand's console", function () {
@@ -33,6 +36,9 @@ describe("Browser: the brand's console", function () {
 
   const backingOnChain = async () =>
     (await app.harness.chain.client.readContract({ address: app.harness.deployment.points, abi: coalitionPointsAbi, functionName: "brandBalance", args: [app.harness.a.address] })) as bigint;
+
+  /** The settlement asset's decimals as the chain answers them (the console reads the same). */
+  const assetDecimals = () => app.harness.chain.client.readContract({ address: app.harness.deployment.settlement, abi: erc20Abi, functionName: "decimals" });
 
   async function signIn(page: Page, key: string) {
     await page.getByLabel("Brand API key").fill(key);
@@ -56,7 +62,8 @@ describe("Browser: the brand's console", function () {
     expect(await figure(page, "Points reversed")).to.equal("10");
     expect(await figure(page, "Points redeemed here")).to.equal("30");
     expect(await figure(page, "Outstanding liability (points)")).to.equal("60");
-    expect(await figure(page, "Backing")).to.equal(formatUnits6((await backingOnChain()).toString()));
+    // Written with the decimals the page read from the chain (shown as "…" until they are known).
+    await expectText(figureAt(page, "Backing"), formatUnits(await backingOnChain(), await assetDecimals()));
     // The daily table carries today's flows.
     const today = page.locator("table.brand-days tbody tr");
     expect(await today.count()).to.equal(1);
@@ -82,10 +89,11 @@ describe("Browser: the brand's console", function () {
     const status = page.getByTestId("backing-status");
     await status.filter({ hasText: /^(Confirmed|Failed|You declined)/ }).waitFor({ timeout: 60_000 });
     expect((await status.textContent())!).to.match(/^Confirmed in transaction 0x[0-9a-f]{64}\.$/);
-    expect(await backingOnChain()).to.equal(before + 12_500_000n);
+    const decimals = await assetDecimals();
+    expect(await backingOnChain()).to.equal(before + 125n * 10n ** BigInt(decimals - 1));
     expect(wallet.calls.filter((c) => c === "eth_sendTransaction" || c === "eth_sendRawTransaction").length).to.equal(2);
     await h.indexed();
-    await page.getByTestId("money").locator("dd").first().filter({ hasText: formatUnits6((before + 12_500_000n).toString()) }).waitFor({ timeout: 20_000 });
+    await page.getByTestId("money").locator("dd").first().filter({ hasText: formatUnits(before + 125n * 10n ** BigInt(decimals - 1), decimals) }).waitFor({ timeout: 20_000 });
 
     // Another wallet than the brand's is told so and offered nothing to send.
     const other = await app.open("/brand", { wallet: {}, viewport: DESKTOP });
@@ -109,6 +117,92 @@ describe("Browser: the brand's console", function () {
     await expectText(page.getByTestId("store-lyon-1").getByRole("heading", { level: 3 }), "Lyon Part-Dieu (lyon-1)");
     expect((await h.http("GET", "/v1/brand/stores", { auth: h.a.apiKey })).body.stores.map((s: { id: string }) => s.id)).to.deep.equal(["store-a", "lyon-1"]);
     expect(await page.getByRole("link", { name: "Télécharger en CSV" }).getAttribute("href")).to.equal(`/v1/audit/controllers/${h.a.address}/history?format=csv&verify=true`);
+    await expectAccessible(page);
+  });
+
+  it("webhooks: adds an endpoint, shows its secret once, disables it, rotates the secret, deletes it after a confirmation", async () => {
+    const h = app.harness;
+    const list = async () => (await h.http("GET", "/v1/brand/webhooks/endpoints", { auth: h.a.apiKey })).body.endpoints as { id: string; url: string; eventTypes: string[]; enabled: boolean }[];
+    expect(await list()).to.deep.equal([]);
+    const { page } = await app.open("/brand", { wallet: false, viewport: DESKTOP });
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: h.url });
+    await signIn(page, h.a.apiKey);
+    await expectText(page.getByTestId("brand-name"), "Brand a");
+    // A public host name that is never contacted: no event is queued for the endpoint while it exists.
+    const url = "https://crm.brand-a.example/hooks/confiance";
+    const types = (await h.http("GET", "/v1/brand/webhooks/event-types", { auth: h.a.apiKey })).body.eventTypes as string[];
+    await page.getByLabel("Endpoint URL").fill(url);
+    await page.getByLabel("Description (optional)").fill("CRM");
+    await page.getByRole("checkbox", { name: "points.redeemed" }).uncheck();
+    await page.getByLabel("Endpoint URL").press("Enter");
+
+    // The secret, once, with the warning; it matches nothing kept in the tab.
+    const shown = page.getByTestId("webhook-secret");
+    await expectText(shown.getByRole("heading"), `Signing secret of ${url}`);
+    await expectText(shown.locator("strong"), "Copy it now and keep it in your receiving system: it will not be shown again.");
+    const secret = await page.getByRole("textbox", { name: "Signing secret" }).inputValue();
+    expect(secret).to.match(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    await expectAccessible(page);
+    await shown.getByRole("button", { name: "Copy the secret" }).click();
+    await expectText(shown.getByRole("status"), "Copied.");
+    expect(await page.evaluate(() => navigator.clipboard.readText())).to.equal(secret);
+    expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }))).not.to.include(secret);
+
+    // The endpoint as the relay holds it, and listed on the page.
+    const [created] = await list();
+    expect(created).to.include({ url, enabled: true });
+    expect(created!.eventTypes).to.deep.equal(types.filter((t) => t !== "points.redeemed"));
+    const card = page.getByTestId(`webhook-${created!.id}`);
+    await expectText(card.getByRole("heading", { level: 3 }), url);
+    await expectText(card.getByTestId("webhook-state"), `Enabled · receives ${created!.eventTypes.join(", ")}`);
+    await expectText(card.getByRole("heading", { level: 4 }), `Deliveries to ${url}`);
+    await shown.getByRole("button", { name: "I have kept it: hide it" }).click();
+    expect(await page.getByTestId("webhook-secret").count()).to.equal(0);
+
+    // Disabled, then enabled again.
+    await card.getByRole("button", { name: `Disable ${url}` }).click();
+    await card.getByRole("button", { name: `Enable ${url}` }).waitFor();
+    expect((await list())[0]!.enabled).to.equal(false);
+    await card.getByRole("button", { name: `Enable ${url}` }).click();
+    await card.getByRole("button", { name: `Disable ${url}` }).waitFor();
+    expect((await list())[0]!.enabled).to.equal(true);
+
+    // A rotation asks first, then shows the new secret once.
+    page.once("dialog", (d) => void d.accept());
+    await card.getByRole("button", { name: `Rotate the secret of ${url}` }).click();
+    await expectText(page.getByTestId("webhook-secret").getByRole("heading"), `New signing secret of ${url}`);
+    const rotated = await page.getByRole("textbox", { name: "Signing secret" }).inputValue();
+    expect(rotated).to.match(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(rotated).not.to.equal(secret);
+
+    // Deleting asks first: declined, the endpoint stays; accepted, it is gone.
+    let asked = "";
+    page.once("dialog", (d) => ((asked = d.message()), void d.dismiss()));
+    await card.getByRole("button", { name: `Delete ${url}` }).click();
+    expect(asked).to.equal(`Delete the endpoint ${url} with its deliveries and their log? This cannot be undone.`);
+    expect((await list()).map((e) => e.id)).to.deep.equal([created!.id]);
+    page.once("dialog", (d) => void d.accept());
+    await card.getByRole("button", { name: `Delete ${url}` }).click();
+    await expectText(page.getByText("No endpoint.", { exact: true }), "No endpoint.");
+    expect(await list()).to.deep.equal([]);
+    await expectAccessible(page);
+  });
+
+  it("webhooks: a URL the relay refuses is said so, nothing is added", async () => {
+    const h = app.harness;
+    const { page, errors } = await app.open("/brand", { wallet: false, locale: "fr-FR" });
+    await page.getByLabel("Clé d'API de la marque").fill(h.a.apiKey);
+    await page.getByRole("button", { name: "Se connecter" }).click();
+    await page.getByLabel("URL du point de réception").fill("http://crm.brand-a.example/hooks");
+    await page.getByRole("button", { name: "Ajouter le point de réception" }).click();
+    await expectText(
+      page.getByRole("alert").filter({ hasText: /^Le point de réception/ }),
+      "Le point de réception n'a pas été ajouté : the URL must be https:// (http:// only on loopback, when allowed)",
+    );
+    // The browser logs the refused request; that one, and only it, is expected.
+    expect(errors.splice(0)).to.deep.equal([`Failed to load resource: the server responded with a status of 400 (Bad Request) ${h.url}/v1/brand/webhooks/endpoints`]);
+    expect(await page.getByTestId("webhook-secret").count()).to.equal(0);
+    expect((await h.http("GET", "/v1/brand/webhooks/endpoints", { auth: h.a.apiKey })).body.endpoints).to.deep.equal([]);
     await expectAccessible(page);
   });
 });

@@ -16,9 +16,10 @@ type Stage = { kind: "idle" } | { kind: "approving" | "sending" | "mining" } | {
 
 /**
  * Deposit (approve the settlement asset as needed, then deposit) or withdraw backing with the connected
- * wallet, which must be the brand's; each stage said in words.
+ * wallet, which must be the brand's; each stage said in words. `decimals` are the settlement asset's, as
+ * read from the chain (SettlementDecimals): the typed amount is in the asset's units.
  */
-export function BackingForm({ brand, wallet, points, settlement, onDone }: { brand: Address; wallet: Address; points: Address; settlement: Address; onDone: () => void }) {
+export function BackingForm({ brand, wallet, points, settlement, decimals, onDone }: { brand: Address; wallet: Address; points: Address; settlement: Address; decimals: number; onDone: () => void }) {
   const { t } = useBrandText();
   const config = useConfig();
   const [amount, setAmount] = useState("");
@@ -27,8 +28,8 @@ export function BackingForm({ brand, wallet, points, settlement, onDone }: { bra
   const isBrand = wallet.toLowerCase() === brand.toLowerCase();
 
   async function run(action: "deposit" | "withdraw") {
-    const value = parseAmount(amount);
-    if (value === undefined) return setStage({ kind: "failed", message: t("backing.invalid", { decimals: 6 }) });
+    const value = parseAmount(amount, decimals);
+    if (value === undefined) return setStage({ kind: "failed", message: t("backing.invalid", { decimals }) });
     try {
       if (action === "deposit") {
         const allowance = await readContract(config, { address: settlement, abi: erc20Abi, functionName: "allowance", args: [wallet, points] });

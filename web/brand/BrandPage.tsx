@@ -4,8 +4,10 @@ import { RequireWallet } from "../shared/components/RequireWallet";
 import * as api from "./brandApi";
 import { BackingForm } from "./BackingForm";
 import { MoneySection } from "./MoneySection";
+import { SettlementDecimals } from "./SettlementDecimals";
 import { StoresSection } from "./StoresSection";
-import { ConsentsSection, ExportSection, RuleSection, WebhooksSection } from "./Sections";
+import { ConsentsSection, ExportSection, RuleSection } from "./Sections";
+import { WebhooksSection } from "./WebhooksSection";
 import { useApiKey, useBrandQuery, useRelay } from "./useBrandConsole";
 import { useBrandText } from "./messages";
 import "./brand.css";
@@ -81,20 +83,37 @@ function Console({ apiKey, signOut }: { apiKey: string; signOut: () => void }) {
         </button>
       </p>
       {money.error && <p role="alert">{t("failed", { message: money.error.message })}</p>}
-      {money.data && <MoneySection money={money.data} days={days.data} />}
-      <section className="card" aria-labelledby="backing-title">
-        <h2 id="backing-title">{t("backing.title")}</h2>
-        <p>{t("backing.intro")}</p>
-        <RequireWallet>
-          {({ address, config }) =>
-            money.data ? (
-              <BackingForm brand={b.address} wallet={address} points={config.points} settlement={money.data.settlementAsset} onDone={() => setTimeout(() => void queries.invalidateQueries({ queryKey: ["brand"] }), 1500)} />
-            ) : (
-              <p>{t("loading")}</p>
-            )
-          }
-        </RequireWallet>
-      </section>
+      {money.data && (
+        <SettlementDecimals asset={money.data.settlementAsset}>
+          {(decimals) => (
+            <>
+              <MoneySection money={money.data} days={days.data} decimals={decimals} />
+              <section className="card" aria-labelledby="backing-title">
+                <h2 id="backing-title">{t("backing.title")}</h2>
+                <p>{t("backing.intro")}</p>
+                <RequireWallet>
+                  {({ address, config }) =>
+                    decimals.status === "ready" ? (
+                      <BackingForm
+                        brand={b.address}
+                        wallet={address}
+                        points={config.points}
+                        settlement={money.data.settlementAsset}
+                        decimals={decimals.decimals}
+                        onDone={() => setTimeout(() => void queries.invalidateQueries({ queryKey: ["brand"] }), 1500)}
+                      />
+                    ) : decimals.status === "failed" ? (
+                      <p role="alert">{t("backing.decimalsFailed", { message: decimals.message })}</p>
+                    ) : (
+                      <p>{t("backing.decimalsLoading")}</p>
+                    )
+                  }
+                </RequireWallet>
+              </section>
+            </>
+          )}
+        </SettlementDecimals>
+      )}
       <RuleSection apiKey={apiKey} pointsPerUnit={b.pointsPerUnit} />
       <ConsentsSection apiKey={apiKey} />
       <ExportSection brand={b.address} />

@@ -1,12 +1,17 @@
 import type { Money, MoneyDay } from "./brandApi";
-import { barScale, formatUnits6 } from "./brandApi";
+import { barScale, formatAssetAmount } from "./brandApi";
+import type { AssetDecimals } from "./SettlementDecimals";
 import { useBrandText } from "./messages";
 
-/** The brand's totals, and a small chart of points issued and redeemed by day with the same figures as a table. */
-export function MoneySection({ money, days }: { money: Money; days: MoneyDay[] | undefined }) {
+/**
+ * The brand's totals, and a small chart of points issued and redeemed by day with the same figures as a
+ * table. Amounts of the settlement asset are written with its decimals as read from the chain; until they
+ * are known they show as "…", and if they cannot be read, in base units, said so.
+ */
+export function MoneySection({ money, days, decimals }: { money: Money; days: MoneyDay[] | undefined; decimals: AssetDecimals }) {
   const { t, formatNumber } = useBrandText();
   const m = money.totals;
-  const asset = (v: string) => formatUnits6(v);
+  const asset = (v: string) => (decimals.status === "ready" ? formatAssetAmount(v, decimals.decimals) : decimals.status === "failed" ? t("money.baseUnits", { value: v }) : "…");
   const rows: [string, string][] = [
     [t("money.backing"), asset(m.backing)],
     [t("money.deposited"), asset(m.deposited)],
@@ -30,6 +35,7 @@ export function MoneySection({ money, days }: { money: Money; days: MoneyDay[] |
           </div>
         ))}
       </dl>
+      {decimals.status === "failed" && <p role="alert">{t("money.decimalsFailed", { message: decimals.message })}</p>}
       {money.indexedBlock !== null && <p className="muted">{t("money.asOf", { block: money.indexedBlock })}</p>}
       <p className="muted">{t("money.rule")}</p>
       {days && <DailyChart days={days} formatNumber={formatNumber} />}

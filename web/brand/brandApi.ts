@@ -1,3 +1,4 @@
+import { formatUnits, parseUnits } from "viem";
 import { createRelayClient } from "../../client/relay/createRelayClient";
 import { relayRequest } from "../../client/relay/relayRequest";
 import type { RelayClientBase } from "../../client/relay/createRelayClient";
@@ -52,7 +53,18 @@ export interface ConsentCount {
 export interface WebhookEndpoint {
   id: string;
   url: string;
+  description: string;
+  eventTypes: string[];
   enabled: boolean;
+  /** "failing" when the relay disabled it after repeated given-up deliveries; null when enabled or disabled by the brand. */
+  disabledReason: string | null;
+}
+/** An endpoint as created or after a rotation: with its signing secret, in that answer only. */
+export type WebhookEndpointWithSecret = WebhookEndpoint & { secret: string };
+export interface NewWebhookEndpoint {
+  url: string;
+  eventTypes: string[];
+  description?: string;
 }
 export interface WebhookDelivery {
   id: string;
@@ -67,7 +79,7 @@ export function pageRelay(): RelayClientBase {
   return createRelayClient({ url: window.location.origin });
 }
 
-const call = <T>(relay: RelayClientBase, apiKey: string, method: "GET" | "POST" | "DELETE", path: string, body?: unknown) =>
+const call = <T>(relay: RelayClientBase, apiKey: string, method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown) =>
   relayRequest<T>(relay, { method, path, bearer: apiKey, body });
 
 export const getBrand = (relay: RelayClientBase, apiKey: string) => call<BrandInfo>(relay, apiKey, "GET", "/v1/brand");
@@ -91,6 +103,14 @@ export const setDeviceDisabled = (relay: RelayClientBase, apiKey: string, id: st
 export const rotateDeviceKey = (relay: RelayClientBase, apiKey: string, id: string, publicKey: string) =>
   call<Device>(relay, apiKey, "POST", `/v1/brand/devices/${encodeURIComponent(id)}/key`, { publicKey });
 export const removeDevice = (relay: RelayClientBase, apiKey: string, id: string) => call<unknown>(relay, apiKey, "DELETE", `/v1/brand/devices/${encodeURIComponent(id)}`);
+export const getWebhookEventTypes = (relay: RelayClientBase, apiKey: string) => call<{ eventTypes: string[]; always: string[] }>(relay, apiKey, "GET", "/v1/brand/webhooks/event-types");
+export const createWebhookEndpoint = (relay: RelayClientBase, apiKey: string, e: NewWebhookEndpoint) => call<WebhookEndpointWithSecret>(relay, apiKey, "POST", "/v1/brand/webhooks/endpoints", e);
+export const setWebhookEndpointEnabled = (relay: RelayClientBase, apiKey: string, id: string, enabled: boolean) =>
+  call<WebhookEndpoint>(relay, apiKey, "PATCH", `/v1/brand/webhooks/endpoints/${encodeURIComponent(id)}`, { enabled });
+/** A new signing secret; the previous one keeps signing for the relay's grace period (WEBHOOK_ROTATION_GRACE_SECONDS). */
+export const rotateWebhookSecret = (relay: RelayClientBase, apiKey: string, id: string) =>
+  call<WebhookEndpointWithSecret>(relay, apiKey, "POST", `/v1/brand/webhooks/endpoints/${encodeURIComponent(id)}/rotate-secret`, {});
+export const deleteWebhookEndpoint = (relay: RelayClientBase, apiKey: string, id: string) => call<unknown>(relay, apiKey, "DELETE", `/v1/brand/webhooks/endpoints/${encodeURIComponent(id)}`);
 export const redeliver = (relay: RelayClientBase, apiKey: string, deliveryId: string) => call<unknown>(relay, apiKey, "POST", `/v1/brand/webhooks/deliveries/${encodeURIComponent(deliveryId)}/redeliver`);
 
 /** The audit API's export of the brand's consent history (public: the history is on chain). */
@@ -98,20 +118,23 @@ export function historyExportUrl(brand: string, format: "json" | "csv"): string 
   return `/v1/audit/controllers/${brand}/history?format=${format}&verify=true`;
 }
 
-/** Amounts in the settlement asset's base units as a decimal string: 1234500 with 6 decimals -> "1.2345". */
-export function formatUnits6(value: string, decimals = 6): string {
-  const negative = value.startsWith("-");
-  const digits = (negative ? value.slice(1) : value).padStart(decimals + 1, "0");
-  const whole = digits.slice(0, -decimals);
-  const frac = digits.slice(-decimals).replace(/0+$/, "");
-  return `${negative ? "-" : ""}${whole}${frac ? `.${frac}` : ""}`;
+/**
+ * An amount of the settlement asset, given by the API in base units (a decimal string), written with the
+ * asset's own `decimals` (read from the chain): "1234500" with 6 -> "1.2345", with 2 -> "12345", trailing zeros dropped.
+ */
+export function formatAssetAmount(baseUnits: string, decimals: number): string {
+  return formatUnits(BigInt(baseUnits), decimals);
 }
 
-/** "12.5" with `decimals` -> base units; undefined when not a positive amount with at most `decimals` decimals. */
-export function parseAmount(text: string, decimals = 6): bigint | undefined {
-  const m = /^(\d{1,30})(?:\.(\d+))?$/.exec(text.trim());
-  if (!m || (m[2] && m[2].length > decimals)) return undefined;
-  const v = BigInt(m[1]!) * 10n ** BigInt(decimals) + BigInt((m[2] ?? "").padEnd(decimals, "0") || "0");
+/**
+ * A typed amount of the settlement asset ("12.5") in base units for an asset of `decimals` decimals;
+ * undefined when it is not a positive amount with at most `decimals` decimals (no sign, exponent or comma).
+ */
+export function parseAmount(text: string, decimals: number): bigint | undefined {
+  const trimmed = text.trim();
+  const m = /^(\d{1,30})(?:\.(\d+))?$/.exec(trimmed);
+  if (!m || (m[2] !== undefined && m[2].length > decimals)) return undefined;
+  const v = parseUnits(trimmed, decimals);
   return v > 0n ? v : undefined;
 }
 

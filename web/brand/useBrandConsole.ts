@@ -25,9 +25,22 @@ export function useBrandQuery<T>(name: string, apiKey: string, fn: (relay: Retur
   return useQuery({ queryKey: ["brand", name, apiKey, ...extra], queryFn: () => fn(relay, apiKey), retry: false });
 }
 
-/** A change through the brand API; every brand query is refreshed after it. */
-export function useBrandMutation<V>(apiKey: string, fn: (relay: ReturnType<typeof api.pageRelay>, apiKey: string, v: V) => Promise<unknown>) {
+/**
+ * A change through the brand API; every brand query is refreshed after it, except those `gone` names
+ * (queries of what the change deleted: refreshing them would only ask the relay for a 404).
+ */
+export function useBrandMutation<V, R = unknown>(
+  apiKey: string,
+  fn: (relay: ReturnType<typeof api.pageRelay>, apiKey: string, v: V) => Promise<R>,
+  gone?: (queryKey: readonly unknown[], v: V) => boolean,
+) {
   const relay = useRelay();
   const client = useQueryClient();
-  return useMutation({ mutationFn: (v: V) => fn(relay, apiKey, v), onSuccess: () => client.invalidateQueries({ queryKey: ["brand"] }) });
+  return useMutation({
+    mutationFn: (v: V) => fn(relay, apiKey, v),
+    onSuccess: (_r, v) => {
+      if (gone) client.removeQueries({ queryKey: ["brand"], predicate: (q) => gone(q.queryKey, v) });
+      return client.invalidateQueries({ queryKey: ["brand"] });
+    },
+  });
 }
