@@ -138,14 +138,14 @@ for (const kind of testDbKinds()) {
 
       expect((await h.http("DELETE", `/v1/brand/devices/${h.b.device.id}`, { auth })).body.error.code).to.equal("device_not_found");
       expect((await h.http("DELETE", "/v1/brand/devices/rotating", { auth })).body).to.deep.equal({ removed: true });
-      expect((await h.deviceEvent(renewed, { ...presence, eventId: "rot-4" })).body.error.code).to.equal("unknown_device");
+      expect((await h.deviceEvent(renewed, { ...presence, eventId: "rot-4" })).body.error.code).to.equal("bad_device_signature");
 
       await h.http("POST", "/v1/brand/stores", { auth, body: { id: "closing", name: "Closing" } });
       const d1 = await h.addDevice(auth, "closing", "closing-1");
       await h.addDevice(auth, "closing", "closing-2");
       expect((await h.http("DELETE", `/v1/brand/stores/${h.b.storeId}`, { auth })).body.error.code).to.equal("store_not_found");
       expect((await h.http("DELETE", "/v1/brand/stores/closing", { auth })).body).to.deep.equal({ removed: true, devices: 2 });
-      expect((await h.deviceEvent(d1, { ...presence, eventId: "c-1" })).body.error.code).to.equal("unknown_device");
+      expect((await h.deviceEvent(d1, { ...presence, eventId: "c-1" })).body.error.code).to.equal("bad_device_signature");
       expect((await h.http("GET", "/v1/brand/stores", { auth })).body.stores.map((s: { id: string }) => s.id)).to.deep.equal([h.a.storeId]);
     });
 
@@ -245,7 +245,7 @@ for (const kind of testDbKinds()) {
       const removed = await h.http("DELETE", `/v1/admin/brands/${brand}`, { auth: ADMIN_TOKEN });
       expect([removed.status, removed.body]).to.deep.equal([200, { removed: true, stores: 1, devices: 1, purposes: 0, webhookEndpoints: 0, personalData: 1, operationsInFlight: 0 }]);
       expect((await h.http("GET", "/v1/brand", { auth: apiKey })).body.error.code).to.equal("invalid_api_key");
-      expect((await h.deviceEvent(till, { eventId: "p-2", kind: "presence", customer: { wallet: customer.address } })).body.error.code).to.equal("unknown_device");
+      expect((await h.deviceEvent(till, { eventId: "p-2", kind: "presence", customer: { wallet: customer.address } })).body.error.code).to.equal("bad_device_signature");
       expect(await h.count("relay_purchases", "brand = $1", [brand])).to.equal(0);
       expect((await h.http("GET", "/v1/brands")).body.brands.map((b: { address: string }) => b.address)).to.not.include(brand);
       const held = await h.chain.client.readContract({ address: h.deployment.points, abi: coalitionPointsAbi, functionName: "balanceOf", args: [customer.address] });
