@@ -10,6 +10,7 @@ export const en = {
   "nav.staff": "Staff",
   "nav.brand": "Brand",
   "nav.audit": "Audit",
+  "nav.coalition": "Coalition",
   "lang.label": "Language",
   "config.loading": "Connecting to the relay…",
   "config.failed": "The relay did not give its configuration: {message}",

@@ -9,6 +9,7 @@ export const fr: Dictionary = {
   "nav.staff": "Boutique",
   "nav.brand": "Marque",
   "nav.audit": "Audit",
+  "nav.coalition": "Coalition",
   "lang.label": "Langue",
   "config.loading": "Connexion au relais…",
   "config.failed": "Le relais n'a pas donné sa configuration : {message}",
