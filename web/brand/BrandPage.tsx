@@ -4,6 +4,7 @@ import { RequireWallet } from "../shared/components/RequireWallet";
 import * as api from "./brandApi";
 import { BackingForm } from "./BackingForm";
 import { MoneySection } from "./MoneySection";
+import { ExpiringSection } from "./ExpiringSection";
 import { StoresSection } from "./StoresSection";
 import { ConsentsSection, ExportSection, RuleSection, WebhooksSection } from "./Sections";
 import { useApiKey, useBrandQuery, useRelay } from "./useBrandConsole";
@@ -96,6 +97,7 @@ function Console({ apiKey, signOut }: { apiKey: string; signOut: () => void }) {
         </RequireWallet>
       </section>
       <RuleSection apiKey={apiKey} pointsPerUnit={b.pointsPerUnit} />
+      <ExpiringSection apiKey={apiKey} />
       <ConsentsSection apiKey={apiKey} />
       <ExportSection brand={b.address} />
       <StoresSection apiKey={apiKey} />

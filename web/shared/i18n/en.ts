@@ -110,6 +110,7 @@ export const en = {
   "points.loading": "Loading your points…",
   "points.failed": "Your points could not be loaded: {message}",
   "points.balance": "Balance",
+  "points.expiresAt": "Expires without activity on",
   "points.lifetime": "Earned in all",
   "points.pending": "On their way",
   "points.tier": "Tier",

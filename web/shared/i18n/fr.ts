@@ -109,6 +109,7 @@ export const fr: Dictionary = {
   "points.loading": "Chargement de vos points…",
   "points.failed": "Vos points n'ont pas pu être chargés : {message}",
   "points.balance": "Solde",
+  "points.expiresAt": "Expire sans activité le",
   "points.lifetime": "Gagnés au total",
   "points.pending": "En route",
   "points.tier": "Niveau",
