@@ -180,7 +180,7 @@ describe("Browser: the wallet room", function () {
         await page.keyboard.press("Tab");
         focused.push(await page.evaluate(() => document.activeElement?.textContent?.trim() ?? ""));
       }
-      expect(focused).to.deep.equal(["Skip to content", "Wallet", "Staff", "Brand", "Audit", "English", "Français", `Connect ${TEST_WALLET_NAME}`]);
+      expect(focused).to.deep.equal(["Skip to content", "Wallet", "Staff", "Brand", "Audit", "Coalition", "English", "Français", `Connect ${TEST_WALLET_NAME}`]);
       await page.keyboard.press("Enter");
       await expectText(page.getByTestId("account"), wallet.address);
     });
