@@ -176,7 +176,7 @@ describe("Browser: the wallet room", function () {
       const { page, wallet } = await app.open("/");
       await page.getByRole("button", { name: `Connect ${TEST_WALLET_NAME}` }).waitFor();
       const focused: string[] = [];
-      for (let i = 0; i < 8; i++) {
+      for (let i = 0; i < 9; i++) {
         await page.keyboard.press("Tab");
         focused.push(await page.evaluate(() => document.activeElement?.textContent?.trim() ?? ""));
       }
