@@ -56,7 +56,7 @@ describe("Browser: the coalition report", function () {
     await page.getByLabel("To (last day, included)").fill(day);
     await page.getByRole("button", { name: "Show the report" }).click();
     const brand = h.a.address.toLowerCase();
-    await expectText(page.locator("caption"), `Partners from ${day} to ${day} (points, and settlement units of value ${Number(unit()) / 1e6} per point)`);
+    await expectText(page.locator("#coalition-caption"), `Partners from ${day} to ${day} (points, and settlement units of value ${Number(unit()) / 1e6} per point)`);
     const amount = (units: bigint) => (Number(units) / 1e6).toString();
     expect(await rowOf(page, brand)).to.deep.equal([`Brand a ${brand}`, "100", "10", "30", amount(30n * unit()), "60", amount(-60n * unit())]);
     const json = await h.http("GET", `/v1/admin/report?from=${Date.parse(`${day}T00:00:00Z`) / 1000}&to=${Date.parse(`${day}T00:00:00Z`) / 1000 + 86400}`, { auth: ADMIN_TOKEN });

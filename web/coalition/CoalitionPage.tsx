@@ -168,9 +168,10 @@ function ReportTable({ report }: { report: Awaited<ReturnType<typeof getReport>>
   return (
     <>
       {report.partners.length === 0 && <p>{t("table.empty")}</p>}
+      {/* The table's name stays outside its scrolling region, so that a phone shows it whole. */}
+      <p id="coalition-caption">{caption}</p>
       <div className="coalition-table-wrap" role="region" aria-labelledby="coalition-caption" tabIndex={0}>
-        <table className="coalition-table" data-testid="coalition-report">
-          <caption id="coalition-caption">{caption}</caption>
+        <table className="coalition-table" data-testid="coalition-report" aria-labelledby="coalition-caption">
           <thead>
             <tr>
               <th scope="col">{t("table.partner")}</th>
