@@ -13,6 +13,7 @@ describe("Browser: expiry warnings (the brand's console and the wallet)", functi
   const app = browserSuite();
   const customer = testAccount(16);
   let expiresAt = 0;
+  let snapshot: string | undefined;
 
   before(async function () {
     this.timeout(120_000);
@@ -20,6 +21,8 @@ describe("Browser: expiry warnings (the brand's console and the wallet)", functi
     const wait = async (hash: `0x${string}`) => expect((await h.chain.client.waitForTransactionReceipt({ hash })).status).to.equal("success");
     const points = h.deployment.points;
     await wait(await h.a.wallet.writeContract({ address: points, abi: coalitionPointsAbi, functionName: "issue", args: [h.a.address, customer.address, 70n, keccak256(toHex("expiry-1"))] }));
+    // The chain is shared by the run's suites: its clock comes back (after the relay stops) for those that follow.
+    snapshot = await h.chain.rpc<string>("evm_snapshot");
     // A 40-day period; turning expiry on applies only after the 30-day notice, so the chain moves 31 days on.
     await wait(await h.chain.wallet(0).writeContract({ address: points, abi: coalitionPointsAbi, functionName: "setExpiryPeriod", args: [40 * DAY] }));
     await h.chain.increaseTime(31 * DAY);
@@ -27,6 +30,10 @@ describe("Browser: expiry warnings (the brand's console and the wallet)", functi
     await h.indexed();
     const last = await h.chain.client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "lastActivity", args: [customer.address] });
     expiresAt = Number(last) + 40 * DAY;
+  });
+
+  after(async () => {
+    if (snapshot) expect(await app.harness.chain.rpc<boolean>("evm_revert", [snapshot])).to.equal(true);
   });
 
   it("lists in the brand's console the balance that expires within 30 days, with its date", async () => {
