@@ -8,8 +8,9 @@ import WalletPage from "./wallet/WalletPage";
 const StaffPage = lazy(() => import("./staff/StaffPage"));
 const BrandPage = lazy(() => import("./brand/BrandPage"));
 const AuditPage = lazy(() => import("./audit/AuditPage"));
+const CoalitionPage = lazy(() => import("./coalition/CoalitionPage"));
 
-/** The four rooms and their sub-paths. */
+/** The five rooms and their sub-paths. */
 export function App() {
   return (
     <Layout>
@@ -19,6 +20,7 @@ export function App() {
           <Route path="/staff" component={StaffPage} nest />
           <Route path="/brand" component={BrandPage} nest />
           <Route path="/audit" component={AuditPage} nest />
+          <Route path="/coalition" component={CoalitionPage} nest />
           <Route component={NotFound} />
         </Switch>
       </Suspense>

@@ -3,7 +3,7 @@ import path from "node:path";
 import express, { Router, type Response } from "express";
 
 /** The rooms of the web app; each answers index.html at its path and every sub-path (client-side routes). */
-export const WEB_ROOMS = ["/", "/staff", "/brand", "/audit"] as const;
+export const WEB_ROOMS = ["/", "/staff", "/brand", "/audit", "/coalition"] as const;
 
 export interface WebAppOptions {
   /** The built app (`npm run build:web` writes web/dist): index.html, assets/ with hashed names, public files. */

@@ -9,6 +9,7 @@ describe("Browser: the rooms", function () {
     ["/staff", "Staff screen", "Staff"],
     ["/brand/stores/store-a", "Brand console", "Brand"],
     ["/audit/0x0000000000000000000000000000000000000001", "Audit", "Audit"],
+    ["/coalition", "Coalition report", "Coalition"],
   ] as const) {
     it(`opens ${path} directly, its room marked as the current one`, async () => {
       const { page } = await app.open(path, { wallet: false });
@@ -26,6 +27,7 @@ describe("Browser: the rooms", function () {
       ["Staff", "Staff screen", "/staff"],
       ["Brand", "Brand console", "/brand"],
       ["Audit", "Audit", "/audit"],
+      ["Coalition", "Coalition report", "/coalition"],
       ["Wallet", "Your consents and points", "/"],
     ] as const) {
       await page.getByRole("link", { name: link, exact: true }).click();

@@ -176,11 +176,11 @@ describe("Browser: the wallet room", function () {
       const { page, wallet } = await app.open("/");
       await page.getByRole("button", { name: `Connect ${TEST_WALLET_NAME}` }).waitFor();
       const focused: string[] = [];
-      for (let i = 0; i < 8; i++) {
+      for (let i = 0; i < 9; i++) {
         await page.keyboard.press("Tab");
         focused.push(await page.evaluate(() => document.activeElement?.textContent?.trim() ?? ""));
       }
-      expect(focused).to.deep.equal(["Skip to content", "Wallet", "Staff", "Brand", "Audit", "English", "Français", `Connect ${TEST_WALLET_NAME}`]);
+      expect(focused).to.deep.equal(["Skip to content", "Wallet", "Staff", "Brand", "Audit", "Coalition", "English", "Français", `Connect ${TEST_WALLET_NAME}`]);
       await page.keyboard.press("Enter");
       await expectText(page.getByTestId("account"), wallet.address);
     });

@@ -50,7 +50,7 @@ for (const kind of testDbKinds()) {
       });
     });
 
-    for (const room of ["/", "/staff", "/brand", "/audit", "/staff/store-a", "/brand/stores/x/devices", "/audit/0xabc?at=now"]) {
+    for (const room of ["/", "/staff", "/brand", "/audit", "/coalition", "/staff/store-a", "/brand/stores/x/devices", "/audit/0xabc?at=now"]) {
       it(`GET ${room} answers the app's page, never cached, under the Content-Security-Policy`, async () => {
         const r = await h.http("GET", room);
         expect(r.status).to.equal(200);

@@ -5,6 +5,7 @@ import * as api from "./brandApi";
 import { BackingForm } from "./BackingForm";
 import { MoneySection } from "./MoneySection";
 import { SettlementDecimals } from "./SettlementDecimals";
+import { ExpiringSection } from "./ExpiringSection";
 import { StoresSection } from "./StoresSection";
 import { ConsentsSection, ExportSection, RuleSection } from "./Sections";
 import { WebhooksSection } from "./WebhooksSection";
@@ -115,6 +116,7 @@ function Console({ apiKey, signOut }: { apiKey: string; signOut: () => void }) {
         </SettlementDecimals>
       )}
       <RuleSection apiKey={apiKey} pointsPerUnit={b.pointsPerUnit} />
+      <ExpiringSection apiKey={apiKey} />
       <ConsentsSection apiKey={apiKey} />
       <ExportSection brand={b.address} />
       <StoresSection apiKey={apiKey} />

@@ -8,7 +8,7 @@ import type { TillRequest } from "./tillUrl";
 
 const KIND_KEY = { issued: "points.issued", reversed: "points.reversed", redeemed: "points.redeemed", expired: "points.expired" } as const;
 
-/** Balance, lifetime earned, points not yet issued, tier, the movements, and the redemption form. */
+/** Balance, its expiry date (when a period is in force), lifetime earned, points not yet issued, tier, the movements, and the redemption form. */
 export function PointsPanel({ customer, config, brands, till, onSettled }: { customer: Address; config: RelayConfig; brands: DiscoveredBrand[]; till?: TillRequest; onSettled(): void }) {
   const { t, formatDate, formatNumber } = useI18n();
   const points = usePoints(customer);
@@ -36,6 +36,14 @@ export function PointsPanel({ customer, config, brands, till, onSettled }: { cus
               <div>
                 <dt>{t("points.pending")}</dt>
                 <dd data-testid="pending-points">{formatNumber(points.data.pending)}</dd>
+              </div>
+            )}
+            {points.data.expiresAt != null && (
+              <div>
+                <dt>{t("points.expiresAt")}</dt>
+                <dd data-testid="points-expiry">
+                  <time dateTime={new Date(points.data.expiresAt * 1000).toISOString()}>{formatDate(points.data.expiresAt * 1000)}</time>
+                </dd>
               </div>
             )}
             {tier.data && (

@@ -9,6 +9,7 @@ const ROOMS: { path: string; label: PlainMessageKey }[] = [
   { path: "/staff", label: "nav.staff" },
   { path: "/brand", label: "nav.brand" },
   { path: "/audit", label: "nav.audit" },
+  { path: "/coalition", label: "nav.coalition" },
 ];
 
 function RoomLink({ path, label }: { path: string; label: string }) {
