@@ -4,7 +4,8 @@ import { envSchema } from "./index";
 export function configurationHelp(): string {
   const lines = Object.entries(envSchema.shape).map(([name, schema]) => {
     const def = (schema as { def: { type: string; defaultValue?: unknown } }).def;
-    const value = def.type === "default" ? `default ${JSON.stringify(def.defaultValue)}` : "optional";
+    const shown = typeof def.defaultValue === "bigint" ? def.defaultValue.toString() : JSON.stringify(def.defaultValue);
+    const value = def.type === "default" ? `default ${shown}` : "optional";
     return `  ${name.padEnd(34)} ${value}`;
   });
   return lines.join("\n");

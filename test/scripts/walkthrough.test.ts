@@ -78,7 +78,7 @@ describe("README walk-through: from nothing to a brand's first customer", functi
     const rpcPort = await freePort();
     const relayPort = await freePort();
     const rpcUrl = `http://127.0.0.1:${rpcPort}`;
-    node = spawn("npm", ["run", "node", "--", "--port", String(rpcPort), "--hostname", "127.0.0.1"], { cwd: ROOT, detached: true, stdio: "ignore" });
+    node = spawn("npm", ["run", "node", "--", "--port", String(rpcPort)], { cwd: ROOT, detached: true, stdio: "ignore", env: { ...process.env, NODE_HOST: "127.0.0.1" } });
     await waitForRpc(rpcUrl, 120_000);
 
     const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? os.tmpdir(), RPC_URL: rpcUrl, PORT: String(relayPort) };
