@@ -131,7 +131,7 @@ Everything runs on this one machine over loopback, with real parts only:
 - the consent gate is \`isConsentGranted\` (\`server/consent/gate.ts\`) called directly against PGlite.
 
 The relay and the load generator share the machine's cores, so these are figures for one small machine, not
-a capacity plan. The chain is what scales beyond one machine (DESIGN.md).
+a capacity plan. The chain is what scales beyond one machine: several relays share one PostgreSQL, and the contracts serve every relay alike.
 
 ## Relay and audit
 
