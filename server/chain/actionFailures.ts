@@ -83,7 +83,7 @@ export async function failLaterActions(db: Queryable, failures: ReadonlyMap<stri
 }
 
 /**
- * A failed issue frees its receipt: the purchase row goes (a return of it is then `receipt_not_found`)
+ * A failed issue frees its receipt: the purchase row and its failed issuances go (a return of it is then `receipt_not_found`)
  * and the operation's idempotency key is cleared, so the till can send the receipt again (under a new
  * event id) once the brand has fixed the cause (backing, operator). Returns how many receipts were freed.
  */
@@ -94,6 +94,17 @@ export async function freeFailedReceipts(db: Queryable, ids: readonly string[]):
     [ids],
   );
   if (issues.rowCount === 0) return 0;
-  const freed = await db.query("DELETE FROM relay_purchases WHERE operation_id = ANY($1::text[])", [issues.rows.map((r) => r.id)]);
+  const failedIds = issues.rows.map((r) => r.id);
+  // The purchase's issuances whose issue failed go with it (those of its parts already on chain stay, so a
+  // re-sent receipt issues only what is missing); a consent reward's failure frees nothing.
+  const freed = await db.query(
+    `WITH gone AS (
+       DELETE FROM relay_issuances WHERE operation_id = ANY($1::uuid[]) AND reason <> 'consent-reward' RETURNING brand, purchase_receipt_id
+     )
+     DELETE FROM relay_purchases p
+      WHERE p.operation_id = ANY($1::text[])
+         OR EXISTS (SELECT 1 FROM gone WHERE gone.brand = p.brand AND gone.purchase_receipt_id = p.receipt_id)`,
+    [failedIds],
+  );
   return freed.rowCount;
 }

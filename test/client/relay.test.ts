@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "ethers";
-import { createWalletClient, custom, getAddress, http, keccak256, toHex, zeroAddress, type Address } from "viem";
+import { createWalletClient, custom, encodeAbiParameters, getAddress, http, keccak256, toHex, zeroAddress, type Address } from "viem";
 import { hardhat } from "viem/chains";
 import { privateKeyToAccount } from "viem/accounts";
 import {
@@ -87,7 +87,12 @@ for (const kind of testDbKinds()) {
           chainId: h.deployment.chainId,
           verifyingContract: h.deployment.points,
         });
-        expect(customerTypedData({ contracts: h.deployment, primaryType: "EraseData", message: { subject: zeroAddress, brand: zeroAddress, deadline: 1n } }).domain).to.deep.equal({ name: "Confiance Relay", version: "1", chainId: h.deployment.chainId });
+        expect(customerTypedData({ contracts: h.deployment, primaryType: "EraseData", message: { subject: zeroAddress, brand: zeroAddress, deadline: 1n } }).domain).to.deep.equal({
+          name: "Confiance Relay",
+          version: "2",
+          chainId: h.deployment.chainId,
+          salt: keccak256(encodeAbiParameters([{ type: "address" }, { type: "address" }], [h.deployment.ledger, h.deployment.points])),
+        });
       });
 
       const KINDS = ["viem local account", "viem wallet client with a local account", "viem wallet client over the node's JSON-RPC (eth_signTypedData_v4)", "ethers Wallet", "ethers JsonRpcSigner"];
@@ -348,7 +353,7 @@ for (const kind of testDbKinds()) {
           domains: {
             ledger: { name: "Confiance ConsentLedger", version: "1", chainId: 31337, verifyingContract: ledger },
             points: { name: "Confiance CoalitionPoints", version: "1", chainId: 31337, verifyingContract: points },
-            relay: { name: "Confiance Relay", version: "1", chainId: 31337 },
+            relay: { name: "Confiance Relay", version: "2", chainId: 31337, salt: keccak256(encodeAbiParameters([{ type: "address" }, { type: "address" }], [ledger, points])) },
           },
         });
         expect(r.body).to.deep.equal({ ...(await relay.getConfig()), unitValue: "10000" });
