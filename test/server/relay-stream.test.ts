@@ -74,7 +74,7 @@ for (const kind of testDbKinds()) {
         const first = await stream.next();
         expect(first.event).to.equal("customer");
         const seen = JSON.parse(first.data);
-        expect(seen).to.include({ storeId: h.a.storeId, brand: h.a.address, customer: grace.address.toLowerCase(), lastVisit: null, points: "42", tier: 0 });
+        expect(seen).to.include({ storeId: h.a.storeId, brand: h.a.address, customer: grace.address.toLowerCase(), lastVisit: null, points: "42", tier: null });
         expect(first.data).to.not.include(stranger.address.toLowerCase());
 
         expect((await h.deviceEvent(h.a.device, { eventId: "s-2", kind: "presence", customer: { wallet: stranger.address } })).body.dropped).to.equal("no_consent");
