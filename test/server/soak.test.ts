@@ -18,7 +18,7 @@ import { NOTICE, consentIndexed, pointsIssuedEvent, pointsOf, postEvent, purchas
  * whatever was never answered (sent while the relay was down) is sent again with the same id until it is.
  * Prints the counts. Runs on PostgreSQL when DATABASE_URL is set (as in CI), else on PGlite.
  */
-const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 40);
+const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 25);
 const PURCHASES_PER_SECOND = 20;
 const GRANTS_PER_SECOND = 4;
 const GRANTING_CUSTOMERS = 200;
