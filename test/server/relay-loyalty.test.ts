@@ -13,11 +13,15 @@ for (const kind of testDbKinds()) {
   describe(`relay loyalty programme (${kind})`, function () {
     this.timeout(120_000);
     let h: Harness;
+    let snapshot: string | undefined;
     before(async () => {
       h = await Harness.start(kind);
+      snapshot = await h.chain.snapshot();
     });
     after(async () => {
       await h?.stop();
+      // The suite moves the shared chain's clock a month ahead (expiry): the suites after it get it back.
+      if (snapshot) await h.chain.revert(snapshot);
     });
 
     const balanceOf = (customer: Address) => h.chain.client.readContract({ address: h.deployment.points, abi: coalitionPointsAbi, functionName: "balanceOf", args: [customer] });
