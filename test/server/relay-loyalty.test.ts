@@ -291,6 +291,9 @@ for (const kind of testDbKinds()) {
         await wait(await gov.writeContract({ address: h.deployment.points, abi: coalitionPointsAbi, functionName: "setExpiryPeriod", args: [365 * 86400] }));
         // Turning expiry on shortens the period: it applies 30 days later.
         await h.chain.increaseTime(31 * 86400);
+        // A block at the new time, and the relay's chain-time cache (CHAIN_CACHE_MS) let go of the old one.
+        await h.chain.mine();
+        await new Promise((resolve) => setTimeout(resolve, 1100));
         await h.syncClock();
         const last = await h.chain.client.readContract({ address: h.deployment.points, abi: coalitionPointsAbi, functionName: "lastActivity", args: [hal.address] });
         view = await points(hal.address);
