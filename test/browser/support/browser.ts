@@ -122,8 +122,12 @@ export async function expectAccessible(page: Page): Promise<void> {
   expect(lines, "serious or critical accessibility violations").to.deep.equal([]);
 }
 
-/** Saves a screenshot of the whole page as docs/screenshots/<name>.png. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * Saves a screenshot of the whole page as docs/screenshots/<name>.png, only when SCREENSHOTS=1 (a normal
+ * test run leaves docs/ as it is); returns the file, or undefined when none was written.
+ */
+export async function screenshot(page: Page, name: string): Promise<string | undefined> {
+  if (process.env.SCREENSHOTS !== "1") return undefined;
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true, animations: "disabled" });
