@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from "react";
 import { useQueryClient } from "@tanstack/react-query";
+import { SecretSignIn } from "../shared/components/SecretSignIn";
 import { RequireWallet } from "../shared/components/RequireWallet";
 import * as api from "./brandApi";
 import { BackingForm } from "./BackingForm";
@@ -29,32 +29,14 @@ export default function BrandPage() {
 function SignIn({ onKey }: { onKey: (key: string) => void }) {
   const { t } = useBrandText();
   const relay = useRelay();
-  const [key, setKey] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    try {
-      await api.getBrand(relay, key.trim());
-      onKey(key.trim());
-    } catch (err) {
-      setError(t("signin.failed", { message: (err as { shortMessage?: string }).shortMessage ?? (err as Error).message }));
-    }
-  };
   return (
-    <section className="card" aria-labelledby="signin-title">
-      <h2 id="signin-title">{t("signin.title")}</h2>
-      <form onSubmit={(e) => void submit(e)}>
-        <label htmlFor="brand-key">{t("signin.key")}</label>
-        <input id="brand-key" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} aria-describedby="brand-key-help" required />
-        <p id="brand-key-help" className="muted">
-          {t("signin.help")}
-        </p>
-        <button type="submit" className="primary">
-          {t("signin.submit")}
-        </button>
-        {error && <p role="alert">{error}</p>}
-      </form>
-    </section>
+    <SecretSignIn
+      id="brand-key"
+      texts={{ title: t("signin.title"), label: t("signin.key"), help: t("signin.help"), submit: t("signin.submit") }}
+      check={(key) => api.getBrand(relay, key)}
+      failed={(err) => t("signin.failed", { message: (err as { shortMessage?: string }).shortMessage ?? (err as Error).message })}
+      onSecret={onKey}
+    />
   );
 }
 

@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useState, type FormEvent } from "react";
 import { useQuery } from "@tanstack/react-query";
+import { SecretSignIn } from "../shared/components/SecretSignIn";
 import { useBrands } from "../shared/useBrands";
 import { asAmount, checkToken, dayOf, FIGURES, getReport, getReportCsv, pageRelay, periodOf, totals, type Period } from "./coalitionApi";
 import { useCoalitionText } from "./messages";
@@ -35,32 +36,14 @@ export default function CoalitionPage() {
 function SignIn({ onToken }: { onToken: (token: string) => void }) {
   const { t } = useCoalitionText();
   const relay = useMemo(() => pageRelay(), []);
-  const [token, setToken] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    try {
-      await checkToken(relay, token.trim());
-      onToken(token.trim());
-    } catch (err) {
-      setError(t("signin.failed", { message: errorText(err) }));
-    }
-  };
   return (
-    <section className="card" aria-labelledby="coalition-signin-title">
-      <h2 id="coalition-signin-title">{t("signin.title")}</h2>
-      <form onSubmit={(e) => void submit(e)}>
-        <label htmlFor="admin-token">{t("signin.token")}</label>
-        <input id="admin-token" type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} aria-describedby="admin-token-help" required />
-        <p id="admin-token-help" className="muted">
-          {t("signin.help")}
-        </p>
-        <button type="submit" className="primary">
-          {t("signin.submit")}
-        </button>
-        {error && <p role="alert">{error}</p>}
-      </form>
-    </section>
+    <SecretSignIn
+      id="admin-token"
+      texts={{ title: t("signin.title"), label: t("signin.token"), help: t("signin.help"), submit: t("signin.submit") }}
+      check={(token) => checkToken(relay, token)}
+      failed={(err) => t("signin.failed", { message: errorText(err) })}
+      onSecret={onToken}
+    />
   );
 }
 
