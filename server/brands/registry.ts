@@ -43,11 +43,11 @@ export class RegistryConflictError extends Error {
   }
 }
 
-type BrandRow = { address: string; name: string; points_per_unit: string; operator: string; receipt_salt: string; disabled: boolean; created_at: Date };
+export type BrandRow = { address: string; name: string; points_per_unit: string; operator: string; receipt_salt: string; disabled: boolean; created_at: Date };
 type StoreRow = { id: string; brand: string; name: string; created_at: Date };
-type DeviceRow = { id: string; brand: string; store_id: string; name: string; public_key: string; disabled: boolean; created_at: Date };
+export type DeviceRow = { id: string; brand: string; store_id: string; name: string; public_key: string; disabled: boolean; created_at: Date };
 
-const brandOf = (r: BrandRow): Brand => ({
+export const brandOf = (r: BrandRow): Brand => ({
   address: r.address as Address,
   name: r.name,
   pointsPerUnit: normaliseDecimal(r.points_per_unit),
@@ -57,7 +57,7 @@ const brandOf = (r: BrandRow): Brand => ({
   createdAt: r.created_at.toISOString(),
 });
 const storeOf = (r: StoreRow): Store => ({ id: r.id, brand: r.brand as Address, name: r.name, createdAt: r.created_at.toISOString() });
-const deviceOf = (r: DeviceRow): Device => ({
+export const deviceOf = (r: DeviceRow): Device => ({
   id: r.id,
   brand: r.brand as Address,
   storeId: r.store_id,

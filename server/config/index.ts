@@ -20,6 +20,10 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   RELAY_ADMIN_TOKEN: z.string().min(24, "at least 24 characters").optional(),
   DEVICE_CLOCK_TOLERANCE_SECONDS: int(1).default(300),
+  // Device events' group commit (docs/relay.md, "Device events: group commit"): most events per transaction,
+  // and transactions at once on PostgreSQL (PGlite: one)
+  DEVICE_EVENT_BATCH_MAX: int(1).default(128),
+  DEVICE_EVENT_BATCHES: int(1).default(2),
   CARD_TOKEN_PEPPER: z.string().min(16, "at least 16 characters").optional(),
   WEB_DIR: z.string().default("web/dist"),
   // Abuse limits (docs/relay.md, "Limits"): request rates per window, counted in this instance's memory

@@ -48,3 +48,35 @@ export async function isConsentGranted(db: Queryable, q: ConsentQuery): Promise<
   );
   return rows[0]?.granted === true;
 }
+
+/**
+ * `isConsentGranted` for many queries in one statement (the device-event batch): the same conditions,
+ * evaluated per (subject, controller, purpose) row of the arrays, in the caller's transaction. Returns
+ * one boolean per query, in order.
+ */
+export async function areConsentsGranted(db: Queryable, queries: readonly ConsentQuery[], now = Math.floor(Date.now() / 1000)): Promise<boolean[]> {
+  if (queries.length === 0) return [];
+  const { rows } = await db.query<{ i: number; granted: boolean }>(
+    `SELECT q.i::int AS i, (EXISTS (
+       SELECT 1 FROM consents c
+        WHERE c.subject = q.subject AND c.controller = q.controller AND c.purpose = q.purpose
+          AND c.granted_at > 0 AND c.revoked_at = 0 AND (c.expires_at = 0 OR c.expires_at > $4)
+     ) AND NOT EXISTS (
+       SELECT 1 FROM operations o
+        WHERE o.subject = q.subject AND o.controller = q.controller
+          AND (o.kind = 'revokeAll' OR (o.kind = 'revoke' AND o.purpose = q.purpose))
+          AND ((o.status <> 'failed'
+                AND (o.block_number IS NULL
+                     OR o.block_number > COALESCE((SELECT block_number FROM indexer_cursor LIMIT 1), -1)))
+               OR (o.status = 'failed' AND NOT EXISTS (
+                     SELECT 1 FROM consents g, relay_customer_actions a
+                      WHERE a.operation_id = o.id::text AND g.subject = q.subject AND g.controller = q.controller AND g.purpose = q.purpose
+                        AND g.block_number > COALESCE(a.chain_block, -1))))
+     )) AS granted
+     FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS q(subject, controller, purpose, i)`,
+    [queries.map((q) => q.subject.toLowerCase()), queries.map((q) => q.controller.toLowerCase()), queries.map((q) => q.purpose.toLowerCase()), now],
+  );
+  const granted = new Array<boolean>(queries.length).fill(false);
+  for (const r of rows) granted[Number(r.i) - 1] = r.granted === true;
+  return granted;
+}

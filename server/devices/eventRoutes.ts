@@ -2,13 +2,17 @@ import { Router } from "express";
 import { z } from "zod";
 import type { HttpContext } from "../http/context";
 import { locals } from "../http/context";
-import { HttpError, parseOr400 } from "../http/errors";
+import { HttpError, validationError } from "../http/errors";
 import { defineRoute } from "../http/openapi";
 import type { Address } from "viem";
-import { getBrand } from "../brands/registry";
 import { createTierReader } from "./tierReader";
-import { deviceAuth } from "./auth";
-import { EVENT_KINDS, deviceEventSchema, eventAnswerSchema, handleDeviceEvent, type BackingReader } from "./events";
+import { readDeviceHeaders } from "./auth";
+import { decodeSignature } from "./signing";
+import { canonicalRequest } from "../../client/device/canonicalRequest";
+import { EVENT_KINDS, deviceEventSchema, eventAnswerSchema, handleDeviceEvent, type BackingReader, type EventOutcome } from "./events";
+import { DeviceEventBatcher } from "./batcher";
+import type { EventRequest } from "./eventBatch";
+import type { RecognisedCustomer } from "./bus";
 import { coalitionPointsAbi } from "../../client/abis";
 
 export const deviceHeadersSchema = z.object({
@@ -18,7 +22,23 @@ export const deviceHeadersSchema = z.object({
   "x-signature": z.string().meta({ description: "base64url Ed25519 signature of the canonical request (docs/relay.md)" }),
 });
 
-/** POST /v1/stores/:storeId/events: a shop device's signed event. */
+/** The body as the route reads it: the event, or the 400 it earns (answered after the signature checks). */
+function parseEvent(body: unknown): EventRequest["parsed"] {
+  const kind = (body as { kind?: unknown } | undefined)?.kind;
+  if (typeof kind !== "string" || !(EVENT_KINDS as readonly string[]).includes(kind)) {
+    return { error: new HttpError(400, "invalid_event_kind", `kind must be one of ${EVENT_KINDS.join(", ")}`) };
+  }
+  const r = deviceEventSchema.safeParse(body);
+  return r.success ? { event: r.data } : { error: validationError(r.error) };
+}
+
+/**
+ * POST /v1/stores/:storeId/events: a shop device's signed event. The header checks that need nothing looked
+ * up are done here; the rest (device, signature, replay record, consent, the event's work and its stored
+ * answer) in a group-commit batch with the events that arrive together (batcher.ts, eventBatch.ts), answered
+ * once committed. Purchases and returns, once authenticated in the batch, are handled in a transaction of
+ * their own (per-receipt locks, chain reads).
+ */
 export function deviceEventsRouter(ctx: HttpContext): Router {
   const points = ctx.deps.chain.deployment.points;
   const client = ctx.deps.chain.client;
@@ -35,6 +55,16 @@ export function deviceEventsRouter(ctx: HttpContext): Router {
   const router = Router();
   const { deps, docs, metrics, bus } = ctx;
   const tierOf = createTierReader(deps.chain.client, deps.chain.deployment.points);
+  const batcher = new DeviceEventBatcher(deps.db, deps.config, (b) => metrics.deviceEventBatch.observe({ fallback: String(b.fallback) }, b.size));
+  /**
+   * Recognitions go to the staff streams after the answer, in the order their events committed: the tier
+   * is read from the chain meanwhile (a recognition is never held back for it, nor the device's answer).
+   */
+  let published: Promise<void> = Promise.resolve();
+  const publish = (recognised: RecognisedCustomer) => {
+    const tier = tierOf(recognised.customer as Address);
+    published = published.then(async () => bus.publish({ ...recognised, tier: await tier })).catch(() => undefined);
+  };
   defineRoute(
     router,
     docs,
@@ -55,27 +85,30 @@ export function deviceEventsRouter(ctx: HttpContext): Router {
         },
       },
     },
-    deviceAuth(deps.config, deps.db),
     async (req, res) => {
-      const kind = (req.body as { kind?: unknown } | undefined)?.kind;
-      if (typeof kind !== "string" || !(EVENT_KINDS as readonly string[]).includes(kind)) {
-        throw new HttpError(400, "invalid_event_kind", `kind must be one of ${EVENT_KINDS.join(", ")}`);
-      }
-      const event = parseOr400(deviceEventSchema, req.body);
-      const device = locals(res).device!;
-      const brand = await getBrand(deps.db, device.brand);
-      if (!brand) throw new HttpError(401, "bad_device_signature", "X-Signature does not verify with the device's key over the canonical request");
-      if (brand.disabled) throw new HttpError(403, "brand_disabled", "this device's brand is disabled on this relay");
-      const outcome = await deps.db.transaction((tx) => handleDeviceEvent(tx, deps.config, brand, device, event, backing));
+      const headers = readDeviceHeaders(req, deps.config);
+      const result = await batcher.submit({
+        deviceId: headers.deviceId,
+        timestamp: headers.timestamp,
+        signature: decodeSignature(headers.signature),
+        canonical: canonicalRequest({ method: req.method, path: req.originalUrl, timestamp: headers.timestamp, nonce: headers.nonce, deviceId: headers.deviceId, body: locals(res).rawBody ?? "" }),
+        storeId: req.params.storeId as string | undefined,
+        parsed: parseEvent(req.body),
+      });
+      if (result.kind === "error") throw result.error;
+      const { device, brand, event } = result;
+      locals(res).device = device;
+      const outcome: EventOutcome =
+        result.kind === "done" ? result.outcome : await deps.db.transaction((tx) => handleDeviceEvent(tx, deps.config, brand, device, event, backing));
       metrics.deviceEvents.inc({
         kind: event.kind,
         outcome: outcome.duplicate ? "duplicate" : outcome.dropped ? "dropped" : "accepted",
         reason: outcome.dropped ?? "",
       });
-      if (outcome.recognised) bus.publish({ ...outcome.recognised, tier: await tierOf(outcome.recognised.customer as Address) });
       if (outcome.duplicate) res.setHeader("Idempotent-Replayed", "true");
       req.log?.info({ eventId: event.eventId, kind: event.kind, device: device.id, dropped: outcome.dropped, duplicate: outcome.duplicate }, "device event");
       res.status(outcome.status).json(outcome.body);
+      if (outcome.recognised) publish(outcome.recognised);
     },
   );
   return router;

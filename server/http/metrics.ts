@@ -8,6 +8,8 @@ export interface HttpMetrics {
   deviceEvents: Counter<"kind" | "outcome" | "reason">;
   streamClients: Gauge;
   rateLimited: Counter<"limit">;
+  /** Device events per group-commit transaction (server/devices/batcher.ts). */
+  deviceEventBatch: Histogram<"fallback">;
 }
 
 export function createHttpMetrics(registry: Registry): HttpMetrics {
@@ -40,6 +42,13 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
       name: "relay_rate_limited_total",
       help: "Requests refused 429 by a rate limit (client, device, api_key, audit)",
       labelNames: ["limit"],
+      registers: [registry],
+    }),
+    deviceEventBatch: new Histogram({
+      name: "relay_device_event_batch_size",
+      help: "Device events handled per group-commit transaction; fallback=true when the batch failed and each event was handled alone",
+      labelNames: ["fallback"],
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers: [registry],
     }),
   };

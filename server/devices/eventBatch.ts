@@ -1,0 +1,260 @@
+import type { Address } from "viem";
+import type { Env } from "../config";
+import type { Queryable } from "../store/db";
+import { HttpError } from "../http/errors";
+import { areConsentsGranted } from "../consent/gate";
+import { PURPOSE_OF_EVENT, type DeviceEventKind } from "../consent/purposes";
+import { walletOfCard } from "../customers/cards";
+import { brandOf, deviceOf, type Brand, type BrandRow, type Device, type DeviceRow } from "../brands/registry";
+import { signatureHash, UNKNOWN_DEVICE_KEY } from "./auth";
+import { verifyDeviceSignature } from "./signing";
+import type { DeviceEvent, EventAnswer, EventOutcome, DropReason } from "./events";
+
+/** A device request whose headers passed the checks that need nothing looked up (auth.ts, readDeviceHeaders). */
+export interface EventRequest {
+  deviceId: string;
+  timestamp: string;
+  /** The decoded X-Signature; undefined when malformed (answered as a bad signature). */
+  signature: Buffer | undefined;
+  /** The canonical request the device signed (client/device/canonicalRequest.ts). */
+  canonical: string;
+  /** The store named by the path. */
+  storeId: string | undefined;
+  /** The parsed body, or the 400 it earns: answered only once the signature is verified and recorded, as before batching. */
+  parsed: { event: DeviceEvent } | { error: HttpError };
+}
+
+export type EventResult =
+  /** Handled in the batch: answer once the batch's transaction has committed. */
+  | { kind: "done"; outcome: EventOutcome; device: Device; brand: Brand; event: DeviceEvent }
+  /** Authenticated and recorded, but handled on its own (purchase, return: per-receipt locks, chain reads). */
+  | { kind: "alone"; device: Device; brand: Brand; event: DeviceEvent }
+  | { kind: "error"; error: HttpError };
+
+const BAD_SIGNATURE = () => new HttpError(401, "bad_device_signature", "X-Signature does not verify with the device's key over the canonical request");
+
+type DeviceBrandRow = DeviceRow & { [K in keyof BrandRow as `b_${K}`]: BrandRow[K] | null };
+
+/**
+ * Handles the device events that arrived together, in the caller's one transaction, with a fixed number of
+ * multi-row statements whatever their count (group commit; DeviceEventBatcher answers them after the
+ * commit). Per event, the decisions and their order are those of one event on its own:
+ *
+ * 1. device known, signature valid over the canonical request (401 bad_device_signature, an unknown device
+ *    indistinguishably), signature recorded against replay (409 replayed_signature; within the batch, the
+ *    first use wins), device enabled and of the path's store (403), body valid (400), brand enabled (403);
+ * 2. purchases and returns go on alone (`alone`); presences and scans: an event id already answered (in the
+ *    database or earlier in this batch) gets that answer again (`duplicate`); otherwise the customer is
+ *    resolved (unknown card: dropped), the consent gate read in one statement for the batch (no consent:
+ *    dropped), the visit or scan stored, and every answer stored.
+ *
+ * Reads happen after the batch was formed, so a revocation accepted before an event arrived is seen.
+ * A database error fails the whole batch (the transaction rolls back); the batcher then handles each
+ * event alone.
+ */
+export async function handleEventBatch(tx: Queryable, config: Env, requests: readonly EventRequest[], opts: { locks: boolean }): Promise<EventResult[]> {
+  const results = new Array<EventResult>(requests.length);
+  const { rows: found } = await tx.query<DeviceBrandRow>(
+    `SELECT d.id, d.brand, d.store_id, d.name, d.public_key, d.disabled, d.created_at,
+            b.address AS b_address, b.name AS b_name, b.points_per_unit::text AS b_points_per_unit, b.operator AS b_operator,
+            b.receipt_salt AS b_receipt_salt, b.disabled AS b_disabled, b.created_at AS b_created_at
+       FROM relay_devices d LEFT JOIN relay_brands b ON b.address = d.brand WHERE d.id = ANY($1::text[])`,
+    [[...new Set(requests.map((r) => r.deviceId))]],
+  );
+  const devices = new Map(found.map((r) => [r.id, r]));
+
+  // 1. Signatures: verified (an unknown device is verified against a key nobody holds), then recorded.
+  const hashes = new Array<string | undefined>(requests.length);
+  const firstUse = new Map<string, number>();
+  requests.forEach((r, i) => {
+    const row = devices.get(r.deviceId);
+    const verified = r.signature !== undefined && verifyDeviceSignature(row?.public_key ?? UNKNOWN_DEVICE_KEY, r.canonical, r.signature);
+    if (!row || !verified) {
+      results[i] = { kind: "error", error: BAD_SIGNATURE() };
+      return;
+    }
+    const hash = signatureHash(r.signature!);
+    if (firstUse.has(hash)) {
+      results[i] = { kind: "error", error: replayed() };
+      return;
+    }
+    firstUse.set(hash, i);
+    hashes[i] = hash;
+  });
+  if (firstUse.size > 0) {
+    const order = [...firstUse.values()];
+    const { rows: recorded } = await tx.query<{ signature_hash: string }>(
+      `INSERT INTO relay_device_signatures (signature_hash, device_id, expires_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT (signature_hash) DO NOTHING RETURNING signature_hash`,
+      [
+        order.map((i) => hashes[i]!),
+        order.map((i) => requests[i]!.deviceId),
+        order.map((i) => Number(requests[i]!.timestamp) + config.DEVICE_CLOCK_TOLERANCE_SECONDS + 1),
+      ],
+    );
+    const fresh = new Set(recorded.map((r) => r.signature_hash));
+    for (const i of order) if (!fresh.has(hashes[i]!)) results[i] = { kind: "error", error: replayed() };
+  }
+
+  // The checks after the signature is recorded (a refused request cannot be replayed inside the window either).
+  const batched: { i: number; device: Device; brand: Brand; event: DeviceEvent }[] = [];
+  requests.forEach((r, i) => {
+    if (results[i]) return;
+    const row = devices.get(r.deviceId)!;
+    const device = deviceOf(row);
+    if (device.disabled) return void (results[i] = { kind: "error", error: new HttpError(403, "device_disabled", "this device is disabled") });
+    if (r.storeId !== undefined && r.storeId !== device.storeId) {
+      return void (results[i] = { kind: "error", error: new HttpError(403, "device_store_mismatch", "this device is not registered to this store") });
+    }
+    if ("error" in r.parsed) return void (results[i] = { kind: "error", error: r.parsed.error });
+    if (row.b_address === null) return void (results[i] = { kind: "error", error: BAD_SIGNATURE() });
+    const brand = brandOf({
+      address: row.b_address,
+      name: row.b_name!,
+      points_per_unit: row.b_points_per_unit!,
+      operator: row.b_operator!,
+      receipt_salt: row.b_receipt_salt!,
+      disabled: row.b_disabled!,
+      created_at: row.b_created_at!,
+    });
+    if (brand.disabled) return void (results[i] = { kind: "error", error: new HttpError(403, "brand_disabled", "this device's brand is disabled on this relay") });
+    const event = r.parsed.event;
+    if (event.kind === "purchase" || event.kind === "return") return void (results[i] = { kind: "alone", device, brand, event });
+    batched.push({ i, device, brand, event });
+  });
+  if (batched.length === 0) return results;
+
+  // 2. Presences and scans. One event id at a time per brand across transactions (another batch, another instance).
+  const keyOf = (b: { brand: Brand; event: DeviceEvent }) => `event:${b.brand.address}:${b.event.eventId}`;
+  if (opts.locks) {
+    const keys = [...new Set(batched.map(keyOf))].sort();
+    await tx.query("SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM unnest($1::text[]) AS k", [keys]);
+  }
+  const { rows: priorRows } = await tx.query<{ brand: string; event_id: string; status: number; response: EventAnswer | string }>(
+    `SELECT e.brand, e.event_id, e.status, e.response FROM relay_device_events e
+       JOIN unnest($1::text[], $2::text[]) AS q(brand, event_id) ON e.brand = q.brand AND e.event_id = q.event_id`,
+    [batched.map((b) => b.brand.address), batched.map((b) => b.event.eventId)],
+  );
+  const prior = new Map(priorRows.map((r) => [`event:${r.brand}:${r.event_id}`, r]));
+  const firstOf = new Map<string, number>();
+  const fresh: { i: number; device: Device; brand: Brand; event: DeviceEvent; subject?: Address }[] = [];
+  const repeats: { i: number; first: number }[] = [];
+  for (const b of batched) {
+    const key = keyOf(b);
+    const p = prior.get(key);
+    if (p) {
+      const body = typeof p.response === "string" ? (JSON.parse(p.response) as EventAnswer) : p.response;
+      results[b.i] = { kind: "done", outcome: { status: p.status, body, duplicate: true }, device: b.device, brand: b.brand, event: b.event };
+    } else if (firstOf.has(key)) {
+      repeats.push({ i: b.i, first: firstOf.get(key)! });
+    } else {
+      firstOf.set(key, b.i);
+      const named = b.event.customer.wallet
+        ? (b.event.customer.wallet.toLowerCase() as Address)
+        : await walletOfCard(tx, config, b.brand.address, b.event.customer.cardToken!);
+      fresh.push({ ...b, subject: named });
+    }
+  }
+
+  const gated = fresh.filter((f) => f.subject && PURPOSE_OF_EVENT[f.event.kind as DeviceEventKind]);
+  const granted = await areConsentsGranted(
+    tx,
+    gated.map((f) => ({ subject: f.subject!, controller: f.brand.address, purpose: PURPOSE_OF_EVENT[f.event.kind as DeviceEventKind]!.id })),
+  );
+  const refused = new Set(gated.filter((_, k) => !granted[k]).map((f) => f.i));
+  const accepted = fresh.filter((f) => f.subject && !refused.has(f.i));
+
+  const presences = accepted.filter((f) => f.event.kind === "presence");
+  const seen = new Map<string, { last: Date | null; n: number; points: string; displayName: string | null }>();
+  if (presences.length > 0) {
+    const pairs = [...new Map(presences.map((f) => [`${f.brand.address}:${f.subject}`, f])).values()];
+    const { rows } = await tx.query<{ brand: string; subject: string; seen_at: Date | null; n: number; balance: string | null; display_name: string | null }>(
+      `SELECT q.brand, q.subject, v.seen_at, v.n, p.balance::text AS balance, d.display_name
+         FROM unnest($1::text[], $2::text[]) AS q(brand, subject)
+         CROSS JOIN LATERAL (SELECT max(seen_at) AS seen_at, count(*)::int AS n FROM relay_visits WHERE brand = q.brand AND subject = q.subject) v
+         LEFT JOIN points_balances p ON p.customer = q.subject
+         LEFT JOIN relay_display_names d ON d.brand = q.brand AND d.subject = q.subject`,
+      [pairs.map((f) => f.brand.address), pairs.map((f) => f.subject!)],
+    );
+    for (const r of rows) seen.set(`${r.brand}:${r.subject}`, { last: r.seen_at, n: Number(r.n), points: r.balance ?? "0", displayName: r.display_name });
+  }
+
+  const visits: { brand: string; store: string; subject: string; at: Date }[] = [];
+  const scans: { brand: string; store: string; subject: string; product: string }[] = [];
+  for (const f of fresh) {
+    const accept = { accepted: true as const, eventId: f.event.eventId, kind: f.event.kind };
+    let outcome: EventOutcome;
+    if (!f.subject) outcome = drop(f.event, "unknown_card");
+    else if (refused.has(f.i)) outcome = drop(f.event, "no_consent");
+    else if (f.event.kind === "presence") {
+      const s = seen.get(`${f.brand.address}:${f.subject}`)!;
+      const seenAt = new Date();
+      visits.push({ brand: f.brand.address, store: f.device.storeId, subject: f.subject, at: seenAt });
+      outcome = {
+        status: 202,
+        body: accept,
+        duplicate: false,
+        recognised: {
+          storeId: f.device.storeId,
+          brand: f.brand.address,
+          customer: f.subject,
+          seenAt: seenAt.toISOString(),
+          lastVisit: s.last ? new Date(s.last).toISOString() : null,
+          points: s.points,
+          visitCount: s.n + 1,
+          displayName: s.displayName,
+          tier: null,
+        },
+      };
+      // A second presence of the customer in this batch sees this one as its previous visit.
+      s.last = seenAt;
+      s.n += 1;
+    } else {
+      scans.push({ brand: f.brand.address, store: f.device.storeId, subject: f.subject, product: (f.event as Extract<DeviceEvent, { kind: "scan" }>).productCode });
+      outcome = { status: 202, body: accept, duplicate: false };
+    }
+    results[f.i] = { kind: "done", outcome, device: f.device, brand: f.brand, event: f.event };
+  }
+  for (const r of repeats) {
+    const first = results[r.first]!;
+    results[r.i] = first.kind === "done" ? { ...first, outcome: { status: first.outcome.status, body: first.outcome.body, duplicate: true } } : first;
+  }
+
+  if (visits.length > 0) {
+    await tx.query("INSERT INTO relay_visits (brand, store_id, subject, seen_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])", [
+      visits.map((v) => v.brand),
+      visits.map((v) => v.store),
+      visits.map((v) => v.subject),
+      visits.map((v) => v.at.toISOString()),
+    ]);
+  }
+  if (scans.length > 0) {
+    await tx.query(
+      "INSERT INTO relay_scans (brand, store_id, subject, product_code, scanned_at) SELECT b, s, c, p, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS q(b, s, c, p)",
+      [scans.map((v) => v.brand), scans.map((v) => v.store), scans.map((v) => v.subject), scans.map((v) => v.product)],
+    );
+  }
+  const answers = fresh.map((f) => ({ f, r: results[f.i] as Extract<EventResult, { kind: "done" }> }));
+  if (answers.length === 0) return results;
+  await tx.query(
+    `INSERT INTO relay_device_events (brand, event_id, device_id, kind, status, response)
+     SELECT b, e, d, k, s, r::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[]) AS q(b, e, d, k, s, r)`,
+    [
+      answers.map((a) => a.f.brand.address),
+      answers.map((a) => a.f.event.eventId),
+      answers.map((a) => a.f.device.id),
+      answers.map((a) => a.f.event.kind),
+      answers.map((a) => a.r.outcome.status),
+      answers.map((a) => JSON.stringify(a.r.outcome.body)),
+    ],
+  );
+  return results;
+}
+
+function replayed(): HttpError {
+  return new HttpError(409, "replayed_signature", "this signature was already used: sign each request afresh");
+}
+
+function drop(event: DeviceEvent, reason: DropReason): EventOutcome {
+  return { status: 202, body: { accepted: true, eventId: event.eventId, kind: event.kind, dropped: reason }, duplicate: false, dropped: reason };
+}
