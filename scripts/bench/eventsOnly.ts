@@ -2,7 +2,7 @@
  * The device-events figure alone, for working on the relay's hot path: a chain with CUSTOMERS consenting
  * customers (16), one relay process (PGlite, or PostgreSQL in a schema of its own, dropped at the end,
  * when DATABASE_URL is set), RUNS autocannon runs (3) of REQUESTS presence events (2000) at CLIENTS
- * connections (64). PROFILE=dir writes the relay's CPU profile (node --cpu-prof) there. Not part of
+ * connections (64). PROFILE=dir writes the relay's CPU profile during the load there (cpuProfile.cjs). Not part of
  * `npm run bench`:
  *
  *   npx ts-node --transpile-only scripts/bench/eventsOnly.ts
@@ -46,11 +46,19 @@ async function main(): Promise<void> {
     u.searchParams.set("options", `-c search_path=${schema}`);
     env.DATABASE_URL = u.toString();
   }
-  if (process.env.PROFILE) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${path.resolve(process.env.PROFILE)}`;
+  if (process.env.PROFILE) {
+    env.NODE_OPTIONS = `-r ${path.join(__dirname, "cpuProfile.cjs")}`;
+    env.CPU_PROFILE_DIR = path.resolve(process.env.PROFILE);
+    env.CPU_PROFILE_ON_SIGNAL = "1";
+  }
   const world = await setUpBenchWorld(Number(process.env.CUSTOMERS ?? 16));
   const session = await openRelaySession(world, dir, "relay", env);
   try {
+    if (process.env.PROFILE) process.kill(session.relay.pid, "SIGUSR2");
     const [r] = await benchEvents({ url: session.relay.url, device: session.beacon, customers: customerAddresses(world), concurrency: [clients], requests: { [clients]: requests }, runs });
+    const metrics = await (await fetch(`${session.relay.url}/metrics`)).text();
+    const batch = (name: string) => Number(metrics.split("\n").find((l) => l.startsWith(`relay_device_event_batch_size_${name}{fallback="false"}`))?.split(" ")[1] ?? NaN);
+    console.log(`group commit: ${batch("count")} batches, ${(batch("sum") / batch("count")).toFixed(1)} events per batch on average`);
     console.log(
       `${base ? "postgres" : "pglite"}, ${clients} clients, ${requests} presence events x ${runs} runs: ${fmtFigure(r!.accepted)} accepted/s, p50 ${fmtFigure(r!.latencyP50)} ms, p99 ${fmtFigure(r!.latencyP99)} ms`,
     );

@@ -15,7 +15,8 @@ export type BatchObserver = (b: { size: number; seconds: number; fallback: boole
  * Group commit for device events: requests that arrive while the database is busy with earlier ones wait
  * here, and are handled together in ONE transaction (handleEventBatch) as soon as a slot is free; each is
  * answered only once that transaction has committed, so every 2xx is durable. No timer: a request that finds
- * a free slot starts a batch of its own at once, so a quiet relay adds no latency; under load the batches
+ * a free slot starts a batch at the end of the event loop's turn (with whatever else arrived in it), so a
+ * quiet relay adds no latency; under load the batches
  * grow by themselves (up to DEVICE_EVENT_BATCH_MAX), and at most DEVICE_EVENT_BATCHES run at once (one on
  * PGlite, which has one connection).
  *
@@ -25,6 +26,7 @@ export type BatchObserver = (b: { size: number; seconds: number; fallback: boole
 export class DeviceEventBatcher {
   private readonly queue: Waiting[] = [];
   private running = 0;
+  private scheduled = false;
   private readonly slots: number;
   private readonly max: number;
 
@@ -40,6 +42,20 @@ export class DeviceEventBatcher {
   submit(request: EventRequest): Promise<EventResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /**
+   * Starts the next batches once the event loop has read every request that is ready (setImmediate runs
+   * after the I/O callbacks of this turn): PGlite answers through microtasks only, so a batch started at
+   * once would run to its commit before the requests that arrived with it are even parsed.
+   */
+  private schedule(): void {
+    if (this.scheduled || this.running >= this.slots) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
       this.pump();
     });
   }
@@ -50,7 +66,7 @@ export class DeviceEventBatcher {
       this.running++;
       this.run(batch).finally(() => {
         this.running--;
-        this.pump();
+        this.schedule();
       });
     }
   }
