@@ -27,56 +27,35 @@ export interface ConsentQuery {
  */
 export async function isConsentGranted(db: Queryable, q: ConsentQuery): Promise<boolean> {
   const now = q.now ?? Math.floor(Date.now() / 1000);
-  const { rows } = await db.query<{ granted: boolean }>(
-    `SELECT EXISTS (
-       SELECT 1 FROM consents c
-        WHERE c.subject = $1 AND c.controller = $2 AND c.purpose = $3
-          AND c.granted_at > 0 AND c.revoked_at = 0 AND (c.expires_at = 0 OR c.expires_at > $4)
-     ) AND NOT EXISTS (
-       SELECT 1 FROM operations o
-        WHERE o.subject = $1 AND o.controller = $2
-          AND (o.kind = 'revokeAll' OR (o.kind = 'revoke' AND o.purpose = $3))
-          AND ((o.status <> 'failed'
-                AND (o.block_number IS NULL
-                     OR o.block_number > COALESCE((SELECT block_number FROM indexer_cursor LIMIT 1), -1)))
-               OR (o.status = 'failed' AND NOT EXISTS (
-                     SELECT 1 FROM consents g, relay_customer_actions a
-                      WHERE a.operation_id = o.id::text AND g.subject = $1 AND g.controller = $2 AND g.purpose = $3
-                        AND g.block_number > COALESCE(a.chain_block, -1))))
-     ) AS granted`,
-    [q.subject.toLowerCase(), q.controller.toLowerCase(), q.purpose.toLowerCase(), now],
-  );
+  const { rows } = await db.query<{ granted: boolean }>(`SELECT ${consentGrantedSql("$1", "$2", "$3", "$4")} AS granted`, [
+    q.subject.toLowerCase(),
+    q.controller.toLowerCase(),
+    q.purpose.toLowerCase(),
+    now,
+  ]);
   return rows[0]?.granted === true;
 }
 
 /**
- * `isConsentGranted` for many queries in one statement (the device-event batch): the same conditions,
- * evaluated per (subject, controller, purpose) row of the arrays, in the caller's transaction. Returns
- * one boolean per query, in order.
+ * The gate's condition (above) as one SQL boolean expression over the given SQL terms (parameters or columns)
+ * for the lower-case subject, controller, purpose and unix time: the one definition that `isConsentGranted`
+ * and the device-event batch (eventBatch.ts, one row per event) both evaluate.
  */
-export async function areConsentsGranted(db: Queryable, queries: readonly ConsentQuery[], now = Math.floor(Date.now() / 1000)): Promise<boolean[]> {
-  if (queries.length === 0) return [];
-  const { rows } = await db.query<{ i: number; granted: boolean }>(
-    `SELECT q.i::int AS i, (EXISTS (
+export function consentGrantedSql(subject: string, controller: string, purpose: string, now: string): string {
+  return `(EXISTS (
        SELECT 1 FROM consents c
-        WHERE c.subject = q.subject AND c.controller = q.controller AND c.purpose = q.purpose
-          AND c.granted_at > 0 AND c.revoked_at = 0 AND (c.expires_at = 0 OR c.expires_at > $4)
+        WHERE c.subject = ${subject} AND c.controller = ${controller} AND c.purpose = ${purpose}
+          AND c.granted_at > 0 AND c.revoked_at = 0 AND (c.expires_at = 0 OR c.expires_at > ${now})
      ) AND NOT EXISTS (
        SELECT 1 FROM operations o
-        WHERE o.subject = q.subject AND o.controller = q.controller
-          AND (o.kind = 'revokeAll' OR (o.kind = 'revoke' AND o.purpose = q.purpose))
+        WHERE o.subject = ${subject} AND o.controller = ${controller}
+          AND (o.kind = 'revokeAll' OR (o.kind = 'revoke' AND o.purpose = ${purpose}))
           AND ((o.status <> 'failed'
                 AND (o.block_number IS NULL
                      OR o.block_number > COALESCE((SELECT block_number FROM indexer_cursor LIMIT 1), -1)))
                OR (o.status = 'failed' AND NOT EXISTS (
                      SELECT 1 FROM consents g, relay_customer_actions a
-                      WHERE a.operation_id = o.id::text AND g.subject = q.subject AND g.controller = q.controller AND g.purpose = q.purpose
+                      WHERE a.operation_id = o.id::text AND g.subject = ${subject} AND g.controller = ${controller} AND g.purpose = ${purpose}
                         AND g.block_number > COALESCE(a.chain_block, -1))))
-     )) AS granted
-     FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS q(subject, controller, purpose, i)`,
-    [queries.map((q) => q.subject.toLowerCase()), queries.map((q) => q.controller.toLowerCase()), queries.map((q) => q.purpose.toLowerCase()), now],
-  );
-  const granted = new Array<boolean>(queries.length).fill(false);
-  for (const r of rows) granted[Number(r.i) - 1] = r.granted === true;
-  return granted;
+     ))`;
 }

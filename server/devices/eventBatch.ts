@@ -2,7 +2,7 @@ import type { Address } from "viem";
 import type { Env } from "../config";
 import type { Queryable } from "../store/db";
 import { HttpError } from "../http/errors";
-import { areConsentsGranted } from "../consent/gate";
+import { consentGrantedSql } from "../consent/gate";
 import { PURPOSE_OF_EVENT, type DeviceEventKind } from "../consent/purposes";
 import { walletOfCard } from "../customers/cards";
 import { brandOf, deviceOf, type Brand, type BrandRow, type Device, type DeviceRow } from "../brands/registry";
@@ -36,9 +36,10 @@ const BAD_SIGNATURE = () => new HttpError(401, "bad_device_signature", "X-Signat
 type DeviceBrandRow = DeviceRow & { [K in keyof BrandRow as `b_${K}`]: BrandRow[K] | null };
 
 /**
- * Handles the device events that arrived together, in the caller's one transaction, with a fixed number of
- * multi-row statements whatever their count (group commit; DeviceEventBatcher answers them after the
- * commit). Per event, the decisions and their order are those of one event on its own:
+ * Handles the device events that arrived together, in the caller's one transaction, with four multi-row
+ * statements whatever their count (five on PostgreSQL, with the event ids' advisory locks): devices and brands;
+ * signatures recorded and stored answers read; the consent gate with the previous visits; every write (group
+ * commit; DeviceEventBatcher answers them after the commit). Per event, the decisions and their order are those of one event on its own:
  *
  * 1. device known, signature valid over the canonical request (401 bad_device_signature, an unknown device
  *    indistinguishably), signature recorded against replay (409 replayed_signature; within the batch, the
@@ -81,20 +82,40 @@ export async function handleEventBatch(tx: Queryable, config: Env, requests: rea
     firstUse.set(hash, i);
     hashes[i] = hash;
   });
-  if (firstUse.size > 0) {
-    const order = [...firstUse.values()];
-    const { rows: recorded } = await tx.query<{ signature_hash: string }>(
-      `INSERT INTO relay_device_signatures (signature_hash, device_id, expires_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT (signature_hash) DO NOTHING RETURNING signature_hash`,
-      [
-        order.map((i) => hashes[i]!),
-        order.map((i) => requests[i]!.deviceId),
-        order.map((i) => Number(requests[i]!.timestamp) + config.DEVICE_CLOCK_TOLERANCE_SECONDS + 1),
-      ],
-    );
-    const fresh = new Set(recorded.map((r) => r.signature_hash));
-    for (const i of order) if (!fresh.has(hashes[i]!)) results[i] = { kind: "error", error: replayed() };
+  if (firstUse.size === 0) return results;
+  // Presences and scans whose device is known: their event ids are locked (PostgreSQL: one event id at a time per
+  // brand, across transactions and instances) and their stored answers read with the signatures' record, in one
+  // statement; a request refused below only leaves its lock until the commit.
+  const candidates = new Map<string, { brand: string; eventId: string }>();
+  requests.forEach((r, i) => {
+    const row = devices.get(r.deviceId);
+    if (results[i] || !row?.b_address || "error" in r.parsed || r.parsed.event.kind === "purchase" || r.parsed.event.kind === "return") return;
+    candidates.set(`event:${row.b_address}:${r.parsed.event.eventId}`, { brand: row.b_address, eventId: r.parsed.event.eventId });
+  });
+  if (opts.locks && candidates.size > 0) {
+    await tx.query("SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM unnest($1::text[]) AS k", [[...candidates.keys()].sort()]);
   }
+  const order = [...firstUse.values()];
+  const cand = [...candidates.values()];
+  const { rows: recordedOrPrior } = await tx.query<{ recorded: string | null; brand: string | null; event_id: string | null; status: number | null; response: EventAnswer | string | null }>(
+    `WITH recorded AS (
+       INSERT INTO relay_device_signatures (signature_hash, device_id, expires_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT (signature_hash) DO NOTHING RETURNING signature_hash)
+     SELECT signature_hash AS recorded, NULL AS brand, NULL AS event_id, NULL::int AS status, NULL::jsonb AS response FROM recorded
+     UNION ALL
+     SELECT NULL, e.brand, e.event_id, e.status, e.response FROM relay_device_events e
+       JOIN unnest($4::text[], $5::text[]) AS q(brand, event_id) ON e.brand = q.brand AND e.event_id = q.event_id`,
+    [
+      order.map((i) => hashes[i]!),
+      order.map((i) => requests[i]!.deviceId),
+      order.map((i) => Number(requests[i]!.timestamp) + config.DEVICE_CLOCK_TOLERANCE_SECONDS + 1),
+      cand.map((c) => c.brand),
+      cand.map((c) => c.eventId),
+    ],
+  );
+  const newlyRecorded = new Set(recordedOrPrior.filter((r) => r.recorded !== null).map((r) => r.recorded!));
+  for (const i of order) if (!newlyRecorded.has(hashes[i]!)) results[i] = { kind: "error", error: replayed() };
+  const prior = new Map(recordedOrPrior.filter((r) => r.recorded === null).map((r) => [`event:${r.brand}:${r.event_id}`, r]));
 
   // The checks after the signature is recorded (a refused request cannot be replayed inside the window either).
   const batched: { i: number; device: Device; brand: Brand; event: DeviceEvent }[] = [];
@@ -124,18 +145,8 @@ export async function handleEventBatch(tx: Queryable, config: Env, requests: rea
   });
   if (batched.length === 0) return results;
 
-  // 2. Presences and scans. One event id at a time per brand across transactions (another batch, another instance).
+  // An event id already answered (in the database, or earlier in this batch) gets that answer again.
   const keyOf = (b: { brand: Brand; event: DeviceEvent }) => `event:${b.brand.address}:${b.event.eventId}`;
-  if (opts.locks) {
-    const keys = [...new Set(batched.map(keyOf))].sort();
-    await tx.query("SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM unnest($1::text[]) AS k", [keys]);
-  }
-  const { rows: priorRows } = await tx.query<{ brand: string; event_id: string; status: number; response: EventAnswer | string }>(
-    `SELECT e.brand, e.event_id, e.status, e.response FROM relay_device_events e
-       JOIN unnest($1::text[], $2::text[]) AS q(brand, event_id) ON e.brand = q.brand AND e.event_id = q.event_id`,
-    [batched.map((b) => b.brand.address), batched.map((b) => b.event.eventId)],
-  );
-  const prior = new Map(priorRows.map((r) => [`event:${r.brand}:${r.event_id}`, r]));
   const firstOf = new Map<string, number>();
   const fresh: { i: number; device: Device; brand: Brand; event: DeviceEvent; subject?: Address }[] = [];
   const repeats: { i: number; first: number }[] = [];
@@ -143,8 +154,8 @@ export async function handleEventBatch(tx: Queryable, config: Env, requests: rea
     const key = keyOf(b);
     const p = prior.get(key);
     if (p) {
-      const body = typeof p.response === "string" ? (JSON.parse(p.response) as EventAnswer) : p.response;
-      results[b.i] = { kind: "done", outcome: { status: p.status, body, duplicate: true }, device: b.device, brand: b.brand, event: b.event };
+      const body = typeof p.response === "string" ? (JSON.parse(p.response) as EventAnswer) : p.response!;
+      results[b.i] = { kind: "done", outcome: { status: p.status!, body, duplicate: true }, device: b.device, brand: b.brand, event: b.event };
     } else if (firstOf.has(key)) {
       repeats.push({ i: b.i, first: firstOf.get(key)! });
     } else {
@@ -156,27 +167,35 @@ export async function handleEventBatch(tx: Queryable, config: Env, requests: rea
     }
   }
 
+  // The consent gate, one row per event, and for a granted presence the customer's previous visits, balance
+  // and display name: one statement.
   const gated = fresh.filter((f) => f.subject && PURPOSE_OF_EVENT[f.event.kind as DeviceEventKind]);
-  const granted = await areConsentsGranted(
-    tx,
-    gated.map((f) => ({ subject: f.subject!, controller: f.brand.address, purpose: PURPOSE_OF_EVENT[f.event.kind as DeviceEventKind]!.id })),
-  );
-  const refused = new Set(gated.filter((_, k) => !granted[k]).map((f) => f.i));
-  const accepted = fresh.filter((f) => f.subject && !refused.has(f.i));
-
-  const presences = accepted.filter((f) => f.event.kind === "presence");
+  const { rows: gate } = gated.length
+    ? await tx.query<{ i: number; granted: boolean; seen_at: Date | null; n: number; balance: string | null; display_name: string | null }>(
+        `SELECT g.i::int AS i, g.granted, v.seen_at, v.n, p.balance::text AS balance, d.display_name
+           FROM (SELECT q.*, ${consentGrantedSql("q.subject", "q.controller", "q.purpose", "$5")} AS granted
+                   FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[]) WITH ORDINALITY AS q(subject, controller, purpose, presence, i)) g
+           CROSS JOIN LATERAL (SELECT max(seen_at) AS seen_at, count(*)::int AS n FROM relay_visits
+                                WHERE g.granted AND g.presence AND brand = g.controller AND subject = g.subject) v
+           LEFT JOIN points_balances p ON g.granted AND g.presence AND p.customer = g.subject
+           LEFT JOIN relay_display_names d ON g.granted AND g.presence AND d.brand = g.controller AND d.subject = g.subject`,
+        [
+          gated.map((f) => f.subject!),
+          gated.map((f) => f.brand.address),
+          gated.map((f) => PURPOSE_OF_EVENT[f.event.kind as DeviceEventKind]!.id.toLowerCase()),
+          gated.map((f) => f.event.kind === "presence"),
+          Math.floor(Date.now() / 1000),
+        ],
+      )
+    : { rows: [] };
+  const refused = new Set<number>();
   const seen = new Map<string, { last: Date | null; n: number; points: string; displayName: string | null }>();
-  if (presences.length > 0) {
-    const pairs = [...new Map(presences.map((f) => [`${f.brand.address}:${f.subject}`, f])).values()];
-    const { rows } = await tx.query<{ brand: string; subject: string; seen_at: Date | null; n: number; balance: string | null; display_name: string | null }>(
-      `SELECT q.brand, q.subject, v.seen_at, v.n, p.balance::text AS balance, d.display_name
-         FROM unnest($1::text[], $2::text[]) AS q(brand, subject)
-         CROSS JOIN LATERAL (SELECT max(seen_at) AS seen_at, count(*)::int AS n FROM relay_visits WHERE brand = q.brand AND subject = q.subject) v
-         LEFT JOIN points_balances p ON p.customer = q.subject
-         LEFT JOIN relay_display_names d ON d.brand = q.brand AND d.subject = q.subject`,
-      [pairs.map((f) => f.brand.address), pairs.map((f) => f.subject!)],
-    );
-    for (const r of rows) seen.set(`${r.brand}:${r.subject}`, { last: r.seen_at, n: Number(r.n), points: r.balance ?? "0", displayName: r.display_name });
+  for (const r of gate) {
+    const f = gated[Number(r.i) - 1]!;
+    if (!r.granted) refused.add(f.i);
+    else if (f.event.kind === "presence" && !seen.has(`${f.brand.address}:${f.subject}`)) {
+      seen.set(`${f.brand.address}:${f.subject}`, { last: r.seen_at, n: Number(r.n), points: r.balance ?? "0", displayName: r.display_name });
+    }
   }
 
   const visits: { brand: string; store: string; subject: string; at: Date }[] = [];
@@ -220,26 +239,26 @@ export async function handleEventBatch(tx: Queryable, config: Env, requests: rea
     results[r.i] = first.kind === "done" ? { ...first, outcome: { status: first.outcome.status, body: first.outcome.body, duplicate: true } } : first;
   }
 
-  if (visits.length > 0) {
-    await tx.query("INSERT INTO relay_visits (brand, store_id, subject, seen_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])", [
+  // Every write of the batch in one statement.
+  const answers = fresh.map((f) => ({ f, r: results[f.i] as Extract<EventResult, { kind: "done" }> }));
+  if (answers.length === 0) return results;
+  await tx.query(
+    `WITH visits AS (
+       INSERT INTO relay_visits (brand, store_id, subject, seen_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])),
+     scans AS (
+       INSERT INTO relay_scans (brand, store_id, subject, product_code, scanned_at)
+       SELECT b, s, c, p, now() FROM unnest($5::text[], $6::text[], $7::text[], $8::text[]) AS q(b, s, c, p))
+     INSERT INTO relay_device_events (brand, event_id, device_id, kind, status, response)
+     SELECT b, e, d, k, s, r::jsonb FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::text[]) AS q(b, e, d, k, s, r)`,
+    [
       visits.map((v) => v.brand),
       visits.map((v) => v.store),
       visits.map((v) => v.subject),
       visits.map((v) => v.at.toISOString()),
-    ]);
-  }
-  if (scans.length > 0) {
-    await tx.query(
-      "INSERT INTO relay_scans (brand, store_id, subject, product_code, scanned_at) SELECT b, s, c, p, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS q(b, s, c, p)",
-      [scans.map((v) => v.brand), scans.map((v) => v.store), scans.map((v) => v.subject), scans.map((v) => v.product)],
-    );
-  }
-  const answers = fresh.map((f) => ({ f, r: results[f.i] as Extract<EventResult, { kind: "done" }> }));
-  if (answers.length === 0) return results;
-  await tx.query(
-    `INSERT INTO relay_device_events (brand, event_id, device_id, kind, status, response)
-     SELECT b, e, d, k, s, r::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[]) AS q(b, e, d, k, s, r)`,
-    [
+      scans.map((v) => v.brand),
+      scans.map((v) => v.store),
+      scans.map((v) => v.subject),
+      scans.map((v) => v.product),
       answers.map((a) => a.f.brand.address),
       answers.map((a) => a.f.event.eventId),
       answers.map((a) => a.f.device.id),
