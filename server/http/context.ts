@@ -23,8 +23,6 @@ export interface AuthLocals {
   brand?: Brand;
   device?: Device;
   rawBody?: Buffer;
-  /** The verified device signature (decoded) and its timestamp, for the replay check. */
-  deviceSignature?: { bytes: Buffer; timestamp: string };
 }
 
 export function locals(res: Response): AuthLocals {
