@@ -142,8 +142,9 @@ export function brandRouter(ctx: HttpContext): Router {
   const brandOf = (res: Parameters<typeof locals>[0]) => locals(res).brand!;
 
   async function ownStore(brand: Address, storeId: string) {
-    const store = await getStore(db, storeId);
-    if (!store || store.brand !== brand) throw new HttpError(404, "store_not_found", `no store ${storeId} of this brand`);
+    // Store ids are scoped per brand: another brand's store of this id is not found, exactly as a missing one.
+    const store = await getStore(db, brand, storeId);
+    if (!store) throw new HttpError(404, "store_not_found", `no store ${storeId} of this brand`);
     return store;
   }
 

@@ -1,15 +1,12 @@
-import crypto, { generateKeyPairSync } from "node:crypto";
+import crypto from "node:crypto";
 import type { RequestHandler } from "express";
 import type { Env } from "../config";
 import type { Db, Queryable } from "../store/db";
 import { HttpError } from "../http/errors";
 import { locals } from "../http/context";
-import { getDevice } from "../brands/registry";
 import { canonicalRequest, DEVICE_NONCE_PATTERN } from "../../client/device/canonicalRequest";
-import { decodeSignature, verifyDeviceSignature } from "./signing";
-
-/** A key no device holds, verified against when the device id is unknown. */
-const UNKNOWN_DEVICE_KEY = generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" }).subarray(12).toString("base64url");
+import { decodeSignature } from "./signing";
+import { deviceSigning } from "./deviceLookup";
 
 /**
  * Authenticates a device request (scheme in client/device/canonicalRequest.ts and docs/relay.md): headers present, timestamp
@@ -32,13 +29,13 @@ export function deviceAuth(config: Env, db: Db): RequestHandler {
     if (skew > config.DEVICE_CLOCK_TOLERANCE_SECONDS) {
       throw new HttpError(401, "stale_timestamp", `X-Timestamp is ${skew}s away from the relay's clock (tolerance ${config.DEVICE_CLOCK_TOLERANCE_SECONDS}s)`);
     }
-    const device = await getDevice(db, deviceId);
     const sig = decodeSignature(signature);
     const canonical = canonicalRequest({ method: req.method, path: req.originalUrl, timestamp, nonce, deviceId, body: locals(res).rawBody ?? "" });
     // An unknown device is answered exactly as a bad signature (same code, same message, a verification
-    // done all the same), so device ids cannot be probed.
-    const verified = sig !== undefined && verifyDeviceSignature(device?.publicKey ?? UNKNOWN_DEVICE_KEY, canonical, sig);
-    if (!device || !verified) {
+    // done all the same), so device ids cannot be probed. Ids are scoped per brand: the device is the
+    // one holding this id whose key the signature verifies with.
+    const device = await deviceSigning(db, deviceId, canonical, sig);
+    if (!device || !sig) {
       throw new HttpError(401, "bad_device_signature", "X-Signature does not verify with the device's key over the canonical request");
     }
     // Recorded before anything else is decided: a request refused below (disabled, wrong store, bad

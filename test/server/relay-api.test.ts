@@ -206,8 +206,8 @@ for (const kind of testDbKinds()) {
       await refused(404, "device_not_found", () => h.http("POST", `/v1/brand/devices/${h.b.device.id}/state`, { auth: h.a.apiKey, body: { disabled: true } }));
       await refused(400, "invalid_public_key", () => h.http("POST", `/v1/brand/stores/${h.a.storeId}/devices`, { auth: h.a.apiKey, body: { id: "d-x", name: "x", publicKey: "not a key" } }));
       await refused(400, "invalid_device_id", () => h.http("POST", `/v1/brand/stores/${h.a.storeId}/devices`, { auth: h.a.apiKey, body: { id: "bad id!", name: "x", publicKey: KEY } }));
-      await refused(409, "store_exists", () => h.http("POST", "/v1/brand/stores", { auth: h.a.apiKey, body: { id: h.b.storeId, name: "taken" } }));
-      await refused(409, "device_exists", () => h.http("POST", `/v1/brand/stores/${h.a.storeId}/devices`, { auth: h.a.apiKey, body: { id: h.b.device.id, name: "x", publicKey: KEY } }));
+      await refused(409, "store_exists", () => h.http("POST", "/v1/brand/stores", { auth: h.a.apiKey, body: { id: h.a.storeId, name: "taken" } }));
+      await refused(409, "device_exists", () => h.http("POST", `/v1/brand/stores/${h.a.storeId}/devices`, { auth: h.a.apiKey, body: { id: h.a.device.id, name: "x", publicKey: KEY } }));
       await refused(400, "invalid_earning_rule", () => h.http("POST", "/v1/brand/earning-rule", { auth: h.a.apiKey, body: { pointsPerUnit: "1.1234567" } }));
 
       const stores = await h.http("GET", "/v1/brand/stores", { auth: h.a.apiKey });
