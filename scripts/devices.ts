@@ -9,6 +9,8 @@
  *   brands          every brand with its on-chain readiness                          (admin token)
  *   brand           --address 0x..   one brand with its on-chain readiness           (admin token)
  *   remove-brand    --address 0x..   (its chain records stay; accepted operations are still sent)
+ *   set-brand-limits --address 0x.. --max-purchase-amount 500    (or "default": PURCHASE_MAX_AMOUNT) (admin token)
+ *                   the largest purchase amount the brand's devices may send; never above PURCHASE_MAX_AMOUNT
  *   set-earning-rule --points-per-unit 1.5                                           (brand API key)
  *   add-store       --id paris-1 --name "Paris Rivoli"                               (brand API key)
  *   stores                                                                           (brand API key)
@@ -44,6 +46,7 @@ const { positionals, values } = parseArgs({
     address: { type: "string" },
     name: { type: "string" },
     "points-per-unit": { type: "string" },
+    "max-purchase-amount": { type: "string" },
     operator: { type: "string" },
     id: { type: "string" },
     store: { type: "string" },
@@ -106,6 +109,10 @@ async function run(command: string | undefined): Promise<unknown> {
         pointsPerUnit: need("points-per-unit"),
         operator: need("operator"),
       });
+    case "set-brand-limits": {
+      const max = need("max-purchase-amount");
+      return call("POST", `/v1/admin/brands/${need("address")}/limits`, adminToken(), { maxPurchaseAmount: max === "default" ? null : max });
+    }
     case "rotate-key":
       return call("POST", `/v1/admin/brands/${need("address")}/api-key`, adminToken());
     case "brands":

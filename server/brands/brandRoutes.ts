@@ -31,7 +31,14 @@ import { shoppingListItemSchema } from "../personal/routes";
 import { shoppingListOf } from "../personal/shoppingList";
 
 export const brandSchema = z
-  .object({ address: z.string(), name: z.string(), pointsPerUnit: z.string(), operator: z.string(), createdAt: z.string() })
+  .object({
+    address: z.string(),
+    name: z.string(),
+    pointsPerUnit: z.string(),
+    operator: z.string(),
+    maxPurchaseAmount: z.string().nullable().meta({ description: "the brand's bound on one purchase's amount; null: the relay's PURCHASE_MAX_AMOUNT" }),
+    createdAt: z.string(),
+  })
   .meta({ id: "Brand" });
 export const storeSchema = z.object({ id: z.string(), brand: z.string(), name: z.string(), createdAt: z.string() }).meta({ id: "Store" });
 export const deviceSchema = z

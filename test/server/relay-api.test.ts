@@ -283,6 +283,10 @@ for (const kind of testDbKinds()) {
         expect(added.code, added.stderr).to.equal(0);
         expect(JSON.parse(added.stdout).chain).to.deep.include({ status: "admitted", ready: true, problems: [] });
         const apiKey = JSON.parse(added.stdout).apiKey as string;
+        const limited = await cli(["set-brand-limits", "--address", brand, "--max-purchase-amount", "75"], { RELAY_ADMIN_TOKEN: ADMIN_TOKEN });
+        expect([limited.code, JSON.parse(limited.stdout).maxPurchaseAmount], limited.stderr).to.deep.equal([0, "75"]);
+        const unlimited = await cli(["set-brand-limits", "--address", brand, "--max-purchase-amount", "default"], { RELAY_ADMIN_TOKEN: ADMIN_TOKEN });
+        expect([unlimited.code, JSON.parse(unlimited.stdout).maxPurchaseAmount], unlimited.stderr).to.deep.equal([0, null]);
         const store = await cli(["add-store", "--id", "cafe-8", "--name", "Cafe 8"], { BRAND_API_KEY: apiKey });
         expect(JSON.parse(store.stdout)).to.include({ id: "cafe-8", brand: brand.toLowerCase() });
         const keyFile = path.join(dir, "till.pem");
