@@ -102,6 +102,20 @@ for (const kind of testDbKinds()) {
       expect(proxy.callsTo(PURPOSE_OF) - before).to.equal(3);
     });
 
+    it("refuses a malleable (high s) signature before any RPC call", async () => {
+      const c = newCustomer();
+      const body = await grantBody(c.address, c);
+      const sig = body.signature as Hex;
+      const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+      const s = BigInt(`0x${sig.slice(66, 130)}`);
+      const high = concat([sig.slice(0, 66) as Hex, toHex(n - s, { size: 32 }), sig[131] === "b" ? "0x1c" : "0x1b"]);
+      await chainHead(client as never, { fresh: true });
+      const before = proxy.total();
+      const r = await post("/v1/consents/grant", { ...body, signature: high });
+      expect([r.status, r.body.error.code]).to.deep.equal([400, "malleable_signature"]);
+      expect(proxy.total() - before).to.equal(0);
+    });
+
     it("refuses a contract wallet whose isValidSignature does not answer within ERC1271_TIMEOUT_MS", async () => {
       const hash = await h.chain.wallet(0).sendTransaction({ data: YES_WALLET });
       const wallet = (await h.chain.client.waitForTransactionReceipt({ hash })).contractAddress!;

@@ -40,6 +40,8 @@ export async function countingProxy(target: string, opts: { delayMs?: (msg: RpcM
     url,
     /** How many requests of this method were forwarded. */
     calls: (method: string) => methods.get(method) ?? 0,
+    /** How many requests were forwarded in all. */
+    total: () => [...methods.values()].reduce((a, b) => a + b, 0),
     /** How many eth_calls of this 4-byte selector were forwarded. */
     callsTo: (selector: string) => selectors.get(selector.toLowerCase()) ?? 0,
     close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
