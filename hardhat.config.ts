@@ -25,7 +25,14 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
   };
 });
 
+/**
+ * `npm run coverage` sets COVERAGE_BUILD: its instrumented contracts go to their own folders, so the tests
+ * that run beside it (in CI) keep reading the real artifacts; typechain's output (the same ABIs) is left alone.
+ */
+const coverageBuild = process.env.COVERAGE_BUILD === "true";
+
 const config: HardhatUserConfig = {
+  ...(coverageBuild ? { paths: { artifacts: ".coverage-build/artifacts", cache: ".coverage-build/cache" } } : {}),
   solidity: {
     version: SOLC_VERSION,
     settings: {
@@ -43,7 +50,7 @@ const config: HardhatUserConfig = {
     currency: "USD",
     offline: true,
   },
-  typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  typechain: { outDir: "typechain-types", target: "ethers-v6", dontOverrideCompile: coverageBuild },
   mocha: { timeout: 120_000 },
 };
 
