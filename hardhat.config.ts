@@ -51,7 +51,8 @@ const config: HardhatUserConfig = {
     offline: true,
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6", dontOverrideCompile: coverageBuild },
-  mocha: { timeout: 120_000 },
+  // MOCHA_FILE_TIMES (set by `npm test`): the spec reporter plus each test file's time.
+  mocha: { timeout: 120_000, ...(process.env.MOCHA_FILE_TIMES ? { reporter: path.join(__dirname, "test/support/fileTimesReporter.js") } : {}) },
 };
 
 export default config;
