@@ -25,7 +25,14 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
   };
 });
 
+/**
+ * `npm run coverage` sets COVERAGE_BUILD: its instrumented contracts go to their own folders, so the tests
+ * that run beside it (in CI) keep reading the real artifacts; typechain's output (the same ABIs) is left alone.
+ */
+const coverageBuild = process.env.COVERAGE_BUILD === "true";
+
 const config: HardhatUserConfig = {
+  ...(coverageBuild ? { paths: { artifacts: ".coverage-build/artifacts", cache: ".coverage-build/cache" } } : {}),
   solidity: {
     version: SOLC_VERSION,
     settings: {
@@ -43,8 +50,9 @@ const config: HardhatUserConfig = {
     currency: "USD",
     offline: true,
   },
-  typechain: { outDir: "typechain-types", target: "ethers-v6" },
-  mocha: { timeout: 120_000 },
+  typechain: { outDir: "typechain-types", target: "ethers-v6", dontOverrideCompile: coverageBuild },
+  // MOCHA_FILE_TIMES (set by `npm test`): the spec reporter plus each test file's time.
+  mocha: { timeout: 120_000, ...(process.env.MOCHA_FILE_TIMES ? { reporter: path.join(__dirname, "test/support/fileTimesReporter.js") } : {}) },
 };
 
 export default config;

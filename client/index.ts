@@ -76,6 +76,7 @@ export { relayActions, type RelayActions } from "./relay/relayActions";
 export { relayRequest, type RelayRequestErrorType, type RelayRequestParameters } from "./relay/relayRequest";
 export { DEFAULT_VALIDITY_SECONDS, RELAY_MESSAGE_VALIDITY_SECONDS, type SignedAction } from "./relay/postSignedAction";
 export type * from "./relay/types";
+export type { CoalitionReport, PartnerReport } from "./relay/coalitionReport";
 export { getConfig, type GetConfigErrorType, type GetConfigParameters, type GetConfigReturnType } from "./actions/getConfig";
 export { getBrands, type GetBrandsErrorType, type GetBrandsParameters, type GetBrandsReturnType } from "./actions/getBrands";
 export { getNonces, type GetNoncesErrorType, type GetNoncesParameters, type GetNoncesReturnType } from "./actions/getNonces";

@@ -9,6 +9,8 @@
  *   brands          every brand with its on-chain readiness                          (admin token)
  *   brand           --address 0x..   one brand with its on-chain readiness           (admin token)
  *   remove-brand    --address 0x..   (its chain records stay; accepted operations are still sent)
+ *   set-brand-limits --address 0x.. --max-purchase-amount 500    (or "default": PURCHASE_MAX_AMOUNT) (admin token)
+ *                   the largest purchase amount the brand's devices may send; never above PURCHASE_MAX_AMOUNT
  *   set-earning-rule --points-per-unit 1.5                                           (brand API key)
  *   add-store       --id paris-1 --name "Paris Rivoli"                               (brand API key)
  *   stores                                                                           (brand API key)
@@ -22,8 +24,9 @@
  *                   [--title-en T --description-en D] [--title-fr T --description-fr D]   (brand API key)
  *   purposes        remove-purpose --name loyalty                                     (brand API key)
  *
- * Common options: --relay URL (RELAY_URL, default http://127.0.0.1:8080), --admin-token (RELAY_ADMIN_TOKEN),
- * --api-key (BRAND_API_KEY). Prints the relay's JSON answer; otherwise prints its error code and exits 1,
+ * Common options: --relay URL (RELAY_URL, default http://127.0.0.1:8080). Secrets come from the environment
+ * (or .env), never from the command line, where other users and shell history see them: RELAY_ADMIN_TOKEN for
+ * admin commands, BRAND_API_KEY for a brand's. Prints the relay's JSON answer; otherwise prints its error code and exits 1,
  * or 3 when the relay refused a brand the chain is not ready for, 2 for a usage error.
  */
 import fs from "node:fs";
@@ -39,11 +42,13 @@ const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: {
     relay: { type: "string" },
+    // Declared only to refuse them with a clear message (secrets come from the environment).
     "admin-token": { type: "string" },
     "api-key": { type: "string" },
     address: { type: "string" },
     name: { type: "string" },
     "points-per-unit": { type: "string" },
+    "max-purchase-amount": { type: "string" },
     operator: { type: "string" },
     id: { type: "string" },
     store: { type: "string" },
@@ -68,8 +73,20 @@ function need(name: keyof typeof values): string {
 }
 
 const relay = createRelayClient({ url: values.relay ?? process.env.RELAY_URL ?? "http://127.0.0.1:8080" });
-const adminToken = () => values["admin-token"] ?? process.env.RELAY_ADMIN_TOKEN ?? need("admin-token");
-const apiKey = () => values["api-key"] ?? process.env.BRAND_API_KEY ?? need("api-key");
+for (const [flag, variable] of [["admin-token", "RELAY_ADMIN_TOKEN"], ["api-key", "BRAND_API_KEY"]] as const) {
+  if (values[flag] !== undefined) {
+    console.error(`--${flag} is not accepted: a secret on the command line is seen by other users and kept in shell history; set ${variable} in the environment or .env`);
+    process.exit(2);
+  }
+}
+
+function secret(variable: "RELAY_ADMIN_TOKEN" | "BRAND_API_KEY"): string {
+  const v = process.env[variable];
+  if (!v) throw new UsageError(`set ${variable} in the environment or .env`);
+  return v;
+}
+const adminToken = () => secret("RELAY_ADMIN_TOKEN");
+const apiKey = () => secret("BRAND_API_KEY");
 
 /** The relay's codes for a brand the chain is not ready for (server/brands/readiness.ts). */
 const NOT_READY = new Set(["brand_not_admitted", "brand_suspended", "operator_not_accepted", "operator_of_another_brand", "no_purposes_defined", "purpose_not_defined"]);
@@ -106,6 +123,10 @@ async function run(command: string | undefined): Promise<unknown> {
         pointsPerUnit: need("points-per-unit"),
         operator: need("operator"),
       });
+    case "set-brand-limits": {
+      const max = need("max-purchase-amount");
+      return call("POST", `/v1/admin/brands/${need("address")}/limits`, adminToken(), { maxPurchaseAmount: max === "default" ? null : max });
+    }
     case "rotate-key":
       return call("POST", `/v1/admin/brands/${need("address")}/api-key`, adminToken());
     case "brands":

@@ -41,6 +41,7 @@ function hardhatTest(files: string[], log?: string): Promise<number> {
     const child = spawn(process.execPath, [require.resolve("hardhat/internal/cli/cli"), "test", "--no-compile", ...files], {
       cwd: ROOT,
       stdio: ["ignore", out, out],
+      env: { ...process.env, MOCHA_FILE_TIMES: "1" },
     });
     child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });

@@ -1,7 +1,7 @@
 /**
  * The device-events figure alone, for working on the relay's hot path: a chain with CUSTOMERS consenting
  * customers (16), one relay process (PGlite, or PostgreSQL in a schema of its own, dropped at the end,
- * when DATABASE_URL is set), RUNS autocannon runs (3) of REQUESTS presence events (2000) at CLIENTS
+ * when DATABASE_URL is set; DEVICE_EVENT_BATCHES and DEVICE_EVENT_BATCH_MAX are passed on), RUNS autocannon runs (3) of REQUESTS presence events (2000) at CLIENTS
  * connections (64). PROFILE=dir writes the relay's CPU profile during the load there (cpuProfile.cjs). Not part of
  * `npm run bench`:
  *
@@ -37,6 +37,8 @@ async function main(): Promise<void> {
   const base = process.env.DATABASE_URL;
   const schema = `bench_events_${crypto.randomBytes(4).toString("hex")}`;
   const env: Record<string, string> = { ...RELAY_ENV };
+  // The group commit's settings, when given, go to the relay.
+  for (const name of ["DEVICE_EVENT_BATCHES", "DEVICE_EVENT_BATCH_MAX"]) if (process.env[name]) env[name] = process.env[name]!;
   if (base) {
     const admin = new pg.Client({ connectionString: base });
     await admin.connect();

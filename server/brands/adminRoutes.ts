@@ -4,8 +4,8 @@ import type { HttpContext } from "../http/context";
 import { adminAuth } from "../http/auth";
 import { HttpError, parseOr400 } from "../http/errors";
 import { defineRoute } from "../http/openapi";
-import { addressSchema, lower, rateSchema } from "../http/schemas";
-import { createBrand, getBrand, listBrands, publicBrand, removeBrand, rotateApiKey, setBrandDisabled, type Brand } from "./registry";
+import { addressSchema, currencyAmountSchema, lower, rateSchema } from "../http/schemas";
+import { createBrand, getBrand, listBrands, publicBrand, removeBrand, rotateApiKey, setBrandDisabled, updateBrand, type Brand } from "./registry";
 import { brandSchema, nameSchema, purposeInputSchema, toNewPurpose } from "./brandRoutes";
 import { listBrandPurposes, setBrandPurpose } from "./purposes";
 import { readBrandReadiness, type BrandReadiness } from "./readiness";
@@ -202,6 +202,42 @@ export function adminRouter(ctx: HttpContext): Router {
       if (b.disabled) await ctx.bus.control({ endStreamsOf: address });
       req.log?.info({ brand: address, disabled: b.disabled }, "brand state");
       res.json({ ...publicBrand(brand), disabled: brand.disabled });
+    },
+  );
+
+  const brandLimitsSchema = z
+    .object({
+      maxPurchaseAmount: currencyAmountSchema
+        .nullable()
+        .meta({ description: "the largest amount (currency units) one purchase event of this brand may carry; null: the relay's PURCHASE_MAX_AMOUNT" }),
+    })
+    .strict()
+    .meta({ id: "BrandLimits" });
+
+  defineRoute(
+    router,
+    docs,
+    "/v1/admin",
+    {
+      method: "post",
+      path: "/brands/:address/limits",
+      tags: ["admin"],
+      summary: "Set a brand's own limits: the largest purchase amount its devices may send (at most PURCHASE_MAX_AMOUNT; null goes back to it)",
+      security: "adminToken",
+      params: z.object({ address: z.string() }),
+      body: brandLimitsSchema,
+      responses: { 200: { description: "the brand", schema: brandSchema } },
+    },
+    async (req, res) => {
+      const address = lower(parseOr400(addressSchema, req.params.address));
+      const b = parseOr400(brandLimitsSchema, req.body);
+      if (b.maxPurchaseAmount !== null && Number(b.maxPurchaseAmount) > deps.config.PURCHASE_MAX_AMOUNT) {
+        throw new HttpError(400, "invalid_max_purchase_amount", `a brand's maximum purchase amount is at most the relay's PURCHASE_MAX_AMOUNT (${deps.config.PURCHASE_MAX_AMOUNT})`);
+      }
+      const brand = await updateBrand(deps.db, address, { maxPurchaseAmount: b.maxPurchaseAmount });
+      if (!brand) throw new HttpError(404, "brand_not_found", `no brand ${address}`);
+      req.log?.info({ brand: address, maxPurchaseAmount: brand.maxPurchaseAmount }, "brand limits");
+      res.json(publicBrand(brand));
     },
   );
 

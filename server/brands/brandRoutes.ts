@@ -31,7 +31,14 @@ import { shoppingListItemSchema } from "../personal/routes";
 import { shoppingListOf } from "../personal/shoppingList";
 
 export const brandSchema = z
-  .object({ address: z.string(), name: z.string(), pointsPerUnit: z.string(), operator: z.string(), createdAt: z.string() })
+  .object({
+    address: z.string(),
+    name: z.string(),
+    pointsPerUnit: z.string(),
+    operator: z.string(),
+    maxPurchaseAmount: z.string().nullable().meta({ description: "the brand's bound on one purchase's amount; null: the relay's PURCHASE_MAX_AMOUNT" }),
+    createdAt: z.string(),
+  })
   .meta({ id: "Brand" });
 export const storeSchema = z.object({ id: z.string(), brand: z.string(), name: z.string(), createdAt: z.string() }).meta({ id: "Store" });
 export const deviceSchema = z
@@ -142,8 +149,9 @@ export function brandRouter(ctx: HttpContext): Router {
   const brandOf = (res: Parameters<typeof locals>[0]) => locals(res).brand!;
 
   async function ownStore(brand: Address, storeId: string) {
-    const store = await getStore(db, storeId);
-    if (!store || store.brand !== brand) throw new HttpError(404, "store_not_found", `no store ${storeId} of this brand`);
+    // Store ids are scoped per brand: another brand's store of this id is not found, exactly as a missing one.
+    const store = await getStore(db, brand, storeId);
+    if (!store) throw new HttpError(404, "store_not_found", `no store ${storeId} of this brand`);
     return store;
   }
 

@@ -12,6 +12,8 @@ export interface Brand {
   receiptSalt: string;
   /** Disabled by the relay's operator: its key and devices are refused. */
   disabled: boolean;
+  /** The brand's own bound on one purchase's amount (currency units, decimal), or null: PURCHASE_MAX_AMOUNT. */
+  maxPurchaseAmount: string | null;
   createdAt: string;
 }
 
@@ -36,14 +38,23 @@ export interface Device {
 export class RegistryConflictError extends Error {
   override name = "RegistryConflictError";
   constructor(
-    readonly code: "brand_exists" | "store_exists" | "device_exists" | "purpose_name_taken",
+    readonly code: "brand_exists" | "store_exists" | "device_exists" | "device_key_taken" | "purpose_name_taken",
     message: string,
   ) {
     super(message);
   }
 }
 
-export type BrandRow = { address: string; name: string; points_per_unit: string; operator: string; receipt_salt: string; disabled: boolean; created_at: Date };
+export type BrandRow = {
+  address: string;
+  name: string;
+  points_per_unit: string;
+  operator: string;
+  receipt_salt: string;
+  disabled: boolean;
+  max_purchase_amount: string | null;
+  created_at: Date;
+};
 type StoreRow = { id: string; brand: string; name: string; created_at: Date };
 export type DeviceRow = { id: string; brand: string; store_id: string; name: string; public_key: string; disabled: boolean; created_at: Date };
 
@@ -54,6 +65,7 @@ export const brandOf = (r: BrandRow): Brand => ({
   operator: r.operator as Address,
   receiptSalt: r.receipt_salt,
   disabled: r.disabled,
+  maxPurchaseAmount: r.max_purchase_amount === null ? null : normaliseDecimal(r.max_purchase_amount),
   createdAt: r.created_at.toISOString(),
 });
 const storeOf = (r: StoreRow): Store => ({ id: r.id, brand: r.brand as Address, name: r.name, createdAt: r.created_at.toISOString() });
@@ -72,6 +84,8 @@ export function normaliseDecimal(v: string): string {
   return v.includes(".") ? v.replace(/0+$/, "").replace(/\.$/, "") : v;
 }
 
+const BRAND_COLUMNS = "address, name, points_per_unit::text, operator, receipt_salt, disabled, max_purchase_amount::text, created_at";
+
 export async function createBrand(
   db: Queryable,
   b: { address: Address; name: string; pointsPerUnit: string; operator: Address },
@@ -80,7 +94,7 @@ export async function createBrand(
   const { rows } = await db.query<BrandRow>(
     `INSERT INTO relay_brands (address, name, points_per_unit, operator, api_key_hash, receipt_salt)
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (address) DO NOTHING
-     RETURNING address, name, points_per_unit::text, operator, receipt_salt, disabled, created_at`,
+     RETURNING ${BRAND_COLUMNS}`,
     [b.address.toLowerCase(), b.name, b.pointsPerUnit, b.operator.toLowerCase(), hashApiKey(apiKey), `0x${crypto.randomBytes(32).toString("hex")}`],
   );
   if (rows.length === 0) throw new RegistryConflictError("brand_exists", `brand ${b.address} is already registered`);
@@ -92,8 +106,6 @@ export async function rotateApiKey(db: Queryable, address: Address): Promise<str
   const r = await db.query("UPDATE relay_brands SET api_key_hash = $2, updated_at = now() WHERE address = $1", [address.toLowerCase(), hashApiKey(apiKey)]);
   return r.rowCount > 0 ? apiKey : undefined;
 }
-
-const BRAND_COLUMNS = "address, name, points_per_unit::text, operator, receipt_salt, disabled, created_at";
 
 /** Disables or re-enables a brand; undefined when there is no such brand. */
 export async function setBrandDisabled(db: Queryable, address: Address, disabled: boolean): Promise<Brand | undefined> {
@@ -119,27 +131,43 @@ export async function brandByApiKey(db: Queryable, apiKey: string): Promise<Bran
   return rows[0] && brandOf(rows[0]);
 }
 
-export async function updateBrand(db: Queryable, address: Address, patch: { pointsPerUnit?: string; operator?: Address; name?: string }): Promise<Brand | undefined> {
+/**
+ * Changes a brand's settings; a field left undefined is kept. `maxPurchaseAmount: null` goes back to the
+ * relay's PURCHASE_MAX_AMOUNT.
+ */
+export async function updateBrand(
+  db: Queryable,
+  address: Address,
+  patch: { pointsPerUnit?: string; operator?: Address; name?: string; maxPurchaseAmount?: string | null },
+): Promise<Brand | undefined> {
   const { rows } = await db.query<BrandRow>(
     `UPDATE relay_brands SET points_per_unit = COALESCE($2::numeric, points_per_unit), operator = COALESCE($3, operator),
-       name = COALESCE($4, name), updated_at = now()
+       name = COALESCE($4, name), max_purchase_amount = CASE WHEN $5 THEN $6::numeric ELSE max_purchase_amount END, updated_at = now()
      WHERE address = $1 RETURNING ${BRAND_COLUMNS}`,
-    [address.toLowerCase(), patch.pointsPerUnit ?? null, patch.operator?.toLowerCase() ?? null, patch.name ?? null],
+    [
+      address.toLowerCase(),
+      patch.pointsPerUnit ?? null,
+      patch.operator?.toLowerCase() ?? null,
+      patch.name ?? null,
+      patch.maxPurchaseAmount !== undefined,
+      patch.maxPurchaseAmount ?? null,
+    ],
   );
   return rows[0] && brandOf(rows[0]);
 }
 
 export async function createStore(db: Queryable, s: { id: string; brand: Address; name: string }): Promise<Store> {
   const { rows } = await db.query<StoreRow>(
-    "INSERT INTO relay_stores (id, brand, name) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id, brand, name, created_at",
+    "INSERT INTO relay_stores (id, brand, name) VALUES ($1, $2, $3) ON CONFLICT (brand, id) DO NOTHING RETURNING id, brand, name, created_at",
     [s.id, s.brand.toLowerCase(), s.name],
   );
-  if (rows.length === 0) throw new RegistryConflictError("store_exists", `store id ${s.id} is taken`);
+  if (rows.length === 0) throw new RegistryConflictError("store_exists", `this brand already has a store ${s.id}`);
   return storeOf(rows[0]!);
 }
 
-export async function getStore(db: Queryable, id: string): Promise<Store | undefined> {
-  const { rows } = await db.query<StoreRow>("SELECT id, brand, name, created_at FROM relay_stores WHERE id = $1", [id]);
+/** A store of `brand`; another brand's store of that id is not found, exactly as a missing one. */
+export async function getStore(db: Queryable, brand: Address, id: string): Promise<Store | undefined> {
+  const { rows } = await db.query<StoreRow>("SELECT id, brand, name, created_at FROM relay_stores WHERE brand = $1 AND id = $2", [brand.toLowerCase(), id]);
   return rows[0] && storeOf(rows[0]);
 }
 
@@ -152,19 +180,49 @@ export async function listStores(db: Queryable, brand: Address): Promise<Store[]
 
 const DEVICE_COLUMNS = "id, brand, store_id, name, public_key, disabled, created_at";
 
+/** The error a device's (id, public key) pair already held by a device of another brand raises. */
+const deviceKeyTaken = (id: string) =>
+  new RegistryConflictError("device_key_taken", `a device ${id} with this public key is already registered: give each device a key of its own`);
+
+/** Whether `e` is PostgreSQL's unique violation of the (id, public_key) index (migration 120). */
+const isDeviceKeyViolation = (e: unknown) => (e as { code?: string; constraint?: string }).code === "23505";
+
+/**
+ * Registers a device of one of the brand's stores. Its id is unique within the brand only; its (id,
+ * public key) pair is unique on the relay, so a signed device request matches one device at most
+ * (`devicesWithId`).
+ */
 export async function createDevice(db: Queryable, d: { id: string; brand: Address; storeId: string; name: string; publicKey: string }): Promise<Device> {
-  const { rows } = await db.query<DeviceRow>(
-    `INSERT INTO relay_devices (id, brand, store_id, name, public_key) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (id) DO NOTHING RETURNING ${DEVICE_COLUMNS}`,
-    [d.id, d.brand.toLowerCase(), d.storeId, d.name, d.publicKey],
-  );
-  if (rows.length === 0) throw new RegistryConflictError("device_exists", `device id ${d.id} is taken`);
-  return deviceOf(rows[0]!);
+  const own = await db.query("SELECT 1 FROM relay_devices WHERE brand = $1 AND id = $2", [d.brand.toLowerCase(), d.id]);
+  if (own.rows.length > 0) throw new RegistryConflictError("device_exists", `this brand already has a device ${d.id}`);
+  try {
+    const { rows } = await db.query<DeviceRow>(
+      `INSERT INTO relay_devices (id, brand, store_id, name, public_key) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (brand, id) DO NOTHING RETURNING ${DEVICE_COLUMNS}`,
+      [d.id, d.brand.toLowerCase(), d.storeId, d.name, d.publicKey],
+    );
+    if (rows.length === 0) throw new RegistryConflictError("device_exists", `this brand already has a device ${d.id}`);
+    return deviceOf(rows[0]!);
+  } catch (e) {
+    if (isDeviceKeyViolation(e)) throw deviceKeyTaken(d.id);
+    throw e;
+  }
 }
 
-export async function getDevice(db: Queryable, id: string): Promise<Device | undefined> {
-  const { rows } = await db.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM relay_devices WHERE id = $1`, [id]);
+/** A device of `brand`; another brand's device of that id is not found, exactly as a missing one. */
+export async function getDevice(db: Queryable, brand: Address, id: string): Promise<Device | undefined> {
+  const { rows } = await db.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM relay_devices WHERE brand = $1 AND id = $2`, [brand.toLowerCase(), id]);
   return rows[0] && deviceOf(rows[0]);
+}
+
+/**
+ * Every device holding this id, one per brand at most (ids are scoped per brand): device authentication
+ * verifies the request's signature against each one's key and takes the one it verifies with. Bounded:
+ * an id shared by more brands than this is an operator's choice, not something a caller can grow.
+ */
+export async function devicesWithId(db: Queryable, id: string): Promise<Device[]> {
+  const { rows } = await db.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM relay_devices WHERE id = $1 ORDER BY brand LIMIT 16`, [id]);
+  return rows.map(deviceOf);
 }
 
 export async function listDevices(db: Queryable, brand: Address, storeId?: string): Promise<Device[]> {
@@ -236,10 +294,11 @@ export async function removeBrand(db: Queryable, address: Address): Promise<Bran
  * such store.
  */
 export async function removeStore(db: Queryable, brand: Address, id: string): Promise<{ devices: number } | undefined> {
-  const store = await db.query("SELECT 1 FROM relay_stores WHERE id = $1 AND brand = $2 FOR UPDATE", [id, brand.toLowerCase()]);
+  const b = brand.toLowerCase();
+  const store = await db.query("SELECT 1 FROM relay_stores WHERE id = $1 AND brand = $2 FOR UPDATE", [id, b]);
   if (store.rows.length === 0) return undefined;
-  const devices = (await db.query("DELETE FROM relay_devices WHERE store_id = $1", [id])).rowCount;
-  await db.query("DELETE FROM relay_stores WHERE id = $1", [id]);
+  const devices = (await db.query("DELETE FROM relay_devices WHERE brand = $1 AND store_id = $2", [b, id])).rowCount;
+  await db.query("DELETE FROM relay_stores WHERE brand = $1 AND id = $2", [b, id]);
   return { devices };
 }
 
@@ -250,9 +309,14 @@ export async function removeDevice(db: Queryable, brand: Address, id: string): P
 
 /** Gives a device a new public key (the old one stops working at once); undefined when the brand has no such device. */
 export async function rotateDeviceKey(db: Queryable, brand: Address, id: string, publicKey: string): Promise<Device | undefined> {
-  const { rows } = await db.query<DeviceRow>(
-    `UPDATE relay_devices SET public_key = $3, updated_at = now() WHERE id = $1 AND brand = $2 RETURNING ${DEVICE_COLUMNS}`,
-    [id, brand.toLowerCase(), publicKey],
-  );
-  return rows[0] && deviceOf(rows[0]);
+  try {
+    const { rows } = await db.query<DeviceRow>(
+      `UPDATE relay_devices SET public_key = $3, updated_at = now() WHERE id = $1 AND brand = $2 RETURNING ${DEVICE_COLUMNS}`,
+      [id, brand.toLowerCase(), publicKey],
+    );
+    return rows[0] && deviceOf(rows[0]);
+  } catch (e) {
+    if (isDeviceKeyViolation(e)) throw deviceKeyTaken(id);
+    throw e;
+  }
 }

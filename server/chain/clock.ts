@@ -1,9 +1,17 @@
-import type { PublicClient } from "viem";
+import type { Hex, PublicClient } from "viem";
+
+/** The latest block as last read: what per-block caches (chain time, purpose notices) key on. */
+export interface ChainHead {
+  number: bigint;
+  /** Its hash: unlike the number, never the same for two different blocks (a reorg, a test chain reverted). */
+  hash: Hex;
+  timestamp: bigint;
+}
 
 interface Seen {
   /** When (wall clock, ms) the block was asked for, then when its answer arrived. */
   at: number;
-  timestamp: Promise<bigint>;
+  head: Promise<ChainHead>;
 }
 
 const latest = new WeakMap<PublicClient, Seen>();
@@ -26,13 +34,27 @@ export function setChainTimeCache(ms: number): void {
  */
 export async function chainNow(client: PublicClient, { fresh = false }: { fresh?: boolean } = {}): Promise<bigint> {
   const wall = BigInt(Math.floor(Date.now() / 1000));
+  const block = (await chainHead(client, { fresh })).timestamp;
+  return block > wall ? block : wall;
+}
+
+/**
+ * The latest block (number, hash, time), read once per CHAIN_CACHE_MS and shared by every caller
+ * meanwhile, concurrent ones included. Per-block caches key on its hash.
+ */
+export async function chainHead(client: PublicClient, { fresh = false }: { fresh?: boolean } = {}): Promise<ChainHead> {
   let seen = latest.get(client);
   if (fresh || !seen || Date.now() - seen.at > maxAgeMs) {
-    const entry: Seen = { at: Date.now(), timestamp: client.getBlock({ blockTag: "latest" }).then((b) => ((entry.at = Date.now()), b.timestamp)) };
+    const entry: Seen = {
+      at: Date.now(),
+      head: client.getBlock({ blockTag: "latest" }).then((b) => {
+        entry.at = Date.now();
+        return { number: b.number, hash: b.hash, timestamp: b.timestamp };
+      }),
+    };
     seen = entry;
     latest.set(client, seen);
-    seen.timestamp.catch(() => latest.get(client) === seen && latest.delete(client));
+    seen.head.catch(() => latest.get(client) === seen && latest.delete(client));
   }
-  const block = await seen.timestamp;
-  return block > wall ? block : wall;
+  return seen.head;
 }

@@ -1,7 +1,7 @@
 import { Router, type Response } from "express";
 import { z } from "zod";
 import { keccak256, type Address, type Hex } from "viem";
-import { coalitionPointsAbi, consentLedgerAbi } from "../../client/abis";
+import { coalitionPointsAbi } from "../../client/abis";
 import { chainNow } from "../chain/clock";
 import { enqueueOperation, type NewOperation, type OperationKind } from "../chain/outbox";
 import { resolvePurpose } from "../../client/purposes";
@@ -13,6 +13,7 @@ import { addressSchema, bytes32Schema, lower, signatureSchema, uintSchema } from
 import { chainNonceOf, checkNonce, lockSubject, recordAction, type NonceContract } from "./nonces";
 import { recoverLocally, verifyCustomerSignature, type SignedMessage } from "./signatures";
 import { CodeCache } from "./codeCache";
+import { NoticeCache } from "../consent/noticeCache";
 import { ActionQuotas } from "./quotas";
 import { refuseIdleDelegateRemoval, refuseIdleRevoke, refuseIdleRevokeAll, refuseUncoveredRedeem } from "./prechecks";
 import { spentToday } from "../chain/spend";
@@ -123,6 +124,13 @@ export function customerActionsRouter(ctx: HttpContext): Router {
     registers: [deps.registry],
   });
   const codes = new CodeCache(client, config.CODE_CACHE_SECONDS, 10_000, (cached) => codeLookups.inc({ source: cached ? "cached" : "fetched" }));
+  const noticeLookups = (deps.registry.getSingleMetric("relay_notice_lookups_total") as Counter<"source"> | undefined) ?? new Counter({
+    name: "relay_notice_lookups_total",
+    help: "a purpose's current notice hash for a grant, asked of the chain (fetched) or answered from this block's cache (cached)",
+    labelNames: ["source"],
+    registers: [deps.registry],
+  });
+  const notices = new NoticeCache(client, ledger, 10_000, (cached) => noticeLookups.inc({ source: cached ? "cached" : "fetched" }));
   const erc1271 = { gas: BigInt(config.ERC1271_GAS_LIMIT), timeoutMs: config.ERC1271_TIMEOUT_MS, codes };
   const pre = { db: deps.db, client, deployment: deps.chain.deployment };
   /** The key that sends customers' actions: the first configured one. */
@@ -214,9 +222,7 @@ export function customerActionsRouter(ctx: HttpContext): Router {
         message: { subject, controller, purpose, categories, expiresAt, noticeHash, nonce: nonceValue, deadline: deadlineValue },
       },
       precheck: async () => {
-        const [current] = await chainCall("the purpose's notice", () =>
-          client.readContract({ address: ledger, abi: consentLedgerAbi, functionName: "purposeOf", args: [controller, purpose] }),
-        );
+        const current = await chainCall("the purpose's notice", () => notices.current(controller, purpose));
         if (/^0x0{64}$/.test(current)) throw new HttpError(422, "purpose_not_defined", "the controller has not defined this purpose");
         if (current.toLowerCase() !== noticeHash) {
           throw new HttpError(422, "stale_notice", `noticeHash is not the controller's current notice (${current.toLowerCase()})`);

@@ -1,12 +1,9 @@
-import crypto, { generateKeyPairSync } from "node:crypto";
+import crypto from "node:crypto";
 import type { Request } from "express";
 import type { Env } from "../config";
 import type { Queryable } from "../store/db";
 import { HttpError } from "../http/errors";
 import { DEVICE_NONCE_PATTERN } from "../../client/device/canonicalRequest";
-
-/** A key no device holds, verified against when the device id is unknown. */
-export const UNKNOWN_DEVICE_KEY = generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" }).subarray(12).toString("base64url");
 
 /** The signature headers of a device request, checked for form and freshness (nothing looked up yet). */
 export interface DeviceHeaders {

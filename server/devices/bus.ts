@@ -23,6 +23,9 @@ export interface StreamControl {
   endStreamsOf: string;
 }
 
+/** The emitter channel of one store: a store id alone names one store per brand. */
+const channelOf = (brand: string, storeId: string) => `store:${brand.toLowerCase()}:${storeId}`;
+
 /**
  * In-process fan-out of recognitions to the staff streams of one relay instance, published after the
  * presence event's transaction commits. With PostgreSQL, PgStoreEventBus (pgBus.ts) carries them between
@@ -42,7 +45,7 @@ export class StoreEventBus {
 
   /** Hands a recognition to this instance's subscribers. */
   protected deliver(event: RecognisedCustomer): void {
-    this.emitter.emit(`store:${event.storeId}`, event);
+    this.emitter.emit(channelOf(event.brand, event.storeId), event);
   }
 
   /** Sends a control order to every instance (here: this one). */
@@ -61,13 +64,14 @@ export class StoreEventBus {
 
   async stop(): Promise<void> {}
 
-  subscribe(storeId: string, listener: (event: RecognisedCustomer) => void): () => void {
-    const name = `store:${storeId}`;
+  /** Listens to the recognitions of one store of one brand (store ids are scoped per brand). */
+  subscribe(brand: string, storeId: string, listener: (event: RecognisedCustomer) => void): () => void {
+    const name = channelOf(brand, storeId);
     this.emitter.on(name, listener);
     return () => this.emitter.off(name, listener);
   }
 
-  listenerCount(storeId: string): number {
-    return this.emitter.listenerCount(`store:${storeId}`);
+  listenerCount(brand: string, storeId: string): number {
+    return this.emitter.listenerCount(channelOf(brand, storeId));
   }
 }

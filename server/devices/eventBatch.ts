@@ -6,8 +6,8 @@ import { consentGrantedSql } from "../consent/gate";
 import { PURPOSE_OF_EVENT, type DeviceEventKind } from "../consent/purposes";
 import { walletOfCard } from "../customers/cards";
 import { brandOf, deviceOf, type Brand, type BrandRow, type Device, type DeviceRow } from "../brands/registry";
-import { signatureHash, UNKNOWN_DEVICE_KEY } from "./auth";
-import { verifyDeviceSignature } from "./signing";
+import { signatureHash } from "./auth";
+import { signerAmong } from "./deviceLookup";
 import type { DeviceEvent, EventAnswer, EventOutcome, DropReason } from "./events";
 
 /** A device request whose headers passed the checks that need nothing looked up (auth.ts, readDeviceHeaders). */
@@ -58,19 +58,22 @@ export async function handleEventBatch(tx: Queryable, config: Env, requests: rea
   const { rows: found } = await tx.query<DeviceBrandRow>(
     `SELECT d.id, d.brand, d.store_id, d.name, d.public_key, d.disabled, d.created_at,
             b.address AS b_address, b.name AS b_name, b.points_per_unit::text AS b_points_per_unit, b.operator AS b_operator,
-            b.receipt_salt AS b_receipt_salt, b.disabled AS b_disabled, b.created_at AS b_created_at
+            b.receipt_salt AS b_receipt_salt, b.disabled AS b_disabled, b.max_purchase_amount::text AS b_max_purchase_amount, b.created_at AS b_created_at
        FROM relay_devices d LEFT JOIN relay_brands b ON b.address = d.brand WHERE d.id = ANY($1::text[])`,
     [[...new Set(requests.map((r) => r.deviceId))]],
   );
-  const devices = new Map(found.map((r) => [r.id, r]));
+  // Device ids are scoped per brand: an id names up to one device per brand, the signer is the one whose key verifies.
+  const withId = new Map<string, DeviceBrandRow[]>();
+  for (const r of found) withId.set(r.id, [...(withId.get(r.id) ?? []), r]);
+  const signers = new Array<DeviceBrandRow | undefined>(requests.length);
 
   // 1. Signatures: verified (an unknown device is verified against a key nobody holds), then recorded.
   const hashes = new Array<string | undefined>(requests.length);
   const firstUse = new Map<string, number>();
   requests.forEach((r, i) => {
-    const row = devices.get(r.deviceId);
-    const verified = r.signature !== undefined && verifyDeviceSignature(row?.public_key ?? UNKNOWN_DEVICE_KEY, r.canonical, r.signature);
-    if (!row || !verified) {
+    const row = signerAmong(withId.get(r.deviceId) ?? [], (d) => d.public_key, r.canonical, r.signature);
+    signers[i] = row;
+    if (!row) {
       results[i] = { kind: "error", error: BAD_SIGNATURE() };
       return;
     }
@@ -88,7 +91,7 @@ export async function handleEventBatch(tx: Queryable, config: Env, requests: rea
   // statement; a request refused below only leaves its lock until the commit.
   const candidates = new Map<string, { brand: string; eventId: string }>();
   requests.forEach((r, i) => {
-    const row = devices.get(r.deviceId);
+    const row = signers[i];
     if (results[i] || !row?.b_address || "error" in r.parsed || r.parsed.event.kind === "purchase" || r.parsed.event.kind === "return") return;
     candidates.set(`event:${row.b_address}:${r.parsed.event.eventId}`, { brand: row.b_address, eventId: r.parsed.event.eventId });
   });
@@ -121,7 +124,7 @@ export async function handleEventBatch(tx: Queryable, config: Env, requests: rea
   const batched: { i: number; device: Device; brand: Brand; event: DeviceEvent }[] = [];
   requests.forEach((r, i) => {
     if (results[i]) return;
-    const row = devices.get(r.deviceId)!;
+    const row = signers[i]!;
     const device = deviceOf(row);
     if (device.disabled) return void (results[i] = { kind: "error", error: new HttpError(403, "device_disabled", "this device is disabled") });
     if (r.storeId !== undefined && r.storeId !== device.storeId) {
@@ -136,6 +139,7 @@ export async function handleEventBatch(tx: Queryable, config: Env, requests: rea
       operator: row.b_operator!,
       receipt_salt: row.b_receipt_salt!,
       disabled: row.b_disabled!,
+      max_purchase_amount: row.b_max_purchase_amount,
       created_at: row.b_created_at!,
     });
     if (brand.disabled) return void (results[i] = { kind: "error", error: new HttpError(403, "brand_disabled", "this device's brand is disabled on this relay") });

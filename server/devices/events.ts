@@ -14,6 +14,7 @@ import { basketItemsSchema, issuancePartSchema } from "../loyalty/schemas";
 import { receiptIdOf } from "../brands/earning";
 import { recordPurchase, recordReturn } from "../loyalty/purchases";
 import type { Brand, Device } from "../brands/registry";
+import { checkPurchaseAmount } from "../brands/purchaseBound";
 
 export const EVENT_KINDS = ["presence", "purchase", "return", "scan"] as const;
 
@@ -213,9 +214,7 @@ async function process(
       return { status: 202, body: accepted, duplicate: false };
     }
     case "purchase": {
-      if (Number(event.amount) > config.PURCHASE_MAX_AMOUNT) {
-        throw new HttpError(422, "amount_too_large", `a purchase amount is at most ${config.PURCHASE_MAX_AMOUNT} (PURCHASE_MAX_AMOUNT)`);
-      }
+      checkPurchaseAmount(config, brand, event.amount);
       const receiptId = receiptIdOf(brand.receiptSalt, brand.address, event.receipt).toLowerCase() as Hex;
       // One receipt at a time (concurrent purchases of it on PostgreSQL: the later one sees the first and answers 409).
       await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`receipt:${brand.address}:${receiptId}`]);

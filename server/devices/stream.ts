@@ -36,7 +36,7 @@ export function staffStream(ctx: HttpContext, brand: string, storeId: string, re
   res.flushHeaders();
   res.write(`retry: 2000\n: connected to store ${storeId}\n\n`);
   let id = 0;
-  const unsubscribe = ctx.bus.subscribe(storeId, (event) => {
+  const unsubscribe = ctx.bus.subscribe(brand, storeId, (event) => {
     id += 1;
     res.write(`id: ${id}\nevent: customer\ndata: ${JSON.stringify(event)}\n\n`);
   });

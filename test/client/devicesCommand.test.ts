@@ -48,4 +48,20 @@ describe("npm run devices: purposes, on the client module", () => {
     const removed = await devices(["remove-purpose", "--name", "tasting-club"], env);
     expect(JSON.parse(removed.stdout)).to.deep.equal({ removed: true });
   });
+
+  it("takes secrets from the environment only: --api-key and --admin-token are refused, a missing one is named", async () => {
+    const flag = await devices(["stores", "--api-key", "a-secret-on-the-command-line"], { RELAY_URL: h.url, BRAND_API_KEY: "" });
+    expect(flag.code).to.equal(2);
+    expect(flag.stderr).to.equal(
+      "--api-key is not accepted: a secret on the command line is seen by other users and kept in shell history; set BRAND_API_KEY in the environment or .env\n",
+    );
+    expect(flag.stdout).to.equal("");
+    const admin = await devices(["brands", "--admin-token", "x"], { RELAY_URL: h.url });
+    expect([admin.code, admin.stderr.split(";")[0]]).to.deep.equal([2, "--admin-token is not accepted: a secret on the command line is seen by other users and kept in shell history"]);
+    const missing = await devices(["brands"], { RELAY_URL: h.url, RELAY_ADMIN_TOKEN: "" });
+    expect([missing.code, missing.stderr]).to.deep.equal([2, "devices: set RELAY_ADMIN_TOKEN in the environment or .env\n"]);
+    const fromEnv = await devices(["stores"], { RELAY_URL: h.url, BRAND_API_KEY: h.a.apiKey });
+    expect(fromEnv.code, fromEnv.stderr).to.equal(0);
+    expect(JSON.parse(fromEnv.stdout)).to.have.property("stores");
+  });
 });

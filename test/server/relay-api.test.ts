@@ -206,8 +206,8 @@ for (const kind of testDbKinds()) {
       await refused(404, "device_not_found", () => h.http("POST", `/v1/brand/devices/${h.b.device.id}/state`, { auth: h.a.apiKey, body: { disabled: true } }));
       await refused(400, "invalid_public_key", () => h.http("POST", `/v1/brand/stores/${h.a.storeId}/devices`, { auth: h.a.apiKey, body: { id: "d-x", name: "x", publicKey: "not a key" } }));
       await refused(400, "invalid_device_id", () => h.http("POST", `/v1/brand/stores/${h.a.storeId}/devices`, { auth: h.a.apiKey, body: { id: "bad id!", name: "x", publicKey: KEY } }));
-      await refused(409, "store_exists", () => h.http("POST", "/v1/brand/stores", { auth: h.a.apiKey, body: { id: h.b.storeId, name: "taken" } }));
-      await refused(409, "device_exists", () => h.http("POST", `/v1/brand/stores/${h.a.storeId}/devices`, { auth: h.a.apiKey, body: { id: h.b.device.id, name: "x", publicKey: KEY } }));
+      await refused(409, "store_exists", () => h.http("POST", "/v1/brand/stores", { auth: h.a.apiKey, body: { id: h.a.storeId, name: "taken" } }));
+      await refused(409, "device_exists", () => h.http("POST", `/v1/brand/stores/${h.a.storeId}/devices`, { auth: h.a.apiKey, body: { id: h.a.device.id, name: "x", publicKey: KEY } }));
       await refused(400, "invalid_earning_rule", () => h.http("POST", "/v1/brand/earning-rule", { auth: h.a.apiKey, body: { pointsPerUnit: "1.1234567" } }));
 
       const stores = await h.http("GET", "/v1/brand/stores", { auth: h.a.apiKey });
@@ -283,6 +283,10 @@ for (const kind of testDbKinds()) {
         expect(added.code, added.stderr).to.equal(0);
         expect(JSON.parse(added.stdout).chain).to.deep.include({ status: "admitted", ready: true, problems: [] });
         const apiKey = JSON.parse(added.stdout).apiKey as string;
+        const limited = await cli(["set-brand-limits", "--address", brand, "--max-purchase-amount", "75"], { RELAY_ADMIN_TOKEN: ADMIN_TOKEN });
+        expect([limited.code, JSON.parse(limited.stdout).maxPurchaseAmount], limited.stderr).to.deep.equal([0, "75"]);
+        const unlimited = await cli(["set-brand-limits", "--address", brand, "--max-purchase-amount", "default"], { RELAY_ADMIN_TOKEN: ADMIN_TOKEN });
+        expect([unlimited.code, JSON.parse(unlimited.stdout).maxPurchaseAmount], unlimited.stderr).to.deep.equal([0, null]);
         const store = await cli(["add-store", "--id", "cafe-8", "--name", "Cafe 8"], { BRAND_API_KEY: apiKey });
         expect(JSON.parse(store.stdout)).to.include({ id: "cafe-8", brand: brand.toLowerCase() });
         const keyFile = path.join(dir, "till.pem");

@@ -7,7 +7,7 @@ import { testAccount } from "../support/chain";
 import { signCustomerMessage } from "../../client";
 import { purposeId } from "../../client/purposes";
 import { testDbKinds } from "../support/db";
-import { Harness, newCustomer, NOTICE } from "./relay-harness";
+import { ADMIN_TOKEN, Harness, newCustomer, NOTICE } from "./relay-harness";
 
 /**
  * Issue 12 (money and abuse) and issue 9 (relay side): what customers' signed actions may cost the relay,
@@ -112,6 +112,41 @@ for (const kind of testDbKinds()) {
       // Purchase amounts are bounded (PURCHASE_MAX_AMOUNT, 100000 by default).
       const huge = await h.deviceEvent(h.a.device, { eventId: "lim-kim-2", kind: "purchase", customer: { wallet: kim.address }, receipt: "LIM-KIM-2", amount: "100001" });
       expect([huge.status, huge.body.error?.code]).to.deep.equal([422, "amount_too_large"]);
+    });
+
+    it("bounds purchase amounts per brand: the operator sets a brand's bound (never above PURCHASE_MAX_AMOUNT), null goes back to it", async () => {
+      const lea = newCustomer();
+      await h.consent(lea, h.a.address, ["loyalty"]);
+      await h.consent(lea, h.b.address, ["loyalty"]);
+      const buy = (brand: "a" | "b", n: number, amount: string) =>
+        h.deviceEvent(h[brand].device, { eventId: `bound-${brand}-${n}`, kind: "purchase", customer: { wallet: lea.address }, receipt: `BOUND-${brand}-${n}`, amount });
+      const set = (brand: "a" | "b", maxPurchaseAmount: string | null) =>
+        h.http("POST", `/v1/admin/brands/${h[brand].address}/limits`, { auth: ADMIN_TOKEN, body: { maxPurchaseAmount } });
+
+      expect((await h.http("GET", "/v1/brand", { auth: h.a.apiKey })).body.maxPurchaseAmount).to.equal(null);
+      const bounded = await set("a", "250.50");
+      expect([bounded.status, bounded.body.maxPurchaseAmount]).to.deep.equal([200, "250.5"]);
+      expect((await h.http("GET", "/v1/brand", { auth: h.a.apiKey })).body.maxPurchaseAmount).to.equal("250.5");
+      const over = await refused(422, "amount_too_large", () => buy("a", 1, "250.51"));
+      expect(over.body.error.message).to.equal("a purchase amount is at most 250.5 (this brand's bound)");
+      expect(await h.count("relay_purchases", "subject = $1", [lea.address.toLowerCase()])).to.equal(0);
+      expect((await buy("a", 2, "250.50")).status).to.equal(202);
+      // Brand B keeps the relay's bound.
+      expect((await buy("b", 1, "300")).status).to.equal(202);
+      const overRelay = await refused(422, "amount_too_large", () => buy("b", 2, "100000.01"));
+      expect(overRelay.body.error.message).to.equal("a purchase amount is at most 100000 (PURCHASE_MAX_AMOUNT)");
+      // A brand's bound never exceeds the relay's; a brand the relay does not know is 404; null restores the default.
+      const tooHigh = await set("a", "100001");
+      expect([tooHigh.status, tooHigh.body.error.code]).to.deep.equal([400, "invalid_max_purchase_amount"]);
+      const bad = await set("a", "-5");
+      expect([bad.status, bad.body.error.code]).to.deep.equal([400, "invalid_amount"]);
+      const unknown = await h.http("POST", `/v1/admin/brands/${testAccount(9).address}/limits`, { auth: ADMIN_TOKEN, body: { maxPurchaseAmount: "10" } });
+      expect([unknown.status, unknown.body.error.code]).to.deep.equal([404, "brand_not_found"]);
+      const noToken = await h.http("POST", `/v1/admin/brands/${h.a.address}/limits`, { auth: h.a.apiKey, body: { maxPurchaseAmount: "1000000" } });
+      expect(noToken.status).to.equal(401);
+      const reset = await set("a", null);
+      expect([reset.status, reset.body.maxPurchaseAmount]).to.deep.equal([200, null]);
+      expect((await buy("a", 3, "300")).status).to.equal(202);
     });
 
     it("caps the gas of a contract wallet's isValidSignature: a wallet that needs more is refused", async () => {

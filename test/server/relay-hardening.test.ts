@@ -201,6 +201,42 @@ for (const kind of testDbKinds()) {
       expect(lines[0]).to.not.include("0xabc");
       expect(lines[0]).to.not.include("at ");
     });
+
+    it("answers any error that carries a 4xx status with that status and a typed code, never a 500, and logs nothing", () => {
+      const lines: string[] = [];
+      const log = pino({ level: "info" }, new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }));
+      for (const [err, expected] of [
+        [Object.assign(new Error("range not satisfiable"), { status: 416 }), 416],
+        [Object.assign(new Error("teapot"), { statusCode: 418 }), 418],
+      ] as const) {
+        let status = 0;
+        let body: unknown;
+        const res = { headersSent: false, status: (v: number) => ((status = v), res), json: (b: unknown) => (body = b) };
+        errorHandler(err, { log } as never, res as never, () => undefined);
+        expect([status, body]).to.deep.equal([expected, { error: { code: "bad_request", message: "the request cannot be handled as sent" } }]);
+      }
+      expect(lines).to.deep.equal([]);
+    });
+
+    it("keeps no wallet address in the access log: each one in a path is logged as 0x…", async () => {
+      const lines: string[] = [];
+      const logger = pino({ level: "info" }, new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }));
+      const second = await createRelay(
+        { config: h.config, db: h.t.db, chain: { client: h.chain.client, chainId: h.deployment.chainId, deployment: h.deployment, rpcUrl: h.chain.url }, logger, registry: new Registry() },
+        { submitter: false, indexer: false },
+      );
+      try {
+        const url = await second.listen(0, "127.0.0.1");
+        const wallet = newCustomer().address;
+        await fetch(`${url}/v1/customers/${wallet}/consents?brand=${wallet}`);
+        await fetch(`${url}/v1/audit/customers/${wallet.toUpperCase().replace("0X", "0x")}/history`);
+        const access = lines.map((l) => JSON.parse(l)).filter((l) => l.req?.path);
+        expect(access.map((l) => l.req.path)).to.deep.equal(["/v1/customers/0x…/consents", "/v1/audit/customers/0x…/history"]);
+        expect(lines.join("\n").toLowerCase()).to.not.include(wallet.toLowerCase().slice(2));
+      } finally {
+        await second.stop();
+      }
+    });
   });
 
   describe(`relay on a chain that mines a block per transaction, default confirmations (${kind})`, function () {

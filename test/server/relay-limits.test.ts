@@ -164,6 +164,33 @@ for (const kind of testDbKinds()) {
       expect(body.ms).to.be.within(1900, 5000);
     });
 
+    it("holds at most MAX_CONNECTIONS open connections: one more is closed unanswered, and accepted again once one closes", async () => {
+      const second = await createRelay(
+        { config: { ...h.config, MAX_CONNECTIONS: 2 }, db: h.t.db, chain: { client: h.chain.client, chainId: h.deployment.chainId, deployment: h.deployment, rpcUrl: h.chain.url }, logger: pino({ level: "silent" }), registry: new Registry() },
+        { submitter: false, indexer: false },
+      );
+      const url = await second.listen(0, "127.0.0.1");
+      const { hostname, port } = new URL(url);
+      const sockets: net.Socket[] = [];
+      try {
+        for (let i = 0; i < 2; i++) {
+          const s = net.connect(Number(port), hostname);
+          await new Promise((r) => s.once("connect", r));
+          sockets.push(s);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+        const third = await slowRequest(url, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        expect([third.answer, third.ms < 1000]).to.deep.equal(["", true]);
+        sockets.shift()!.destroy();
+        await new Promise((r) => setTimeout(r, 50));
+        const answered = await slowRequest(url, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        expect(answered.answer).to.match(/^HTTP\/1\.1 [2-5]\d\d /);
+      } finally {
+        sockets.forEach((s) => s.destroy());
+        await second.stop();
+      }
+    });
+
     it("verifies a controller's history incrementally, and answers a burst at one indexed block from the cache", async () => {
       const v = async () => {
         const r = await h.http("GET", `/v1/audit/controllers/${h.b.address}/history?verify=true&limit=1`);

@@ -116,6 +116,28 @@ for (const kind of testDbKinds()) {
       }
     });
 
+    it("never shows a brand's recognitions on another brand's store of the same id", async () => {
+      const twin = await h.http("POST", "/v1/brand/stores", { auth: h.b.apiKey, body: { id: h.a.storeId, name: "B's store of A's id" } });
+      expect(twin.status).to.equal(201);
+      const judy = newCustomer();
+      await h.consent(judy, h.a.address, ["in-store-recognition"]);
+      const ofB = new SseReader(`${h.url}/v1/brand/stores/${h.a.storeId}/stream`, h.b.apiKey);
+      const ofA = new SseReader(`${h.url}/v1/brand/stores/${h.a.storeId}/stream`, h.a.apiKey);
+      try {
+        expect([await ofA.status, await ofB.status]).to.deep.equal([200, 200]);
+        expect([(await ofA.next()).event, (await ofB.next()).event]).to.deep.equal(["connected", "connected"]);
+        expect((await h.deviceEvent(h.a.device, { eventId: "twin-stream-1", kind: "presence", customer: { wallet: judy.address } })).status).to.equal(202);
+        expect(JSON.parse((await ofA.next()).data)).to.include({ brand: h.a.address, storeId: h.a.storeId, customer: judy.address.toLowerCase() });
+        // B's stream got nothing: a heartbeat-free wait long enough for the bus (same process, or PostgreSQL NOTIFY).
+        const nothing = await Promise.race([ofB.next().then(() => "event"), new Promise((r) => setTimeout(() => r("nothing"), 500))]);
+        expect(nothing).to.equal("nothing");
+      } finally {
+        ofA.close();
+        ofB.close();
+        await h.http("DELETE", `/v1/brand/stores/${h.a.storeId}`, { auth: h.b.apiKey });
+      }
+    });
+
     it("is only open to the store's own brand", async () => {
       const r = await h.http("GET", `/v1/brand/stores/${h.a.storeId}/stream`, { auth: h.b.apiKey });
       expect([r.status, r.body.error.code]).to.deep.equal([404, "store_not_found"]);

@@ -2,24 +2,10 @@ import { formatUnits } from "viem";
 import { createRelayClient, type RelayClientBase } from "../../client/relay/createRelayClient";
 import { relayRequest } from "../../client/relay/relayRequest";
 import { RelayError } from "../../client/errors/relay";
+import type { CoalitionReport, PartnerReport as PartnerLine } from "../../client/relay/coalitionReport";
 
-/** One partner's line of `GET /v1/admin/report` (decimal strings: points, or settlement-asset units). */
-export interface PartnerLine {
-  brand: string;
-  issued: string;
-  reversed: string;
-  redeemed: string;
-  valueCredited: string;
-  liabilityOutstanding: string;
-  netSettlement: string;
-}
-export interface CoalitionReport {
-  from: number;
-  to: number;
-  unitValue: string;
-  partners: PartnerLine[];
-  expired: string;
-}
+export type { CoalitionReport, PartnerLine };
+
 /** A period in unix seconds, [from, to). */
 export interface Period {
   from: number;
