@@ -4,7 +4,7 @@ import { testPrivateKey } from "../lib/localChain";
 import { RELAY_KEY_INDEX } from "../demo/journey/run";
 import { registerBrand, registerDevice, registerStore, relayAt, type Device } from "../demo/relayClient";
 import { waitFor } from "../demo/wait";
-import { startRelayProcess, type RelayProcess } from "./relayProcess";
+import { startRelayProcess, type BenchDb, type RelayProcess } from "./relayProcess";
 import type { BenchWorld } from "./world";
 
 /** A relay process with the bench brand registered: its API key, a beacon gateway and a till. */
@@ -15,7 +15,13 @@ export interface RelaySession {
   till: Device;
 }
 
-export async function openRelaySession(world: BenchWorld, dir: string, name: string, env: Record<string, string>): Promise<RelaySession> {
+export async function openRelaySession(
+  world: BenchWorld,
+  dir: string,
+  name: string,
+  env: Record<string, string>,
+  o: { db?: BenchDb; cpuProfile?: boolean } = {},
+): Promise<RelaySession> {
   const { brand, coalition, chain } = world;
   const relay = await startRelayProcess({
     rpcUrl: chain.url,
@@ -23,6 +29,8 @@ export async function openRelaySession(world: BenchWorld, dir: string, name: str
     dir: path.join(dir, name),
     signerKeys: [testPrivateKey(RELAY_KEY_INDEX), testPrivateKey(brand.operatorIndex)],
     env,
+    db: o.db,
+    cpuProfile: o.cpuProfile,
   });
   const reg = await registerBrand(relay.url, relay.adminToken, { address: brand.address, name: brand.name, pointsPerUnit: brand.pointsPerUnit, operator: brand.operator });
   await registerStore(relay.url, reg.apiKey, brand.store);

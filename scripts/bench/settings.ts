@@ -47,3 +47,16 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
         customers: 64,
       };
 }
+
+/** Relay settings for the in-process chain (mines each transaction at once, cannot reorganise). */
+export const RELAY_ENV: Record<string, string> = {
+  INDEXER_CONFIRMATIONS: "0",
+  INDEXER_POLL_MS: "100",
+  CONFIRMATIONS: "1",
+  SUBMITTER_POLL_MS: "50",
+  // The load comes from one machine through few devices: the per-client and per-device limits would measure themselves.
+  RATE_LIMIT_PER_CLIENT: "100000000",
+  RATE_LIMIT_PER_DEVICE: "100000000",
+  RATE_LIMIT_PER_API_KEY: "100000000",
+  CUSTOMER_ACTIONS_PER_CLIENT: "0",
+};
