@@ -137,7 +137,6 @@ export async function startRelayProcess(o: {
       RELAY_ADMIN_TOKEN: adminToken,
       LOG_LEVEL: "warn",
       ...o.env,
-      ...(process.env.DB_TRACE ? { DB_TRACE_FILE: path.join(o.dir, "db-trace.txt") } : {}),
     },
   });
   let exited: number | null | undefined;

@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
 import { testPrivateKey } from "../lib/localChain";
 import { RELAY_KEY_INDEX } from "../demo/journey/run";
 import { registerBrand, registerDevice, registerStore, relayAt, type Device } from "../demo/relayClient";
@@ -20,16 +20,17 @@ export async function openRelaySession(
   dir: string,
   name: string,
   env: Record<string, string>,
-  o: { db?: BenchDb; cpuProfile?: boolean } = {},
+  o: { db?: BenchDb; cpuProfile?: boolean; shareDatabaseUrl?: string; withoutOperatorKey?: boolean } = {},
 ): Promise<RelaySession> {
   const { brand, coalition, chain } = world;
   const relay = await startRelayProcess({
     rpcUrl: chain.url,
     deployment: coalition.deployment,
     dir: path.join(dir, name),
-    signerKeys: [testPrivateKey(RELAY_KEY_INDEX), testPrivateKey(brand.operatorIndex)],
+    signerKeys: benchSignerKeys(world, !o.withoutOperatorKey),
     env,
     db: o.db,
+    shareDatabaseUrl: o.shareDatabaseUrl,
     cpuProfile: o.cpuProfile,
   });
   const reg = await registerBrand(relay.url, relay.adminToken, { address: brand.address, name: brand.name, pointsPerUnit: brand.pointsPerUnit, operator: brand.operator });
@@ -47,4 +48,9 @@ export async function openRelaySession(
 
 export function customerAddresses(world: BenchWorld): Address[] {
   return world.customers.map((c) => c.address);
+}
+
+/** The relay's default key, and the brand's operator key (which sends its issues) unless left out. */
+export function benchSignerKeys(world: BenchWorld, withOperator = true): Hex[] {
+  return [testPrivateKey(RELAY_KEY_INDEX), ...(withOperator ? [testPrivateKey(world.brand.operatorIndex)] : [])];
 }

@@ -51,6 +51,8 @@ export const MAX_IN_FLIGHT = 16;
 export const MAX_ATTEMPTS = 3;
 const MAX_BACKOFF_MS = 5_000;
 const GAS_MARGIN_PERCENT = 25n;
+/** EIP-7825: no transaction may ask for more gas than this. */
+export const TX_GAS_CAP = 16_777_216n;
 const GAS_MARGIN_FIXED = 10_000n;
 
 /** What screening leaves to send: the operations, whether later ones wait, and the gas estimate of exactly `ready` when known. */
@@ -438,11 +440,15 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
   const perOpGas = new Map<BatchKind, bigint>();
   let blockGasLimit: bigint | undefined;
 
-  /** A batch's gas limit stays under BATCH_GAS_MAX and under the chain's block gas limit (read once). */
+  /**
+   * A batch's gas limit stays under BATCH_GAS_MAX, under the chain's block gas limit (read once) and under
+   * the per-transaction cap of EIP-7825 (2^24, enforced by Osaka nodes and the local Hardhat network).
+   */
   async function gasCap(): Promise<bigint> {
     blockGasLimit ??= (await client.getBlock({ blockTag: "latest" })).gasLimit;
-    const configured = BigInt(config.BATCH_GAS_MAX);
-    return configured < blockGasLimit ? configured : blockGasLimit;
+    let cap = BigInt(config.BATCH_GAS_MAX);
+    if (blockGasLimit < cap) cap = blockGasLimit;
+    return cap < TX_GAS_CAP ? cap : TX_GAS_CAP;
   }
 
   /** How many operations of a kind fit under the cap, from what the last batch of that kind cost. */
