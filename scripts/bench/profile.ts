@@ -16,7 +16,7 @@ export interface ProfileSummary {
   top: { where: string; ms: number }[];
 }
 
-export const BUCKETS = ["signature checks", "database", "JSON", "HTTP", "chain RPC (viem)", "garbage collection", "other"] as const;
+export const BUCKETS = ["signature checks", "database", "JSON", "HTTP and sockets", "chain RPC (viem)", "start-up (ts-node, module loading)", "garbage collection", "other"] as const;
 export type Bucket = (typeof BUCKETS)[number];
 
 interface CallFrame {
@@ -36,10 +36,12 @@ interface CpuProfile {
 
 const RULES: [Bucket, (f: CallFrame) => boolean][] = [
   ["signature checks", (f) => /@noble\/(curves|ed25519|secp256k1)|tweetnacl|\/crypto\//.test(f.url) || /^(verify|ed25519|sign)$/i.test(f.functionName) || /verify/i.test(f.functionName)],
-  ["database", (f) => /@electric-sql\/pglite|node_modules\/pg(-[a-z]+)?\/|server\/store\//.test(f.url)],
+  // PGlite is the relay's only WebAssembly.
+  ["database", (f) => /@electric-sql\/pglite|node_modules\/pg(-[a-z]+)?\/|server\/store\/|^wasm:/.test(f.url)],
   ["JSON", (f) => /^JSON\.|^(parse|stringify)$/.test(f.functionName) || /body-parser|\/args\.ts$/.test(f.url)],
-  ["HTTP", (f) => /node_modules\/(express|router|finalhandler|send|on-finished|raw-body|http-errors|qs)\//.test(f.url) || /^node:(_http|http|net|stream|_stream)/.test(f.url) || f.functionName === "writev" || f.functionName === "writeBuffer"],
-  ["chain RPC (viem)", (f) => /node_modules\/(viem|abitype|ox)\//.test(f.url)],
+  ["HTTP and sockets", (f) => /node_modules\/(express|router|finalhandler|send|on-finished|raw-body|http-errors|qs)\//.test(f.url) || /^node:(_http|http|net|stream|_stream)/.test(f.url) || f.functionName === "writev" || f.functionName === "writeBuffer"],
+  ["chain RPC (viem)", (f) => /node_modules\/(viem|abitype|ox)\//.test(f.url) || /undici/.test(f.url)],
+  ["start-up (ts-node, module loading)", (f) => /node_modules\/(typescript|ts-node)\/|node:internal\/modules\//.test(f.url) || f.functionName === "compileFunction"],
   ["garbage collection", (f) => f.functionName === "(garbage collector)"],
 ];
 

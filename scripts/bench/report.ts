@@ -140,7 +140,7 @@ export function relayRows(r: BenchResults): RelayRow[] {
   each(
     "queued purchases to confirmed issuance, BATCHING=true (chain side)",
     (d) => cell(d.drain.drain, "/s"),
-    `the same ${s.drainPurchases} queued issues, the relay restarted with the key: from its loop's start (log) to totalSupply including them; ${r.relays.map((d) => `${DB_NAMES[d.db]} ${d.drain.transactions} transactions`).join(", ")} per run; ${s.drainRuns} runs`,
+    `the same ${s.drainPurchases} queued issues, the relay restarted with the key: issues confirmed after the first transaction landed, over the time from it to totalSupply including them all (steady state); from the loop's start instead (a just-started relay): ${r.relays.map((d) => `${DB_NAMES[d.db]} ${fmt(d.drain.fromStart.median)} /s`).join(", ")}; ${r.relays.map((d) => `${DB_NAMES[d.db]} ${d.drain.transactions} transactions`).join(", ")} per run; ${s.drainRuns} runs`,
   );
   each(
     "chain side batched ÷ unbatched",
@@ -274,8 +274,9 @@ ${relayTable(r)}
 CPU profile of the relay child that served the device events and the purchases (\`node --cpu-prof\`), self time
 of each sample bucketed by its own function and file (\`scripts/bench/profile.ts\`): signature checks
 (@noble/curves, node:crypto verify), database (PGlite and its WebAssembly, \`pg\`, server/store), JSON (parse,
-stringify, body parsing), HTTP (express, node:http/net/stream), chain RPC (viem), garbage collection, other
-(the relay's own code, start-up compilation by ts-node, the rest). Idle time is left out of the shares.
+stringify, body parsing), HTTP and sockets (express, node:http/net/stream, socket writes of responses and of \`pg\`),
+chain RPC (viem and its fetch), start-up (ts-node compiling the relay, module loading), garbage collection, other
+(the relay's own code and the rest). Idle time is left out of the shares.
 
 ${profileTable(r)}
 

@@ -477,7 +477,8 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
       const fits = batch.ops.length > 1 ? await fitsUnderCap(batch.kind) : 1;
       if (batch.ops.length > fits) batch = { ...batch, ops: batch.ops.slice(0, fits) };
       let invalid = false;
-      for (const op of batch.ops) {
+      // Each call is checked against the ABI only when the batch as a whole does not encode.
+      for (const op of encodes(batch) ? [] : batch.ops) {
         try {
           encodeOperation(op);
         } catch (err) {
@@ -496,6 +497,15 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
       if (deferred) return poll;
     }
     return poll;
+  }
+
+  function encodes(batch: Batch): boolean {
+    try {
+      encodeBatch(batch.kind, batch.ops);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Fees read once per step (every transaction of a step pays the same). */
