@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   if (process.env.DRAIN) {
     const shared = db.kind === "postgres" ? await freshSchema(url, "drain") : undefined;
     const d = await benchPurchaseDrain({ world, dir, name: "drain", env: { ...RELAY_ENV, BATCHING: process.env.BATCHING ?? "true" }, db, databaseUrl: shared?.url, count: Number(process.env.DRAIN), clients: 8, runs: Number(process.env.RUNS ?? 2) });
-    console.log("intake/s", d.intake.runs.map((x) => x.toFixed(0)).join(", "), "drain/s", d.drain.runs.map((x) => x.toFixed(0)).join(", "), "txs", d.transactions, "dir", dir);
+    console.log("intake/s", d.intake.runs.map((x) => x.toFixed(0)).join(", "), "drain/s (steady)", d.drain.runs.map((x) => x.toFixed(0)).join(", "), "from start", d.fromStart.runs.map((x) => x.toFixed(0)).join(", "), "txs", d.transactions, "dir", dir);
     if (shared) await dropSchema(url, shared.schema);
     await world.chain.stop();
     process.exit(0);
