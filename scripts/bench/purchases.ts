@@ -151,7 +151,7 @@ export async function benchPurchaseDrain(p: {
         if (supply < before + points) return false;
         done = now;
         return true;
-      }, `${p.count} queued issues to be confirmed on chain`, 300_000, 10);
+      }, `${p.count} queued issues to be confirmed on chain`, 300_000, 25);
       await sleep(200); // the log line is written asynchronously
       const t = submitterStartedAt(path.join(p.dir, p.name, "relay.log"), operator, startedAfter);
       if (t === undefined) throw new PurchaseBenchError("the relay's log does not say when the operator key's loop started");
