@@ -140,7 +140,7 @@ export function relayRows(r: BenchResults): RelayRow[] {
   each(
     "queued purchases to confirmed issuance, BATCHING=true (chain side)",
     (d) => cell(d.drain.drain, "/s"),
-    `the same ${s.drainPurchases} queued issues, the relay restarted with the key: issues confirmed after the first transaction landed, over the time from it to totalSupply including them all (steady state); from the loop's start instead (a just-started relay): ${r.relays.map((d) => `${DB_NAMES[d.db]} ${fmt(d.drain.fromStart.median)} /s`).join(", ")}; ${r.relays.map((d) => `${DB_NAMES[d.db]} ${d.drain.transactions} transactions`).join(", ")} per run; ${s.drainRuns} runs`,
+    `the same ${s.drainPurchases} queued issues, the relay restarted with the key: issues confirmed after the first transaction landed, over the time from it to totalSupply including them all (steady state: every transaction but the first, so a run of few transactions measures few); from the loop's start instead (a just-started relay): ${r.relays.map((d) => `${DB_NAMES[d.db]} ${fmt(d.drain.fromStart.median)} /s`).join(", ")}; ${r.relays.map((d) => `${DB_NAMES[d.db]} ${d.drain.transactions} transactions`).join(", ")} per run; ${s.drainRuns} runs`,
   );
   each(
     "chain side batched ÷ unbatched",
