@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: gas per action beside a plain ERC-20; the relay's device-event throughput at 1, 8 and 64
- * clients, purchases to confirmed issuance with and without batching, presence-to-staff-stream latency;
- * consent checks per second; audit verification time. Prints a table and writes docs/BENCHMARKS.md.
- * `BENCH_QUICK=1` runs small counts for development.
+ * clients, purchases to confirmed issuance with and without batching (end to end, and the chain side
+ * alone), on PGlite and, when DATABASE_URL is set, on PostgreSQL, with each relay process's peak memory,
+ * database size per million events and a CPU profile summary; two relay processes on one PostgreSQL;
+ * presence-to-staff-stream latency; consent checks per second; audit verification time. Prints a table and
+ * writes docs/BENCHMARKS.md. `BENCH_QUICK=1` runs small counts for development.
  */
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -17,25 +19,17 @@ import { benchEvents } from "./bench/events";
 import { benchStaffLatency } from "./bench/latency";
 import { benchPurchases } from "./bench/purchases";
 import { customerAddresses, openRelaySession } from "./bench/relaySession";
-import { gasComparison, machineLine, markdownTable, performanceRows, writeBenchmarksMd, type BenchResults } from "./bench/report";
-import { benchSettings } from "./bench/settings";
+import { gasComparison, machineLine, markdownTable, performanceRows, profileTable, relayTable, twoRelaysTable, writeBenchmarksMd, type BenchResults } from "./bench/report";
+import { benchDatabases, benchSettings, RELAY_ENV } from "./bench/settings";
+import { benchPurchaseDrain } from "./bench/purchases";
+import { dropSchema, freshSchema } from "./bench/relayProcess";
+import { summariseProfile } from "./bench/profile";
+import { benchTwoRelays } from "./bench/twoRelays";
+import type { RelayDbFigures } from "./bench/report";
 import { setUpBenchWorld } from "./bench/world";
 import { timeWalletPage } from "./bench/walletPage";
 import { figure } from "./bench/stats";
 import { helpFromDocComment } from "./lib/usage";
-
-/** Relay settings for the in-process chain (mines each transaction at once, cannot reorganise). */
-const RELAY_ENV: Record<string, string> = {
-  INDEXER_CONFIRMATIONS: "0",
-  INDEXER_POLL_MS: "100",
-  CONFIRMATIONS: "1",
-  SUBMITTER_POLL_MS: "50",
-  // The load comes from one machine through few devices: the per-client and per-device limits would measure themselves.
-  RATE_LIMIT_PER_CLIENT: "100000000",
-  RATE_LIMIT_PER_DEVICE: "100000000",
-  RATE_LIMIT_PER_API_KEY: "100000000",
-  CUSTOMER_ACTIONS_PER_CLIENT: "0",
-};
 
 const note = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -55,27 +49,68 @@ async function main(): Promise<void> {
   const world = await setUpBenchWorld(settings.customers);
   const customers = customerAddresses(world);
 
-  note("relay (BATCHING=true): device events, staff stream latency, purchases");
-  const a = await openRelaySession(world, dir, "relay-batching", { ...RELAY_ENV, BATCHING: "true" });
-  let events, latency, purchasesBatched, walletPage;
-  try {
-    events = await benchEvents({ url: a.relay.url, device: a.beacon, customers, concurrency: settings.concurrency, requests: settings.eventRequests, runs: settings.runs });
-    latency = await benchStaffLatency({ url: a.relay.url, apiKey: a.apiKey, device: a.beacon, customers, samples: settings.latencySamples, runs: settings.runs });
-    purchasesBatched = await benchPurchases({ url: a.relay.url, client: world.chain.client, deployment: world.coalition.deployment, till: a.till, customers, count: settings.purchasesBatched, clients: settings.purchaseClients, runs: settings.runs });
-    note("wallet page: bundle, navigation to interactive, revoke to on chain (headless Chromium)");
-    const w = await timeWalletPage({ url: a.relay.url, apiKey: a.apiKey, brand: world.brand.address as `0x${string}`, chainId: world.coalition.deployment.chainId, rpcUrl: world.chain.url, runs: settings.runs });
-    walletPage = { jsGzip: w.jsGzip, interactive: figure(w.interactive), revoke: figure(w.revoke) };
-  } finally {
-    await a.relay.stop();
+  let latency, walletPage;
+  const relays: RelayDbFigures[] = [];
+  for (const db of benchDatabases()) {
+    note(`relay on ${db.kind} (BATCHING=true): device events${db.kind === "pglite" ? ", staff stream latency, wallet page" : ""}, purchases`);
+    const a = await openRelaySession(world, dir, `relay-${db.kind}`, { ...RELAY_ENV, BATCHING: "true" }, { db, cpuProfile: true });
+    let events, purchasesBatched, sizeBefore, sizeAfter, peakRss;
+    let profileFile: string | undefined;
+    try {
+      sizeBefore = await a.relay.dbSize();
+      events = await benchEvents({ url: a.relay.url, device: a.beacon, customers, concurrency: settings.concurrency, requests: settings.eventRequests, runs: settings.runs });
+      sizeAfter = await a.relay.dbSize();
+      if (db.kind === "pglite") {
+        latency = await benchStaffLatency({ url: a.relay.url, apiKey: a.apiKey, device: a.beacon, customers, samples: settings.latencySamples, runs: settings.runs });
+      }
+      purchasesBatched = await benchPurchases({ url: a.relay.url, client: world.chain.client, deployment: world.coalition.deployment, till: a.till, customers, count: settings.purchasesBatched, clients: settings.purchaseClients, runs: settings.runs });
+      if (db.kind === "pglite") {
+        note("wallet page: bundle, navigation to interactive, revoke to on chain (headless Chromium)");
+        const w = await timeWalletPage({ url: a.relay.url, apiKey: a.apiKey, brand: world.brand.address as `0x${string}`, chainId: world.coalition.deployment.chainId, rpcUrl: world.chain.url, runs: settings.runs });
+        walletPage = { jsGzip: w.jsGzip, interactive: figure(w.interactive), revoke: figure(w.revoke) };
+      }
+      peakRss = a.relay.peakRss();
+    } finally {
+      profileFile = await a.relay.stop();
+    }
+    const eventsStored = 100 + settings.concurrency.reduce((n, c) => n + (settings.eventRequests[c] ?? 500) * settings.runs, 0);
+
+    note(`relay on ${db.kind} (BATCHING=false): purchases`);
+    const b = await openRelaySession(world, dir, `relay-no-batching-${db.kind}`, { ...RELAY_ENV, BATCHING: "false" }, { db });
+    let purchasesUnbatched;
+    try {
+      purchasesUnbatched = await benchPurchases({ url: b.relay.url, client: world.chain.client, deployment: world.coalition.deployment, till: b.till, customers, count: settings.purchasesUnbatched, clients: settings.purchaseClients, runs: settings.runs });
+    } finally {
+      await b.relay.stop();
+    }
+
+    note(`relay on ${db.kind}: ${settings.drainPurchases} purchases queued, then the queue to confirmed issuance (the chain side alone)`);
+    const shared = db.kind === "postgres" ? await freshSchema(db.url, "drain") : undefined;
+    let drain;
+    try {
+      drain = await benchPurchaseDrain({ world, dir, name: `drain-${db.kind}`, env: { ...RELAY_ENV, BATCHING: "true" }, db, databaseUrl: shared?.url, count: settings.drainPurchases, clients: settings.purchaseClients, runs: settings.drainRuns });
+    } finally {
+      if (shared && db.kind === "postgres") await dropSchema(db.url, shared.schema);
+    }
+    note(`  ${db.kind}: purchases ${purchasesBatched.median.toFixed(0)}/s end to end, intake ${drain.intake.median.toFixed(0)}/s, chain side ${drain.drain.median.toFixed(0)}/s, unbatched ${purchasesUnbatched.median.toFixed(0)}/s`);
+    relays.push({
+      db: db.kind,
+      events,
+      purchasesBatched,
+      purchasesUnbatched,
+      drain,
+      peakRssBytes: peakRss,
+      eventsForSize: eventsStored,
+      bytesPerMillionEvents: ((sizeAfter - sizeBefore) / eventsStored) * 1_000_000,
+      profile: profileFile ? summariseProfile(profileFile) : undefined,
+    });
   }
 
-  note("relay (BATCHING=false): purchases");
-  const b = await openRelaySession(world, dir, "relay-no-batching", { ...RELAY_ENV, BATCHING: "false" });
-  let purchasesUnbatched;
-  try {
-    purchasesUnbatched = await benchPurchases({ url: b.relay.url, client: world.chain.client, deployment: world.coalition.deployment, till: b.till, customers, count: settings.purchasesUnbatched, clients: settings.purchaseClients, runs: settings.runs });
-  } finally {
-    await b.relay.stop();
+  const pgUrl = process.env.DATABASE_URL;
+  let twoRelays;
+  if (pgUrl) {
+    note("two relay processes on one PostgreSQL: device events and purchases through both, then the exactly-once checks");
+    twoRelays = await benchTwoRelays({ world, dir, env: { ...RELAY_ENV, BATCHING: "true" }, baseUrl: pgUrl, events: settings.twoRelayEvents, purchases: settings.twoRelayPurchases, clients: settings.twoRelayClients });
   }
 
   note("consent gate on PGlite");
@@ -89,10 +124,9 @@ async function main(): Promise<void> {
     startedAt,
     seconds: (performance.now() - t0) / 1000,
     gas,
-    events,
-    latency,
-    purchasesBatched,
-    purchasesUnbatched,
+    relays,
+    twoRelays,
+    latency: latency!,
     consent,
     audit,
     walletPage: walletPage!,
@@ -100,6 +134,8 @@ async function main(): Promise<void> {
     loadAverage,
   };
   console.log(`\nConfiance benchmarks: ${machineLine(results)}\n`);
+  console.log(relayTable(results));
+  console.log(`\n${profileTable(results)}\n\n${twoRelaysTable(results.twoRelays)}\n`);
   console.log(markdownTable(performanceRows(results)));
   for (const s of gas) console.log(`\ngas: ${s.name}\n${renderTable(s.rows)}`);
   console.log(`\ngas: points beside the plain ERC-20\n${gasComparison(gas)}`);

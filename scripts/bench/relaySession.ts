@@ -1,10 +1,10 @@
 import path from "node:path";
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
 import { testPrivateKey } from "../lib/localChain";
 import { RELAY_KEY_INDEX } from "../demo/journey/run";
 import { registerBrand, registerDevice, registerStore, relayAt, type Device } from "../demo/relayClient";
 import { waitFor } from "../demo/wait";
-import { startRelayProcess, type RelayProcess } from "./relayProcess";
+import { startRelayProcess, type BenchDb, type RelayProcess } from "./relayProcess";
 import type { BenchWorld } from "./world";
 
 /** A relay process with the bench brand registered: its API key, a beacon gateway and a till. */
@@ -15,14 +15,23 @@ export interface RelaySession {
   till: Device;
 }
 
-export async function openRelaySession(world: BenchWorld, dir: string, name: string, env: Record<string, string>): Promise<RelaySession> {
+export async function openRelaySession(
+  world: BenchWorld,
+  dir: string,
+  name: string,
+  env: Record<string, string>,
+  o: { db?: BenchDb; cpuProfile?: boolean; shareDatabaseUrl?: string; withoutOperatorKey?: boolean } = {},
+): Promise<RelaySession> {
   const { brand, coalition, chain } = world;
   const relay = await startRelayProcess({
     rpcUrl: chain.url,
     deployment: coalition.deployment,
     dir: path.join(dir, name),
-    signerKeys: [testPrivateKey(RELAY_KEY_INDEX), testPrivateKey(brand.operatorIndex)],
+    signerKeys: benchSignerKeys(world, !o.withoutOperatorKey),
     env,
+    db: o.db,
+    shareDatabaseUrl: o.shareDatabaseUrl,
+    cpuProfile: o.cpuProfile,
   });
   const reg = await registerBrand(relay.url, relay.adminToken, { address: brand.address, name: brand.name, pointsPerUnit: brand.pointsPerUnit, operator: brand.operator });
   await registerStore(relay.url, reg.apiKey, brand.store);
@@ -39,4 +48,9 @@ export async function openRelaySession(world: BenchWorld, dir: string, name: str
 
 export function customerAddresses(world: BenchWorld): Address[] {
   return world.customers.map((c) => c.address);
+}
+
+/** The relay's default key, and the brand's operator key (which sends its issues) unless left out. */
+export function benchSignerKeys(world: BenchWorld, withOperator = true): Hex[] {
+  return [testPrivateKey(RELAY_KEY_INDEX), ...(withOperator ? [testPrivateKey(world.brand.operatorIndex)] : [])];
 }

@@ -4,6 +4,9 @@ import type { GasSection } from "../gas/report";
 import type { AuditFigures } from "./auditTime";
 import type { EventsResult } from "./events";
 import type { LatencyResult } from "./latency";
+import { BUCKETS, type ProfileSummary } from "./profile";
+import type { DrainResult } from "./purchases";
+import type { TwoRelaysResult } from "./twoRelays";
 import type { BenchSettings } from "./settings";
 import { fmt, type Figure } from "./stats";
 
@@ -12,10 +15,11 @@ export interface BenchResults {
   startedAt: Date;
   seconds: number;
   gas: GasSection[];
-  events: EventsResult[];
+  /** The relay's figures on each database (PGlite, then PostgreSQL when DATABASE_URL is set). */
+  relays: RelayDbFigures[];
+  /** Two relay processes on one PostgreSQL (only with DATABASE_URL). */
+  twoRelays?: TwoRelaysResult;
   latency: LatencyResult;
-  purchasesBatched: Figure;
-  purchasesUnbatched: Figure;
   consent: { rows: number; checks: number; perSecond: Figure };
   audit: AuditFigures;
   /** The customer's wallet page (scripts/bench/walletPage.ts). */
@@ -24,6 +28,51 @@ export interface BenchResults {
   /** os.loadavg() when the run started: other work on the machine shows here. */
   loadAverage: number[];
 }
+
+/** One database's relay figures. */
+export interface RelayDbFigures {
+  db: "pglite" | "postgres";
+  events: EventsResult[];
+  purchasesBatched: Figure;
+  purchasesUnbatched: Figure;
+  /** Purchases accepted alone, then the queue drained to the chain alone. */
+  drain: DrainResult;
+  /** Peak resident memory (VmHWM) of the relay process that served the device events and purchases. */
+  peakRssBytes?: number;
+  /** Device events the size was measured over, and the growth extrapolated to a million. */
+  eventsForSize: number;
+  bytesPerMillionEvents: number;
+  profile?: ProfileSummary;
+}
+
+/**
+ * The figures of docs/BENCHMARKS.md before issue 13 (full run of 2026-11-26T12:59Z, PGlite only), shown
+ * beside the new ones. Keyed by measure.
+ */
+export const BEFORE: Record<string, string> = {
+  "device events accepted, 1 concurrent client": "129 /s (97-187)",
+  "device events accepted, 8 concurrent clients": "169 /s (158-182)",
+  "device events accepted, 64 concurrent clients": "175 /s (155-196)",
+  "request latency p50, 1 concurrent client": "6.0 ms",
+  "request latency p99, 1 concurrent client": "19.0 ms",
+  "request latency p50, 8 concurrent clients": "43.0 ms",
+  "request latency p99, 8 concurrent clients": "97.0 ms",
+  "request latency p50, 64 concurrent clients": "90.0 ms",
+  "request latency p99, 64 concurrent clients": "4,272.0 ms",
+  "purchases to confirmed issuance, BATCHING=true": "95 /s (70-98)",
+  "purchases to confirmed issuance, BATCHING=false": "20 /s (17-21)",
+  "presence to staff stream, p50": "10.3 ms (9.4-10.5)",
+  "presence to staff stream, p99": "32.9 ms (21.6-51.7)",
+  "consent checks (gate function on PGlite)": "636 /s (585-691)",
+  "audit from logs, 10000 actions": "994.2 ms",
+  "audit of a JSON export, 10000 actions": "563.9 ms",
+  "audit of a CSV export, 10000 actions": "540.2 ms",
+  "export checked against logs, 10000 actions": "1,653.2 ms",
+  "recompute only, 10000 links": "468.6 ms",
+  "auditor's page verifies 10000 actions in the browser": "1,939.1 ms",
+  "auditor's page: the worker's own time": "1,286.0 ms",
+  "auditor's page: longest main-thread task": "0.0 ms",
+};
 
 interface Row {
   measure: string;
@@ -38,11 +87,6 @@ function row(measure: string, f: Figure, unit: string, note: string, digits = 0)
 
 export function performanceRows(r: BenchResults): Row[] {
   const rows: Row[] = [];
-  for (const e of r.events) {
-    rows.push(row(`device events accepted, ${e.concurrency} concurrent client${e.concurrency > 1 ? "s" : ""}`, e.accepted, "/s", `${e.requests} signed presence events per run; request latency p50 ${fmt(e.latencyP50.median, 1)} ms, p99 ${fmt(e.latencyP99.median, 1)} ms`));
-  }
-  rows.push(row("purchases to confirmed issuance, BATCHING=true", r.purchasesBatched, "/s", `${r.settings.purchasesBatched} purchases by ${r.settings.purchaseClients} tills per run, until totalSupply on chain includes them`));
-  rows.push(row("purchases to confirmed issuance, BATCHING=false", r.purchasesUnbatched, "/s", `${r.settings.purchasesUnbatched} purchases by ${r.settings.purchaseClients} tills per run, one issue transaction each`));
   rows.push(row("presence to staff stream, p50", r.latency.p50, "ms", `${r.latency.samples} sequential presences per run, device request to SSE arrival`, 1));
   rows.push(row("presence to staff stream, p99", r.latency.p99, "ms", `same samples`, 1));
   rows.push(row("consent checks (gate function on PGlite)", r.consent.perSecond, "/s", `${r.consent.checks} sequential isConsentGranted calls per run over ${fmt(r.consent.rows)} indexed consents`));
@@ -58,9 +102,93 @@ export function performanceRows(r: BenchResults): Row[] {
 }
 
 export function markdownTable(rows: Row[]): string {
-  const lines = ["| measure | median | spread (min-max) | how |", "|---|---:|---:|---|"];
-  for (const x of rows) lines.push(`| ${x.measure} | ${x.median} | ${x.spread} | ${x.note} |`);
+  const lines = ["| measure | median | spread (min-max) | before | how |", "|---|---:|---:|---:|---|"];
+  for (const x of rows) lines.push(`| ${x.measure} | ${x.median} | ${x.spread} | ${BEFORE[x.measure] ?? ""} | ${x.note} |`);
   return lines.join("\n");
+}
+
+/** A relay measure on each database: median and spread per database, the figure before, how. */
+interface RelayRow {
+  measure: string;
+  cells: { median: string; spread: string }[];
+  note: string;
+}
+
+const DB_NAMES: Record<RelayDbFigures["db"], string> = { pglite: "PGlite", postgres: "PostgreSQL" };
+
+function cell(f: Figure | undefined, unit: string, digits = 0): { median: string; spread: string } {
+  if (!f) return { median: "", spread: "" };
+  return { median: `${fmt(f.median, digits)} ${unit}`, spread: `${fmt(f.min, digits)}-${fmt(f.max, digits)}` };
+}
+
+const plural = (c: number) => `${c} concurrent client${c > 1 ? "s" : ""}`;
+
+export function relayRows(r: BenchResults): RelayRow[] {
+  const rows: RelayRow[] = [];
+  const each = (measure: string, pick: (d: RelayDbFigures) => { median: string; spread: string }, note: string) => rows.push({ measure, cells: r.relays.map(pick), note });
+  const s = r.settings;
+  for (const [i, c] of s.concurrency.entries()) {
+    each(`device events accepted, ${plural(c)}`, (d) => cell(d.events[i]?.accepted, "/s"), `${s.eventRequests[c] ?? 500} signed presence events per run; ${s.runs} runs`);
+  }
+  for (const [i, c] of s.concurrency.entries()) {
+    each(`request latency p50, ${plural(c)}`, (d) => cell(d.events[i]?.latencyP50, "ms", 1), "same runs (autocannon)");
+    each(`request latency p99, ${plural(c)}`, (d) => cell(d.events[i]?.latencyP99, "ms", 1), "same runs (autocannon)");
+  }
+  each("purchases to confirmed issuance, BATCHING=true", (d) => cell(d.purchasesBatched, "/s"), `end to end: ${s.purchasesBatched} purchases by ${s.purchaseClients} tills per run, until totalSupply on chain includes them; bounded by the intake below; ${s.runs} runs`);
+  each("purchases to confirmed issuance, BATCHING=false", (d) => cell(d.purchasesUnbatched, "/s"), `${s.purchasesUnbatched} purchases by ${s.purchaseClients} tills per run, one issue transaction each; ${s.runs} runs`);
+  each("purchases accepted (intake alone)", (d) => cell(d.drain.intake, "/s"), `${s.drainPurchases} purchases by ${s.purchaseClients} tills per run, to a relay without the brand's operator key (their issues wait in the outbox); ${s.drainRuns} runs`);
+  each(
+    "queued purchases to confirmed issuance, BATCHING=true (chain side)",
+    (d) => cell(d.drain.drain, "/s"),
+    `the same ${s.drainPurchases} queued issues, the relay restarted with the key: issues confirmed after the first transaction landed, over the time from it to totalSupply including them all (steady state: every transaction but the first, so a run of few transactions measures few); from the loop's start instead (a just-started relay): ${r.relays.map((d) => `${DB_NAMES[d.db]} ${fmt(d.drain.fromStart.median)} /s`).join(", ")}; ${r.relays.map((d) => `${DB_NAMES[d.db]} ${d.drain.transactions} transactions`).join(", ")} per run; ${s.drainRuns} runs`,
+  );
+  each(
+    "chain side batched ÷ unbatched",
+    (d) => ({ median: `${fmt(d.drain.drain.median / d.purchasesUnbatched.median, 1)}×`, spread: "" }),
+    "medians of the two rows above (unbatched: one transaction per purchase, so its end-to-end rate is its chain rate); goal at least 10×",
+  );
+  each("relay process peak memory (RSS)", (d) => ({ median: d.peakRssBytes === undefined ? "n/a" : `${fmt(d.peakRssBytes / 2 ** 20)} MiB`, spread: "" }), "VmHWM of the relay child that served the events, the purchases (and on PGlite the staff stream and wallet page), under --cpu-prof");
+  each(
+    "database size per million device events",
+    (d) => ({ median: `${fmt(d.bytesPerMillionEvents / 2 ** 30, 2)} GiB`, spread: "" }),
+    `growth over the ${fmt(r.relays[0]?.eventsForSize ?? 0)} presence events of the runs above, times a million / that count: PGlite folder (data and WAL); PostgreSQL pg_total_relation_size of every table of the relay's schema`,
+  );
+  return rows;
+}
+
+export function relayTable(r: BenchResults): string {
+  const head = ["measure", ...r.relays.flatMap((d) => [DB_NAMES[d.db], "spread"]), "before (PGlite)", "how"];
+  const lines = [`| ${head.join(" | ")} |`, `|---|${r.relays.map(() => "---:|---:|").join("")}---:|---|`];
+  for (const x of relayRows(r)) lines.push(`| ${x.measure} | ${x.cells.map((c) => `${c.median} | ${c.spread}`).join(" | ")} | ${BEFORE[x.measure] ?? ""} | ${x.note} |`);
+  return lines.join("\n");
+}
+
+/** Where the relay's CPU time went (self time, busy samples only), per database. */
+export function profileTable(r: BenchResults): string {
+  const with_ = r.relays.filter((d) => d.profile);
+  if (with_.length === 0) return "(no profile)";
+  const lines = [`| where | ${with_.map((d) => DB_NAMES[d.db]).join(" | ")} |`, `|---|${with_.map(() => "---:|").join("")}`];
+  for (const b of BUCKETS) lines.push(`| ${b} | ${with_.map((d) => `${fmt(d.profile!.shares[b] * 100, 1)} %`).join(" | ")} |`);
+  lines.push(`| busy / idle (s) | ${with_.map((d) => `${fmt(d.profile!.busyMs / 1000, 1)} / ${fmt(d.profile!.idleMs / 1000, 1)}`).join(" | ")} |`);
+  const tops = with_.map((d) => `${DB_NAMES[d.db]}: ${d.profile!.top.map((t) => `${t.where} ${fmt(t.ms / 1000, 1)} s`).join(", ")}`);
+  return `${lines.join("\n")}\n\nBusiest files (self time): ${tops.join("; ")}.`;
+}
+
+export function twoRelaysTable(t: TwoRelaysResult | undefined): string {
+  if (!t) return "Not measured: DATABASE_URL was not set.";
+  const e = t.events;
+  const p = t.purchases;
+  return [
+    "| measure | figure | how |",
+    "|---|---:|---|",
+    `| device events accepted, both relays together | ${fmt(e.perSecond)} /s | ${fmt(e.accepted)} signed presence events (half through each relay, each with half the clients), ${fmt(e.seconds, 1)} s |`,
+    `| presence events stored | ${fmt(e.stored)} | rows added to relay_device_events: one per accepted event (equal to the accepted count) |`,
+    `| purchases to confirmed issuance, both relays together | ${fmt(p.perSecond)} /s | ${fmt(p.accepted)} purchases (half through each relay), until totalSupply includes them, ${fmt(p.seconds, 1)} s |`,
+    `| PointsIssued events on chain / distinct receipts | ${fmt(p.issuedOnChain)} / ${fmt(p.distinctReceipts)} | for ${fmt(p.accepted)} accepted purchases: each issued exactly once |`,
+    `| issue operations confirmed | ${fmt(p.confirmedOperations)} | outbox rows, for ${fmt(p.accepted)} purchases |`,
+    `| totalSupply increase / points accepted | ${p.supplyDelta.toString()} / ${p.points.toString()} | |`,
+    `| instances holding signer leases | ${t.leaseOwners} | one loop per key at a time (server/chain/lease.ts) |`,
+  ].join("\n");
 }
 
 export function gasMarkdown(sections: GasSection[]): string {
@@ -111,7 +239,8 @@ Rerun it to refresh this file. \`BENCH_QUICK=1 npm run bench\` runs a small vers
 
 - Machine: ${machineLine(r)}.
 - Run: ${r.settings.quick ? "QUICK (small counts: not for comparison)" : "full"}, ${fmt(r.seconds)} s in all.
-- Each relay figure is the median of ${r.settings.runs} runs, with the spread (min-max of the runs).
+- Each relay figure is the median of its runs, with the spread (min-max of the runs), on ${r.relays.map((d) => DB_NAMES[d.db]).join(" and ")}${r.relays.some((d) => d.db === "postgres") ? " (a schema of its own per relay in `DATABASE_URL`'s database, PostgreSQL on the same machine)" : ""}.
+- "before": the figures of this file before issue 13 (full run of 2026-11-26T12:59Z, PGlite, same machine).
 
 ## Set-up
 
@@ -119,8 +248,8 @@ Everything runs on this one machine over loopback, with real parts only:
 
 - the chain is the in-process Hardhat network (automine: each transaction is mined at once) served over HTTP
   JSON-RPC on 127.0.0.1, in the benchmark process;
-- the relay is \`npm run relay\` (\`server/main.ts\`) as a child process with its own PGlite folder, its submitter
-  and its indexer running (${env});
+- the relay is \`npm run relay\` (\`server/main.ts\`) as a child process with its own PGlite folder or PostgreSQL
+  schema, its submitter and its indexer running (${env}), under \`node --cpu-prof\` for the profile summary;
 - the load generator is autocannon in the benchmark process, with bounded request counts; every device request
   is freshly signed (Ed25519, \`CONFIANCE-DEVICE-V1\`) with a unique event id (autocannon's \`setupRequest\` hook);
 - device events are \`presence\` events of customers who granted in-store recognition on chain, so each one is
@@ -128,12 +257,37 @@ Everything runs on this one machine over loopback, with real parts only:
   protection) in one database transaction before the 202;
 - purchases are \`purchase\` events of customers who granted loyalty; the clock stops when \`totalSupply()\` on
   chain includes every issued point (the relay's submitter sent and confirmed the \`issue\`/\`issueBatch\` calls);
+  end to end, the rate is bounded by the relay's intake of purchases, so the chain side is also measured alone:
+  a relay without the brand's operator key accepts the purchases (their issues wait in the outbox), then it is
+  restarted with the key and the queue is drained;
 - the consent gate is \`isConsentGranted\` (\`server/consent/gate.ts\`) called directly against PGlite.
 
 The relay and the load generator share the machine's cores, so these are figures for one small machine, not
 a capacity plan. The chain is what scales beyond one machine: several relays share one PostgreSQL, and the contracts serve every relay alike.
 
-## Relay and audit
+## Relay
+
+${relayTable(r)}
+
+### Where the relay's time goes
+
+CPU profile of the relay child that served the device events and the purchases (\`node --cpu-prof\`), self time
+of each sample bucketed by its own function and file (\`scripts/bench/profile.ts\`): signature checks
+(@noble/curves, node:crypto verify), database (PGlite and its WebAssembly, \`pg\`, server/store), JSON (parse,
+stringify, body parsing), HTTP and sockets (express, node:http/net/stream, socket writes of responses and of \`pg\`),
+chain RPC (viem and its fetch), start-up (ts-node compiling the relay, module loading), garbage collection, other
+(the relay's own code and the rest). Idle time is left out of the shares.
+
+${profileTable(r)}
+
+### Two relay instances on one PostgreSQL
+
+Two relay processes with the same keys and one \`DATABASE_URL\` schema, loaded at the same time; after the load,
+the counts that show nothing was done twice (the bench fails if any differs).
+
+${twoRelaysTable(r.twoRelays)}
+
+## Latency, consent gate, wallet page and audit
 
 ${markdownTable(performanceRows(r))}
 

@@ -15,6 +15,13 @@ export interface BenchSettings {
   consentChecks: number;
   consentRows: number;
   customers: number;
+  /** Purchases queued per drain run (the chain side alone), and how many drain runs. */
+  drainPurchases: number;
+  drainRuns: number;
+  /** Two relays on one PostgreSQL: device events and purchases in all (half through each). */
+  twoRelayEvents: number;
+  twoRelayPurchases: number;
+  twoRelayClients: number;
 }
 
 export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
@@ -32,6 +39,11 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
         consentChecks: 500,
         consentRows: 2_000,
         customers: 16,
+        drainPurchases: 700,
+        drainRuns: 1,
+        twoRelayEvents: 512,
+        twoRelayPurchases: 200,
+        twoRelayClients: 16,
       }
     : {
         quick,
@@ -45,5 +57,28 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
         consentChecks: 3_000,
         consentRows: 20_000,
         customers: 64,
+        drainPurchases: 1_500,
+        drainRuns: 2,
+        twoRelayEvents: 2_000,
+        twoRelayPurchases: 600,
+        twoRelayClients: 64,
       };
+}
+
+/** Relay settings for the in-process chain (mines each transaction at once, cannot reorganise). */
+export const RELAY_ENV: Record<string, string> = {
+  INDEXER_CONFIRMATIONS: "0",
+  INDEXER_POLL_MS: "100",
+  CONFIRMATIONS: "1",
+  SUBMITTER_POLL_MS: "50",
+  // The load comes from one machine through few devices: the per-client and per-device limits would measure themselves.
+  RATE_LIMIT_PER_CLIENT: "100000000",
+  RATE_LIMIT_PER_DEVICE: "100000000",
+  RATE_LIMIT_PER_API_KEY: "100000000",
+  CUSTOMER_ACTIONS_PER_CLIENT: "0",
+};
+
+/** The databases the relay figures are measured on: PGlite always, PostgreSQL when DATABASE_URL is set. */
+export function benchDatabases(env: NodeJS.ProcessEnv = process.env): ({ kind: "pglite" } | { kind: "postgres"; url: string })[] {
+  return env.DATABASE_URL ? [{ kind: "pglite" }, { kind: "postgres", url: env.DATABASE_URL }] : [{ kind: "pglite" }];
 }

@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { Queryable } from "../store/db";
 
 /** Chain submission's metrics, registered on the relay's shared registry. */
@@ -10,6 +10,10 @@ export interface SubmitterMetrics {
   replacements: Counter;
   requeued: Counter<"reason">;
   rpcErrors: Counter<"signer">;
+  /** Operations per transaction signed. */
+  batchSize: Histogram<"batch">;
+  /** Batches cut short because their gas would pass BATCH_GAS_MAX or the block's gas limit. */
+  batchSplits: Counter;
 }
 
 function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]): Counter<L> {
@@ -52,5 +56,15 @@ export function createSubmitterMetrics(registry: Registry, db: Queryable): Submi
     replacements: counter(registry, "relay_submitter_replacements_total", "Stuck transactions replaced with a higher fee", []),
     requeued: counter(registry, "relay_submitter_operations_requeued_total", "Operations put back in the queue (their transaction reverted as a batch, or its nonce was used elsewhere)", ["reason"]),
     rpcErrors: counter(registry, "relay_submitter_rpc_errors_total", "Submitter steps that failed on the RPC endpoint or the database and were retried", ["signer"]),
+    batchSize:
+      (registry.getSingleMetric("relay_submitter_batch_operations") as Histogram<"batch"> | undefined) ??
+      new Histogram({
+        name: "relay_submitter_batch_operations",
+        help: "Operations carried by each transaction signed, by batch kind",
+        labelNames: ["batch"],
+        buckets: [1, 2, 5, 10, 20, 50, 100, 200, 300, 400, 500, 1000],
+        registers: [registry],
+      }),
+    batchSplits: counter(registry, "relay_submitter_batch_splits_total", "Batches cut short to keep their gas under BATCH_GAS_MAX and the block's gas limit", []),
   };
 }

@@ -12,7 +12,6 @@ import type { SubmitterMetrics } from "./metrics";
 import { failQueued, nextQueued, opsOfTransaction, stillQueued, type OperationError, type QueuedOperation } from "./outbox";
 import { decodeRevert, revertOf } from "./revert";
 import {
-  countPending,
   dropTransaction,
   finaliseConfirmed,
   finaliseReverted,
@@ -52,7 +51,16 @@ export const MAX_IN_FLIGHT = 16;
 export const MAX_ATTEMPTS = 3;
 const MAX_BACKOFF_MS = 5_000;
 const GAS_MARGIN_PERCENT = 25n;
+/** EIP-7825: no transaction may ask for more gas than this. */
+export const TX_GAS_CAP = 16_777_216n;
 const GAS_MARGIN_FIXED = 10_000n;
+
+/** What screening leaves to send: the operations, whether later ones wait, and the gas estimate of exactly `ready` when known. */
+interface Screened {
+  ready: QueuedOperation[];
+  deferred: boolean;
+  estimate?: bigint;
+}
 
 interface TxCall {
   to: Address;
@@ -173,11 +181,16 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
     }
   }
 
-  async function settle(t: PendingTx, receipt: TransactionReceipt, head: number): Promise<void> {
+  /** Records a mined transaction; returns true when it is final (deep enough, confirmed or reverted). */
+  async function settle(t: PendingTx, receipt: TransactionReceipt, head: number): Promise<boolean> {
     const hash = receipt.transactionHash;
     const block = Number(receipt.blockNumber);
-    if (t.minedHash?.toLowerCase() !== hash.toLowerCase() || t.blockNumber !== block) await setMined(db, t.id, hash, block);
-    if (head - block + 1 < confirmations) return;
+    if (head - block + 1 < confirmations) {
+      // Not deep enough yet: note where it was mined (finalising writes the same columns, so a
+      // transaction deep enough at once skips this write).
+      if (t.minedHash?.toLowerCase() !== hash.toLowerCase() || t.blockNumber !== block) await setMined(db, t.id, hash, block);
+      return false;
+    }
     const feePaid = receipt.gasUsed * receipt.effectiveGasPrice;
     spend.inc({ signer: address }, Number(feePaid));
     if (receipt.status === "success") {
@@ -187,7 +200,7 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
       for (const kind of failed) metrics.failed.inc({ kind, stage: "batchCall" });
       await afterFailures(failures, "batchCall");
       log.info({ nonce: t.nonce, hash, block, operations: kinds.length, failed: failed.length }, "transaction confirmed");
-      return;
+      return true;
     }
     const error = await explainRevert(t, receipt);
     const txOps = await opsOfTransaction(db, t.id);
@@ -197,6 +210,7 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
     for (const kind of failed) metrics.failed.inc({ kind, stage: "reverted" });
     if (requeued.length > 0) metrics.requeued.inc({ reason: "batchReverted" }, requeued.length);
     log.warn({ nonce: t.nonce, hash, block, error, failed: failed.length, requeued: requeued.length }, "transaction reverted");
+    return true;
   }
 
   async function replace(t: PendingTx, latest: Attempt): Promise<void> {
@@ -208,14 +222,17 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
     await send(t.id, signed.raw, t.broadcastError !== null);
   }
 
-  async function reconcile(minedCount: number, head: number): Promise<void> {
-    for (const t of await pendingTransactions(db, chainId, address)) {
-      if (stopped) return;
+  /** Follows the key's transactions not yet final; returns how many are still pending after it. */
+  async function reconcile(minedCount: number, head: number): Promise<number> {
+    const pending = await pendingTransactions(db, chainId, address);
+    let left = pending.length;
+    for (const t of pending) {
+      if (stopped) return left;
       const newestFirst = t.attempts.map((a) => a.hash).reverse();
       if (t.nonce < minedCount) {
         const receipt = await findReceipt(newestFirst);
         if (receipt) {
-          await settle(t, receipt, head);
+          if (await settle(t, receipt, head)) left--;
           continue;
         }
         const deepCount =
@@ -231,6 +248,7 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
         }
         suspectedDrops.delete(t.id);
         const kinds = await dropTransaction(db, t.id, async (hashes) => (await findReceipt(hashes)) === undefined);
+        if (kinds) left--;
         if (kinds) {
           metrics.requeued.inc({ reason: "nonceUsedElsewhere" }, kinds.length);
           log.error({ nonce: t.nonce, operations: kinds.length }, "nonce used by a transaction the relay did not sign; operations queued again");
@@ -243,6 +261,7 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
       if (latest.ageMs >= config.STUCK_TIMEOUT_MS) await replace(t, latest);
       else if (!broadcasted.has(t.id) || t.broadcastError !== null) await send(t.id, latest.raw, t.broadcastError !== null);
     }
+    return left;
   }
 
   /**
@@ -280,9 +299,19 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
    * (found by simulating prefixes), until the rest passes. While earlier transactions of this key are
    * unmined, a reverting call may depend on them: the batch then stops before it, and it waits.
    */
-  async function screen(batch: Batch, hasInFlight: boolean): Promise<{ ready: QueuedOperation[]; deferred: boolean }> {
+  async function screen(batch: Batch, hasInFlight: boolean): Promise<Screened> {
     if (batch.kind === "multicall") return screenTry(batch, hasInFlight);
     const ops = [...batch.ops];
+    // The common case in one call: the gas estimate runs the whole batch, so when it passes no
+    // separate simulation is needed (and the estimate is kept for the transaction).
+    let estimated = await estimate(batch.to, encodeBatch(batch.kind, ops));
+    // Runs as a call yet cannot be estimated: more than the gas allowance (the block's limit), so halve it.
+    while (estimated.gas === undefined && ops.length > 1 && !(await simulate(batch.to, encodeBatch(batch.kind, ops)))) {
+      ops.splice(Math.ceil(ops.length / 2));
+      metrics.batchSplits.inc();
+      estimated = await estimate(batch.to, encodeBatch(batch.kind, ops));
+    }
+    if (estimated.gas !== undefined) return { ready: ops, deferred: false, estimate: estimated.gas };
     while (ops.length > 0) {
       const whole = await simulate(batch.to, encodeBatch(batch.kind, ops));
       if (!whole) return { ready: ops, deferred: false };
@@ -307,6 +336,21 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
     return { ready: [], deferred: false };
   }
 
+  /** The gas estimate of a call, or (undefined gas) the call reverts; an unreachable endpoint throws. */
+  async function estimate(to: Address, data: Hex): Promise<{ gas?: bigint }> {
+    try {
+      return { gas: await client.estimateGas({ account: address, to, data, blockTag }) };
+    } catch (err) {
+      if (refusesPendingTag(err)) {
+        blockTag = "latest";
+        log.warn("the endpoint refuses the pending block tag: simulating on latest");
+        return estimate(to, data);
+      }
+      if (!revertOf(err)) throw err;
+      return {};
+    }
+  }
+
   async function failInSimulation(raw: ReadonlyMap<string, OperationError>, ops: readonly QueuedOperation[]): Promise<void> {
     const failures = await refineFailures(db, client, deps.chain.deployment, raw);
     for (const op of ops) {
@@ -322,7 +366,7 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
    * no bisection. Failed ones are failed (with the subjects' later queued actions) and left out; while
    * earlier transactions of this key are unmined, the batch stops before the first failure, and waits.
    */
-  async function screenTry(batch: Batch, hasInFlight: boolean): Promise<{ ready: QueuedOperation[]; deferred: boolean }> {
+  async function screenTry(batch: Batch, hasInFlight: boolean): Promise<Screened> {
     const ops = [...batch.ops];
     let answer: Hex | undefined;
     try {
@@ -344,11 +388,27 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
     return { ready: ops.filter((o, i) => success[i] && queuedNow.has(o.id)), deferred: false };
   }
 
-  async function sendBatch(kind: BatchKind, to: Address, ops: QueuedOperation[], minedCount: number): Promise<boolean> {
-    const data = encodeBatch(kind, ops);
-    const estimate = await client.estimateGas({ account: address, to, data, blockTag });
-    const gas = (estimate * (100n + GAS_MARGIN_PERCENT)) / 100n + GAS_MARGIN_FIXED;
-    const fees = await currentFees(client);
+  /**
+   * Signs, records and sends one transaction of `ops` (or of the longest prefix of them whose gas fits
+   * under the cap: the rest stays queued for the next one). Returns how many operations it carried (0:
+   * another submitter took them first).
+   */
+  async function sendBatch(kind: BatchKind, to: Address, all: QueuedOperation[], minedCount: number, estimated?: bigint): Promise<number> {
+    let ops = all;
+    let data = encodeBatch(kind, ops);
+    let gas = withMargin(estimated ?? (await client.estimateGas({ account: address, to, data, blockTag })));
+    const cap = await gasCap();
+    while (gas > cap && ops.length > 1) {
+      // Gas grows with the number of entries: keep the share that fits, with 5% to spare for the ones that cost more.
+      const keep = Math.max(1, Math.min(ops.length - 1, Math.floor((ops.length * Number(cap) * 0.95) / Number(gas))));
+      ops = ops.slice(0, keep);
+      kind = ops.length === 1 ? "single" : kind;
+      data = encodeBatch(kind, ops);
+      gas = withMargin(await client.estimateGas({ account: address, to, data, blockTag }));
+      metrics.batchSplits.inc();
+    }
+    if (ops.length > 1) perOpGas.set(kind, gas / BigInt(ops.length));
+    const fees = (stepFees ??= await currentFees(client));
     let persisted;
     try {
       persisted = await persistSignedTransaction(db, {
@@ -363,19 +423,44 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
         sign: (nonce) => sign({ to, data, gas }, nonce, fees),
       });
     } catch (err) {
-      if (err instanceof OperationsTakenError) return false;
+      if (err instanceof OperationsTakenError) return 0;
       throw err;
     }
     metrics.transactions.inc({ batch: kind });
+    metrics.batchSize.observe({ batch: kind }, ops.length);
     for (const op of ops) metrics.submitted.inc({ kind: op.kind });
-    log.info({ nonce: persisted.nonce, hash: persisted.signed.hash, batch: kind, operations: ops.length }, "transaction signed");
+    log.info({ nonce: persisted.nonce, hash: persisted.signed.hash, batch: kind, operations: ops.length, gas: Number(gas) }, "transaction signed");
     await send(persisted.txId, persisted.signed.raw, false);
-    return true;
+    return ops.length;
+  }
+
+  const withMargin = (estimate: bigint) => (estimate * (100n + GAS_MARGIN_PERCENT)) / 100n + GAS_MARGIN_FIXED;
+
+  /** Gas per operation of the last batch of each kind that carried several: to plan the next within the cap. */
+  const perOpGas = new Map<BatchKind, bigint>();
+  let blockGasLimit: bigint | undefined;
+
+  /**
+   * A batch's gas limit stays under BATCH_GAS_MAX, under the chain's block gas limit (read once) and under
+   * the per-transaction cap of EIP-7825 (2^24, enforced by Osaka nodes and the local Hardhat network).
+   */
+  async function gasCap(): Promise<bigint> {
+    blockGasLimit ??= (await client.getBlock({ blockTag: "latest" })).gasLimit;
+    let cap = BigInt(config.BATCH_GAS_MAX);
+    if (blockGasLimit < cap) cap = blockGasLimit;
+    return cap < TX_GAS_CAP ? cap : TX_GAS_CAP;
+  }
+
+  /** How many operations of a kind fit under the cap, from what the last batch of that kind cost. */
+  async function fitsUnderCap(kind: BatchKind): Promise<number> {
+    const per = perOpGas.get(kind);
+    if (!per || per === 0n) return config.BATCH_MAX;
+    return Math.max(1, Math.min(config.BATCH_MAX, Number(((await gasCap()) * 95n) / 100n / per)));
   }
 
   /** Sends what is queued; returns how long to wait before the next step. */
-  async function submitQueued(minedCount: number): Promise<number> {
-    let inFlight = await countPending(db, chainId, address);
+  async function submitQueued(minedCount: number, pending: number): Promise<number> {
+    let inFlight = pending;
     while (!stopped) {
       // Full: come back soon to follow them (not after a whole poll interval: BATCHING=false sends many).
       if (inFlight >= MAX_IN_FLIGHT) return Math.min(poll, 50);
@@ -388,9 +473,12 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
         const oldest = Math.max(...queue.map((q) => q.ageMs));
         if (oldest < config.BATCH_WAIT_MS) return Math.max(1, Math.min(poll, config.BATCH_WAIT_MS - oldest));
       }
-      const batch = planBatch(queue, deps.chain.deployment, config.BATCHING, config.BATCH_MAX)!;
+      let batch = planBatch(queue, deps.chain.deployment, config.BATCHING, config.BATCH_MAX)!;
+      const fits = batch.ops.length > 1 ? await fitsUnderCap(batch.kind) : 1;
+      if (batch.ops.length > fits) batch = { ...batch, ops: batch.ops.slice(0, fits) };
       let invalid = false;
-      for (const op of batch.ops) {
+      // Each call is checked against the ABI only when the batch as a whole does not encode.
+      for (const op of encodes(batch) ? [] : batch.ops) {
         try {
           encodeOperation(op);
         } catch (err) {
@@ -401,25 +489,38 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
         }
       }
       if (invalid) continue;
-      const { ready, deferred } = await screen(batch, inFlight > 0);
+      const { ready, deferred, estimate: gas } = await screen(batch, inFlight > 0);
       if (ready.length > 0) {
         const kind: BatchKind = ready.length === 1 ? "single" : batch.kind;
-        if (await sendBatch(kind, batch.to, ready, minedCount)) inFlight++;
+        if ((await sendBatch(kind, batch.to, ready, minedCount, gas)) > 0) inFlight++;
       }
       if (deferred) return poll;
     }
     return poll;
   }
 
+  function encodes(batch: Batch): boolean {
+    try {
+      encodeBatch(batch.kind, batch.ops);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Fees read once per step (every transaction of a step pays the same). */
+  let stepFees: Fees | undefined;
+
   async function step(): Promise<number> {
     if (!(await holdLease(db, chainId, address, owner, leaseMs))) return poll;
+    stepFees = undefined;
     const [minedCount, head] = await Promise.all([
       client.getTransactionCount({ address, blockTag: "latest" }),
       client.getBlockNumber({ cacheTime: 0 }).then(Number),
     ]);
-    await reconcile(minedCount, head);
+    const pending = await reconcile(minedCount, head);
     if (stopped) return poll;
-    return submitQueued(minedCount);
+    return submitQueued(minedCount, pending);
   }
 
   const done = (async () => {

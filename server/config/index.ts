@@ -71,7 +71,9 @@ export const envSchema = z.object({
   RESET_ON_CHAIN_CHANGE: bool.default(false),
   // Submission
   CONFIRMATIONS: int(0).default(1),
-  BATCH_MAX: int(1).default(50),
+  BATCH_MAX: int(1).default(400),
+  /** A batch transaction's gas limit stays under this (and under the chain's block gas limit): larger batches are split. */
+  BATCH_GAS_MAX: int(100_000).default(15_000_000),
   BATCH_WAIT_MS: int(0).default(100),
   BATCHING: bool.default(true),
   STUCK_TIMEOUT_MS: int(1000).default(60_000),

@@ -115,6 +115,31 @@ for (const kind of testDbKinds()) {
       expect(balances).to.deep.equal([10n, 20n, 30n, 40n]);
     });
 
+    it("cuts a batch whose gas would pass BATCH_GAS_MAX into issueBatch transactions under it, each issue once", async () => {
+      const customers = Array.from({ length: 30 }, () => newCustomer().address);
+      const ids = await enqueueAll(customers.map((c) => issueOp(world, c, 5n)));
+      start(testConfig({ BATCH_MAX: "100", BATCH_GAS_MAX: "600000" }));
+      const rows = await settled(tdb.db, ids);
+      expect(rows.filter((r) => r.status === "confirmed").length).to.equal(30);
+      const hashes = [...new Set(rows.map((r) => r.tx_hash!))];
+      // About 51,000 gas per new customer: at most 9 per transaction under 600,000 with the 25% margin.
+      expect(hashes.length).to.be.within(4, 8);
+      const called: string[] = [];
+      for (const hash of hashes) {
+        const tx = await chain.client.getTransaction({ hash: hash as Hex });
+        expect(tx.gas <= 600_000n, `gas limit ${tx.gas}`).to.equal(true);
+        called.push(decodeFunctionData({ abi: coalitionPointsAbi, data: tx.input }).functionName);
+      }
+      // A remainder of one goes as a plain issue.
+      expect(called.filter((f) => f === "issueBatch").length).to.be.at.least(hashes.length - 1);
+      expect(await metric("relay_submitter_batch_splits_total")).to.be.greaterThan(0);
+      expect((await metric('relay_submitter_batch_operations_sum{batch="issueBatch"}'))! + ((await metric('relay_submitter_batch_operations_sum{batch="single"}')) ?? 0)).to.equal(30);
+      const balances = await Promise.all(
+        customers.map((c) => chain.client.readContract({ address: world.deployment.points, abi: coalitionPointsAbi, functionName: "balanceOf", args: [c] })),
+      );
+      expect(balances).to.deep.equal(customers.map(() => 5n));
+    });
+
     it("with BATCHING=false sends one call per transaction, more than the in-flight limit of them", async () => {
       const customers = Array.from({ length: 20 }, () => newCustomer().address);
       const ids = await enqueueAll(customers.map((c) => issueOp(world, c, 3n)));

@@ -1,0 +1,42 @@
+/**
+ * Purchases to confirmed issuance alone (development of the submitter): `npx ts-node --transpile-only
+ * scripts/bench/purchasesMain.ts` [BENCH_DB=postgres] [PURCHASES=600] [RUNS=2] [BATCHING=true] [PROFILE=1].
+ */
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { benchPurchaseDrain, benchPurchases } from "./purchases";
+import { dropSchema, freshSchema } from "./relayProcess";
+import { customerAddresses, openRelaySession } from "./relaySession";
+import { setUpBenchWorld } from "./world";
+import { RELAY_ENV } from "./settings";
+
+async function main(): Promise<void> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "confiance-purchases-"));
+  const world = await setUpBenchWorld(64);
+  const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+  const db = process.env.BENCH_DB === "postgres" ? { kind: "postgres" as const, url } : { kind: "pglite" as const };
+  if (process.env.DRAIN) {
+    const shared = db.kind === "postgres" ? await freshSchema(url, "drain") : undefined;
+    const d = await benchPurchaseDrain({ world, dir, name: "drain", env: { ...RELAY_ENV, BATCHING: process.env.BATCHING ?? "true" }, db, databaseUrl: shared?.url, count: Number(process.env.DRAIN), clients: 8, runs: Number(process.env.RUNS ?? 2) });
+    console.log("intake/s", d.intake.runs.map((x) => x.toFixed(0)).join(", "), "drain/s (steady)", d.drain.runs.map((x) => x.toFixed(0)).join(", "), "from start", d.fromStart.runs.map((x) => x.toFixed(0)).join(", "), "txs", d.transactions, "dir", dir);
+    if (shared) await dropSchema(url, shared.schema);
+    await world.chain.stop();
+    process.exit(0);
+  }
+  const s = await openRelaySession(world, dir, "relay", { ...RELAY_ENV, BATCHING: process.env.BATCHING ?? "true" }, { db, cpuProfile: process.env.PROFILE === "1" });
+  try {
+    const f = await benchPurchases({ url: s.relay.url, client: world.chain.client, deployment: world.coalition.deployment, till: s.till, customers: customerAddresses(world), count: Number(process.env.PURCHASES ?? 600), clients: 8, runs: Number(process.env.RUNS ?? 2) });
+    console.log("purchases/s", f.runs.map((x) => x.toFixed(0)).join(", "), "peak RSS MB", ((s.relay.peakRss() ?? 0) / 2 ** 20).toFixed(0));
+  } finally {
+    const prof = await s.relay.stop();
+    if (prof) console.log("profile", prof);
+    console.log("dir", dir);
+  }
+  await world.chain.stop();
+  process.exit(0);
+}
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
