@@ -6,7 +6,6 @@ import { isConsentGranted } from "../consent/gate";
 import { PURPOSE_OF_EVENT, type DeviceEventKind } from "../consent/purposes";
 import { cardTokenSchema, walletOfCard } from "../customers/cards";
 import { HttpError } from "../http/errors";
-import { decodeArgs } from "../chain/args";
 import { addressSchema, currencyAmountSchema, idSchema } from "../http/schemas";
 import type { RecognisedCustomer } from "./bus";
 import { displayNameOf } from "../personal/displayNames";
@@ -155,12 +154,13 @@ async function refuseUnbacked(tx: Queryable, brand: Address, points: bigint, bac
   const read = await backing(brand).catch(() => undefined);
   if (!read) return;
   const { balance, unitValue } = read;
-  const pending = await tx.query<{ args: unknown }>(
-    "SELECT args FROM operations WHERE kind = 'issue' AND controller = $1 AND status IN ('queued', 'submitted')",
+  // Summed in the database (args[2] is the points, stored as {"$bigint": "..."}): one row back, however long the queue.
+  const pending = await tx.query<{ promised: string }>(
+    `SELECT COALESCE(sum(COALESCE(args->2->>'$bigint', args->>2)::numeric), 0)::text AS promised
+       FROM operations WHERE kind = 'issue' AND controller = $1 AND status IN ('queued', 'submitted')`,
     [brand],
   );
-  let promised = 0n;
-  for (const row of pending.rows) promised += BigInt(decodeArgs(row.args)[2] as bigint);
+  const promised = BigInt(pending.rows[0]!.promised);
   const needed = (promised + points) * unitValue;
   if (needed > balance) {
     throw new HttpError(422, "insufficient_backing", `the brand's backing (${balance}) does not cover these points and its pending issues (${needed}): the brand must deposit first`);
