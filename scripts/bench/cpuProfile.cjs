@@ -1,7 +1,7 @@
 /**
  * Preloaded into the relay child (NODE_OPTIONS=-r, since --cpu-prof is not allowed there) by
  * scripts/bench/eventsOnly.ts when PROFILE=dir: profiles the whole process with the inspector and writes
- * dir/relay-<pid>.cpuprofile when it exits (chrome devtools, or scripts/bench/profileSummary.ts).
+ * dir/relay-<pid>.cpuprofile when it exits (chrome devtools, or `npx ts-node --transpile-only scripts/bench/profile.ts FILE`).
  */
 const fs = require("node:fs");
 const path = require("node:path");

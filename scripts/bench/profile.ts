@@ -16,7 +16,7 @@ export interface ProfileSummary {
   top: { where: string; ms: number }[];
 }
 
-export const BUCKETS = ["signature checks", "database", "JSON", "HTTP and sockets", "chain RPC (viem)", "start-up (ts-node, module loading)", "garbage collection", "other"] as const;
+export const BUCKETS = ["signature checks", "database", "JSON", "HTTP and sockets", "chain RPC (viem)", "start-up (ts-node, module loading)", "logging (pino)", "validation (zod)", "garbage collection", "other"] as const;
 export type Bucket = (typeof BUCKETS)[number];
 
 interface CallFrame {
@@ -42,6 +42,8 @@ const RULES: [Bucket, (f: CallFrame) => boolean][] = [
   ["HTTP and sockets", (f) => /node_modules\/(express|router|finalhandler|send|on-finished|raw-body|http-errors|qs)\//.test(f.url) || /^node:(_http|http|net|stream|_stream)/.test(f.url) || f.functionName === "writev" || f.functionName === "writeBuffer"],
   ["chain RPC (viem)", (f) => /node_modules\/(viem|abitype|ox)\//.test(f.url) || /undici/.test(f.url)],
   ["start-up (ts-node, module loading)", (f) => /node_modules\/(typescript|ts-node)\/|node:internal\/modules\//.test(f.url) || f.functionName === "compileFunction"],
+  ["logging (pino)", (f) => /node_modules\/(pino|pino-http|pino-std-serializers|sonic-boom|thread-stream)\//.test(f.url)],
+  ["validation (zod)", (f) => /node_modules\/zod\//.test(f.url)],
   ["garbage collection", (f) => f.functionName === "(garbage collector)"],
 ];
 
