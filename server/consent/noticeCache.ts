@@ -22,14 +22,22 @@ export class NoticeCache {
     private readonly onLookup: (cached: boolean) => void = () => undefined,
   ) {}
 
-  /** The purpose's notice hash (lower case) at the latest block; the zero hash when it is not defined. */
-  async current(controller: Address, purpose: Hex): Promise<Hex> {
+  /**
+   * The purpose's notice hash (lower case) at the latest block; the zero hash when it is not defined.
+   * With `expected`: a cached answer that differs from it is read again from the chain before it is
+   * believed, so a notice published a moment ago (in a block the cached head is older than) is accepted
+   * at once; only a matching answer, the common case, is served from the cache.
+   */
+  async current(controller: Address, purpose: Hex, expected?: Hex): Promise<Hex> {
     const head = await chainHead(this.client);
     const key = `${controller.toLowerCase()}:${purpose.toLowerCase()}`;
     const hit = this.entries.get(key);
     if (hit && hit.block === head.hash) {
-      this.onLookup(true);
-      return hit.notice;
+      const notice = await hit.notice;
+      if (expected === undefined || notice === expected.toLowerCase()) {
+        this.onLookup(true);
+        return notice;
+      }
     }
     this.onLookup(false);
     const notice = this.client

@@ -222,7 +222,7 @@ export function customerActionsRouter(ctx: HttpContext): Router {
         message: { subject, controller, purpose, categories, expiresAt, noticeHash, nonce: nonceValue, deadline: deadlineValue },
       },
       precheck: async () => {
-        const current = await chainCall("the purpose's notice", () => notices.current(controller, purpose));
+        const current = await chainCall("the purpose's notice", () => notices.current(controller, purpose, noticeHash));
         if (/^0x0{64}$/.test(current)) throw new HttpError(422, "purpose_not_defined", "the controller has not defined this purpose");
         if (current.toLowerCase() !== noticeHash) {
           throw new HttpError(422, "stale_notice", `noticeHash is not the controller's current notice (${current.toLowerCase()})`);

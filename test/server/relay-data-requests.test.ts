@@ -147,7 +147,9 @@ for (const kind of testDbKinds()) {
 
     it("refuses a forged, replayed, stale, future, misdirected or malformed request, recording nothing", async () => {
       const before = await h.count("data_requests");
-      const now = BigInt(Math.floor(Date.now() / 1000));
+      // "Now" as the relay sees it: the later of the wall clock and the chain (earlier suites may have moved it ahead).
+      await h.syncClock();
+      const now = h.deadline(0);
       const sign = async (signer: PrivateKeyAccount, over: Partial<{ kind: string; brand: Address; timestamp: bigint; nonce: bigint; chainId: number }> = {}) => {
         const message = { subject: eve.address, kind: over.kind ?? "access", brand: over.brand ?? zeroAddress, timestamp: over.timestamp ?? now, nonce: over.nonce ?? 77n };
         const signature = await signer.signTypedData({ domain: relayDomain(over.chainId ?? h.deployment.chainId, h.deployment), types: relayTypes, primaryType: "DataRequest", message });
