@@ -324,6 +324,9 @@ for (const kind of testDbKinds()) {
       await h.syncClock();
       const expiresAt = Number(h.deadline(10));
       for (const c of [lasting, revoked]) expect((await h.settled(await grantExpiring(c, h.a.address, "loyalty", expiresAt))).status).to.equal("confirmed");
+      // The grants' events come from the indexer, a revocation's from its acceptance: revoke once the grant's is queued.
+      await h.indexed();
+      await rx.until(() => about("/expiry", revoked.address).length === 1, "the grant");
       const revocation = await h.revoke(revoked, h.a.address, "loyalty");
       expect((await h.settled(revocation.body.operationId)).status).to.equal("confirmed");
       await h.indexed();
