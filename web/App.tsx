@@ -1,7 +1,7 @@
 import { lazy, Suspense } from "react";
 import { Link, Route, Switch } from "wouter";
-import { useI18n } from "./shared/i18n/useI18n";
-import { Layout } from "./shared/components/Layout";
+import { useI18n } from "./common/i18n/useI18n";
+import { Layout } from "./common/components/Layout";
 import WalletPage from "./wallet/WalletPage";
 
 // The wallet ships with the first page; the other rooms load when visited.

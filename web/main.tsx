@@ -1,10 +1,10 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { I18nProvider } from "./shared/i18n/I18nProvider";
-import { ChainProvider } from "./shared/wallet/ChainProvider";
+import { I18nProvider } from "./common/i18n/I18nProvider";
+import { ChainProvider } from "./common/wallet/ChainProvider";
 import { App } from "./App";
-import "./shared/styles.css";
+import "./common/styles.css";
 
 const queryClient = new QueryClient();
 

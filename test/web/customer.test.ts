@@ -3,8 +3,8 @@ import { keccak256, toBytes, type Address, type Hex } from "viem";
 import { parseTillUrl, orderRefOf } from "../../web/wallet/tillUrl";
 import { needsRenewal, purposeState } from "../../web/wallet/purposeState";
 import { mergeCustomer } from "../../web/staff/mergeCustomer";
-import { failureWords } from "../../web/shared/components/failureWords";
-import { dictionaries } from "../../web/shared/i18n/translate";
+import { failureWords } from "../../web/common/components/failureWords";
+import { dictionaries } from "../../web/common/i18n/translate";
 import type { Consent, CustomerConsents, RecognisedCustomer } from "../../client/relay/types";
 
 const BRAND = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" as Address;

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { dictionaries, pickLanguage, translate, type MessageKey } from "../../web/shared/i18n/translate";
+import { dictionaries, pickLanguage, translate, type MessageKey } from "../../web/common/i18n/translate";
 
 const params = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

@@ -4,9 +4,9 @@ import { consentLedgerAbi } from "../../client/abis";
 import type { PrivateKeyAccount } from "viem/accounts";
 import { ledgerDomain, ledgerTypes } from "../../client/typedData";
 import { purposeId } from "../../client/purposes";
-import { actionFailure, isWalletRefusal, runSignedAction, WALLET_REFUSED, type ActionState } from "../../web/shared/actions/signedAction";
+import { actionFailure, isWalletRefusal, runSignedAction, WALLET_REFUSED, type ActionState } from "../../web/common/actions/signedAction";
 import { RelayConnectionError, RelayError } from "../../client/errors/relay";
-import type { RelayOperation } from "../../web/shared/actions/signedAction";
+import type { RelayOperation } from "../../web/common/actions/signedAction";
 import { Harness, NOTICE, newCustomer } from "../server/relay-harness";
 
 describe("web: a signed action's life", function () {

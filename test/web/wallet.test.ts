@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { endOfDay } from "../../web/wallet/endOfDay";
-import { signatureDeadline } from "../../web/shared/wallet/signatureDeadline";
-import { visibleConnectors } from "../../web/shared/wallet/visibleConnectors";
-import { chainOf } from "../../web/shared/wallet/createWagmiConfig";
+import { signatureDeadline } from "../../web/common/wallet/signatureDeadline";
+import { visibleConnectors } from "../../web/common/wallet/visibleConnectors";
+import { chainOf } from "../../web/common/wallet/createWagmiConfig";
 
 describe("web: wallet helpers", () => {
   describe("the wallets offered", () => {

@@ -3,7 +3,7 @@ import { isAddress, type Address, type Hex } from "viem";
 import type { AuditReport } from "../../client/audit";
 import { categoryNames } from "../../client/categories";
 import { purposeName, resolvePurpose } from "../../client/purposes";
-import { Notice } from "../shared/components/Notice";
+import { Notice } from "../common/components/Notice";
 import { useAuditText } from "./messages";
 import { TxLink } from "./TxLink";
 

@@ -1,7 +1,7 @@
 import { useState, type DragEvent } from "react";
 import type { ExportCheck } from "../../client/audit";
 import { describeDiscrepancy } from "../../client/audit/compareExport";
-import { Notice } from "../shared/components/Notice";
+import { Notice } from "../common/components/Notice";
 import { useAuditText } from "./messages";
 
 /** Drop or choose the brand's export files; the worker checks them against the verified history. */

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from "react";
 import type { ConsentReceipt, VerifyReceiptReturnType } from "../../client/audit";
-import { Notice } from "../shared/components/Notice";
+import { Notice } from "../common/components/Notice";
 import { useAuditText } from "./messages";
 
 /** Verify a customer's receipt against the chain alone (needs the endpoint only; the ledger is in the receipt). */

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { erc20Abi, type Address, type Hex } from "viem";
 import { useConfig } from "wagmi";
 import { readContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
-import { isWalletRefusal } from "../shared/actions/signedAction";
+import { isWalletRefusal } from "../common/actions/signedAction";
 import { parseAmount } from "./brandApi";
 import { useBrandText } from "./messages";
 

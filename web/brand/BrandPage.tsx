@@ -1,6 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { SecretSignIn } from "../shared/components/SecretSignIn";
-import { RequireWallet } from "../shared/components/RequireWallet";
+import { SecretSignIn } from "../common/components/SecretSignIn";
+import { RequireWallet } from "../common/components/RequireWallet";
 import * as api from "./brandApi";
 import { BackingForm } from "./BackingForm";
 import { MoneySection } from "./MoneySection";

@@ -1,6 +1,6 @@
 import { relayRequest } from "../../client/relay/relayRequest";
 import type { RelayClientBase } from "../../client/relay/createRelayClient";
-import { useI18n } from "../shared/i18n/useI18n";
+import { useI18n } from "../common/i18n/useI18n";
 import { useBrandQuery } from "./useBrandConsole";
 
 /** One balance of `GET /v1/brand/expiring`. */

@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { erc20Abi, type Address } from "viem";
 import { useReadContract } from "wagmi";
-import { useChainStatus } from "../shared/wallet/useChainStatus";
+import { useChainStatus } from "../common/wallet/useChainStatus";
 
 /** The settlement asset's decimals as the chain answers them: loading, failed (with why), or known. */
 export type AssetDecimals = { status: "loading" } | { status: "failed"; message: string } | { status: "ready"; decimals: number };

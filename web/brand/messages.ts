@@ -1,4 +1,4 @@
-import { useI18n } from "../shared/i18n/useI18n";
+import { useI18n } from "../common/i18n/useI18n";
 
 /** The brand console's own words, in the app's languages. `{name}` is a parameter. */
 const en = {

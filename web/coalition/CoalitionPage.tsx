@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useState, type FormEvent } from "react";
 import { useQuery } from "@tanstack/react-query";
-import { SecretSignIn } from "../shared/components/SecretSignIn";
-import { useBrands } from "../shared/useBrands";
+import { SecretSignIn } from "../common/components/SecretSignIn";
+import { useBrands } from "../common/useBrands";
 import { asAmount, checkToken, dayOf, FIGURES, getReport, getReportCsv, pageRelay, periodOf, totals, type Period } from "./coalitionApi";
 import { useCoalitionText } from "./messages";
 import "./coalition.css";

@@ -1,4 +1,4 @@
-import { useI18n } from "../shared/i18n/useI18n";
+import { useI18n } from "../common/i18n/useI18n";
 import { en, fr, type CoalitionKey } from "./coalitionTexts";
 
 /** The room's messages in the reader's language, with the app's formats. */

@@ -1,5 +1,5 @@
-import { useI18n } from "../shared/i18n/useI18n";
-import type { RecognisedCustomer } from "../shared/relay";
+import { useI18n } from "../common/i18n/useI18n";
+import type { RecognisedCustomer } from "../common/relay";
 
 /** `0x1234…abcd`. */
 function short(address: string): string {

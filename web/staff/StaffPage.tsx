@@ -2,9 +2,9 @@ import { useState, type FormEvent } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { relayRequest } from "../../client/relay/relayRequest";
 import { RelayError } from "../../client/errors/relay";
-import { useI18n } from "../shared/i18n/useI18n";
-import { Notice } from "../shared/components/Notice";
-import { relay } from "../shared/relay";
+import { useI18n } from "../common/i18n/useI18n";
+import { Notice } from "../common/components/Notice";
+import { relay } from "../common/relay";
 import { CustomerCard } from "./CustomerCard";
 import { useStoreStream } from "./useStoreStream";
 

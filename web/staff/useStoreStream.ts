@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { watchStore, type WatchStoreStatus } from "../../client/actions/watchStore";
-import { relay, type RecognisedCustomer } from "../shared/relay";
+import { relay, type RecognisedCustomer } from "../common/relay";
 import { mergeCustomer } from "./mergeCustomer";
 
 /**

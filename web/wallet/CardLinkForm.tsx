@@ -3,11 +3,11 @@ import type { Address } from "viem";
 import { useConfig } from "wagmi";
 import { linkCard } from "../../client/actions/linkCard";
 import { unlinkCard } from "../../client/actions/unlinkCard";
-import { useI18n } from "../shared/i18n/useI18n";
-import { useRelayCall } from "../shared/actions/useRelayCall";
-import { CallStatus } from "../shared/components/CallStatus";
-import { relay } from "../shared/relay";
-import { walletSigner } from "../shared/wallet/walletSigner";
+import { useI18n } from "../common/i18n/useI18n";
+import { useRelayCall } from "../common/actions/useRelayCall";
+import { CallStatus } from "../common/components/CallStatus";
+import { relay } from "../common/relay";
+import { walletSigner } from "../common/wallet/walletSigner";
 
 /** Link the brand's loyalty card to the wallet (its readers then recognise the customer by card), or unlink it: one signature each. */
 export function CardLinkForm({ customer, brand }: { customer: Address; brand: { address: Address; name: string } }) {

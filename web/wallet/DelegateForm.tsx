@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from "react";
 import { isAddress, type Address } from "viem";
 import { useConfig } from "wagmi";
-import { useI18n } from "../shared/i18n/useI18n";
-import { useSignedAction } from "../shared/actions/useSignedAction";
-import { ActionStatus } from "../shared/components/ActionStatus";
-import type { RelayConfig } from "../shared/relay";
+import { useI18n } from "../common/i18n/useI18n";
+import { useSignedAction } from "../common/actions/useSignedAction";
+import { ActionStatus } from "../common/components/ActionStatus";
+import type { RelayConfig } from "../common/relay";
 import { setDelegateSteps } from "./setDelegate";
 import { endOfDay } from "./endOfDay";
 

@@ -2,11 +2,11 @@ import { useId, useState, type FormEvent } from "react";
 import type { Address } from "viem";
 import { useConfig } from "wagmi";
 import { shareDisplayName } from "../../client/actions/shareDisplayName";
-import { useI18n } from "../shared/i18n/useI18n";
-import { useRelayCall } from "../shared/actions/useRelayCall";
-import { CallStatus } from "../shared/components/CallStatus";
-import { relay } from "../shared/relay";
-import { walletSigner } from "../shared/wallet/walletSigner";
+import { useI18n } from "../common/i18n/useI18n";
+import { useRelayCall } from "../common/actions/useRelayCall";
+import { CallStatus } from "../common/components/CallStatus";
+import { relay } from "../common/relay";
+import { walletSigner } from "../common/wallet/walletSigner";
 
 /** Optionally share a name the brand's staff may greet the customer by; only while in-store recognition is granted. */
 export function DisplayNameForm({ customer, brand, granted }: { customer: Address; brand: { address: Address; name: string }; granted: boolean }) {

@@ -1,7 +1,7 @@
 import type { Address } from "viem";
-import { useI18n } from "../shared/i18n/useI18n";
-import { Notice } from "../shared/components/Notice";
-import type { DiscoveredBrand, HistoryEntry, RelayConfig } from "../shared/relay";
+import { useI18n } from "../common/i18n/useI18n";
+import { Notice } from "../common/components/Notice";
+import type { DiscoveredBrand, HistoryEntry, RelayConfig } from "../common/relay";
 import { useHistory } from "./useCustomer";
 
 /** Saves `value` as a JSON file named `name` (a download the person keeps). */

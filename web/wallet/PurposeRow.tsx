@@ -4,11 +4,11 @@ import { useConfig } from "wagmi";
 import { grant } from "../../client/actions/grant";
 import { revoke } from "../../client/actions/revoke";
 import { categoryLabel, purposeLabel } from "../../client/labels";
-import { useI18n } from "../shared/i18n/useI18n";
-import { clientSteps } from "../shared/actions/clientSteps";
-import { useSignedAction } from "../shared/actions/useSignedAction";
-import { ActionStatus } from "../shared/components/ActionStatus";
-import { relay, type BrandPurpose } from "../shared/relay";
+import { useI18n } from "../common/i18n/useI18n";
+import { clientSteps } from "../common/actions/clientSteps";
+import { useSignedAction } from "../common/actions/useSignedAction";
+import { ActionStatus } from "../common/components/ActionStatus";
+import { relay, type BrandPurpose } from "../common/relay";
 import { EXPIRY_CHOICES, expiryOf, needsRenewal, type PurposeState } from "./purposeState";
 
 export interface PurposeRowProps {

@@ -2,11 +2,11 @@ import { useEffect, useId, useState, type FormEvent } from "react";
 import type { Address } from "viem";
 import { useConfig } from "wagmi";
 import { redeem } from "../../client/actions/redeem";
-import { useI18n } from "../shared/i18n/useI18n";
-import { clientSteps } from "../shared/actions/clientSteps";
-import { useSignedAction } from "../shared/actions/useSignedAction";
-import { ActionStatus } from "../shared/components/ActionStatus";
-import { relay, type DiscoveredBrand } from "../shared/relay";
+import { useI18n } from "../common/i18n/useI18n";
+import { clientSteps } from "../common/actions/clientSteps";
+import { useSignedAction } from "../common/actions/useSignedAction";
+import { ActionStatus } from "../common/components/ActionStatus";
+import { relay, type DiscoveredBrand } from "../common/relay";
 import { isOrderReference, orderRefOf, parseTillUrl, type TillRequest } from "./tillUrl";
 
 /** Redeem points at a partner brand: amount and order reference typed, or read from the till's QR code link. */

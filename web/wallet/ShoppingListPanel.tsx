@@ -3,11 +3,11 @@ import type { Address } from "viem";
 import { useConfig } from "wagmi";
 import { clearShoppingList } from "../../client/actions/clearShoppingList";
 import { getShoppingList } from "../../client/actions/getShoppingList";
-import { useI18n } from "../shared/i18n/useI18n";
-import { useRelayCall } from "../shared/actions/useRelayCall";
-import { CallStatus } from "../shared/components/CallStatus";
-import { relay, type ShoppingListItem } from "../shared/relay";
-import { walletSigner } from "../shared/wallet/walletSigner";
+import { useI18n } from "../common/i18n/useI18n";
+import { useRelayCall } from "../common/actions/useRelayCall";
+import { CallStatus } from "../common/components/CallStatus";
+import { relay, type ShoppingListItem } from "../common/relay";
+import { walletSigner } from "../common/wallet/walletSigner";
 
 /** The shopping list the customer's home scanner built at the brand: shown and cleared by signature. */
 export function ShoppingListPanel({ customer, brand }: { customer: Address; brand: { address: Address; name: string } }) {

@@ -1,10 +1,10 @@
 import { useMemo } from "react";
 import type { Address } from "viem";
-import { useI18n } from "../shared/i18n/useI18n";
-import { RequireWallet } from "../shared/components/RequireWallet";
-import { Notice } from "../shared/components/Notice";
-import { useBrands } from "../shared/useBrands";
-import type { RelayConfig } from "../shared/relay";
+import { useI18n } from "../common/i18n/useI18n";
+import { RequireWallet } from "../common/components/RequireWallet";
+import { Notice } from "../common/components/Notice";
+import { useBrands } from "../common/useBrands";
+import type { RelayConfig } from "../common/relay";
 import { BrandCard } from "./BrandCard";
 import { DelegateForm } from "./DelegateForm";
 import { HistoryPanel } from "./HistoryPanel";

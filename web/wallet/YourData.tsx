@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from "react";
 import type { Address } from "viem";
-import { useI18n } from "../shared/i18n/useI18n";
-import { Notice } from "../shared/components/Notice";
+import { useI18n } from "../common/i18n/useI18n";
+import { Notice } from "../common/components/Notice";
 import { useDataRequest, type DataRequestState } from "./useDataRequest";
 import { yourDataText, type YourDataKey } from "./yourDataTexts";
 

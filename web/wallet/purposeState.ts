@@ -1,4 +1,4 @@
-import type { BrandPurpose, Consent, CustomerConsents } from "../shared/relay";
+import type { BrandPurpose, Consent, CustomerConsents } from "../common/relay";
 
 /** Where one purpose of one brand stands for the customer, as the screen says it. */
 export type PurposeState =

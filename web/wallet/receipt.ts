@@ -2,7 +2,7 @@ import type { Address, Hex } from "viem";
 import { HistoryAction } from "../../client/audit/historyChain";
 import { receiptFromRecord } from "../../client/receipts/receiptFromRecord";
 import type { ConsentReceipt } from "../../client/receipts/schema";
-import type { HistoryEntry } from "../shared/relay";
+import type { HistoryEntry } from "../common/relay";
 
 const ACTIONS: Record<string, HistoryAction> = { grant: HistoryAction.Grant, revoke: HistoryAction.Revoke, "revoke-all": HistoryAction.RevokeAll };
 const ZERO = `0x${"0".repeat(64)}` as Hex;

@@ -1,9 +1,9 @@
 import type { Address } from "viem";
 import type { Config } from "wagmi";
 import { setDelegate } from "../../client/actions/setDelegate";
-import type { SignedActionSteps } from "../shared/actions/signedAction";
-import { clientSteps } from "../shared/actions/clientSteps";
-import { relay } from "../shared/relay";
+import type { SignedActionSteps } from "../common/actions/signedAction";
+import { clientSteps } from "../common/actions/clientSteps";
+import { relay } from "../common/relay";
 
 /**
  * The steps of appointing `delegate` until `until` (0 removes it): the client module's setDelegate

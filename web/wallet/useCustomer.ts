@@ -6,7 +6,7 @@ import { readContract } from "wagmi/actions";
 import { getConsents } from "../../client/actions/getConsents";
 import { getHistory } from "../../client/actions/getHistory";
 import { getPoints } from "../../client/actions/getPoints";
-import { relay, type RelayConfig } from "../shared/relay";
+import { relay, type RelayConfig } from "../common/relay";
 import { tiersAbi } from "./tiersAbi";
 
 const key = (address: Address, what: string) => ["customer", address.toLowerCase(), what] as const;
