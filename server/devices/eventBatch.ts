@@ -176,9 +176,11 @@ export async function handleEventBatch(tx: Queryable, config: Env, requests: rea
   const gated = fresh.filter((f) => f.subject && PURPOSE_OF_EVENT[f.event.kind as DeviceEventKind]);
   const { rows: gate } = gated.length
     ? await tx.query<{ i: number; granted: boolean; seen_at: Date | null; n: number; balance: string | null; display_name: string | null }>(
-        `SELECT g.i::int AS i, g.granted, v.seen_at, v.n, p.balance::text AS balance, d.display_name
-           FROM (SELECT q.*, ${consentGrantedSql("q.subject", "q.controller", "q.purpose", "$5")} AS granted
-                   FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[]) WITH ORDINALITY AS q(subject, controller, purpose, presence, i)) g
+        `WITH g AS MATERIALIZED (
+           SELECT q.*, ${consentGrantedSql("q.subject", "q.controller", "q.purpose", "$5")} AS granted
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[]) WITH ORDINALITY AS q(subject, controller, purpose, presence, i))
+         SELECT g.i::int AS i, g.granted, v.seen_at, v.n, p.balance::text AS balance, d.display_name
+           FROM g
            CROSS JOIN LATERAL (SELECT max(seen_at) AS seen_at, count(*)::int AS n FROM relay_visits
                                 WHERE g.granted AND g.presence AND brand = g.controller AND subject = g.subject) v
            LEFT JOIN points_balances p ON g.granted AND g.presence AND p.customer = g.subject
