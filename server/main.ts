@@ -41,7 +41,19 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.LOG_LEVEL, base: { service: "confiance-relay" } });
   logger.info({ config: redactedConfig(config) }, "starting");
-  const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR });
+  let stop: ((why: "database failed") => void) | undefined;
+  let dbFailed = false;
+  const db = await openDb({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR,
+    pgliteWorker: config.PGLITE_WORKER,
+    // PGlite's worker died: every query now fails, so the relay stops (exit status 1) for its supervisor to restart it.
+    onWorkerError: (err) => {
+      logger.fatal({ err: { name: err.name, message: err.message } }, "database failed");
+      dbFailed = true;
+      stop?.("database failed");
+    },
+  });
   const chain = await connectChain(config);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -53,7 +65,7 @@ async function main(): Promise<void> {
   logger.info({ url, chainId: chain.chainId, ledger: chain.deployment.ledger, points: chain.deployment.points, database: db.kind, startupMs }, "relay listening");
 
   let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
+  const shutdown = (signal: NodeJS.Signals | "database failed") => {
     if (stopping) {
       logger.warn({ signal }, "second signal: exiting now");
       process.exit(1);
@@ -74,6 +86,8 @@ async function main(): Promise<void> {
         },
       );
   };
+  stop = shutdown;
+  if (dbFailed) shutdown("database failed");
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
 }

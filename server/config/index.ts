@@ -48,6 +48,8 @@ export const envSchema = z.object({
   // Storage
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "a postgres:// URL").optional(),
   DATA_DIR: z.string().default("data/relay"),
+  /** PGlite runs in a worker thread of its own (false: in the relay's thread). */
+  PGLITE_WORKER: bool.default(true),
   // Chain
   RPC_URL: z.url().default("http://127.0.0.1:8545"),
   PUBLIC_RPC_URL: z.url().optional(),
