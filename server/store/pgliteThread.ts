@@ -28,6 +28,9 @@ export interface PgliteWorkerDb extends Db {
 type Call = Request extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
 type Answered = Extract<Answer, { ok: true }>;
 
+/** How long `close()` lets the worker end by itself after PGlite has closed, before stopping it. */
+const CLOSE_WAIT_MS = 5000;
+
 const reportToStderr = (err: Error) => process.stderr.write(`${err.message}\n`);
 
 export async function openPgliteWorker(options: PgliteWorkerOptions = {}): Promise<PgliteWorkerDb> {
@@ -41,12 +44,17 @@ export async function openPgliteWorker(options: PgliteWorkerOptions = {}): Promi
   /** Why calls are refused from now on: the worker failed, or the database was closed. */
   let refused: Error | undefined;
   let closing = false;
+  let failed = false;
 
-  const fail = (err: Error) => {
-    if (refused) return;
-    refused = err;
+  const rejectWaiting = (err: Error) => {
     for (const w of waiting.values()) w.reject(err);
     waiting.clear();
+  };
+  const fail = (err: Error) => {
+    if (failed) return;
+    failed = true;
+    if (!closing) refused = err;
+    rejectWaiting(err);
     onError(err);
   };
   worker.on("message", (a: Answer) => {
@@ -59,7 +67,9 @@ export async function openPgliteWorker(options: PgliteWorkerOptions = {}): Promi
   });
   worker.on("error", (err) => fail(new Error(`the PGlite worker failed: ${err.message}`, { cause: err })));
   worker.on("exit", (code) => {
-    if (!closing) fail(new Error(`the PGlite worker exited unexpectedly (exit code ${code})`));
+    const err = new Error(`the PGlite worker exited unexpectedly (exit code ${code})`);
+    if (closing) rejectWaiting(err);
+    else fail(err);
   });
   worker.unref();
 
@@ -114,14 +124,19 @@ export async function openPgliteWorker(options: PgliteWorkerOptions = {}): Promi
         await worker.terminate();
         throw refused;
       }
+      closing = true;
+      const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
       const closed = call({ op: "close" });
       // Calls made from now on are refused as PGlite refuses them once closed; those made before are answered first.
       refused = new Error("PGlite is closed");
       try {
         await closed;
       } finally {
-        closing = true;
-        await worker.terminate();
+        worker.ref(); // until it has ended (the answer unref'd it)
+        // The worker ends once it has answered; should anything keep it alive, it is stopped.
+        const stop = setTimeout(() => void worker.terminate(), CLOSE_WAIT_MS);
+        await exited;
+        clearTimeout(stop);
       }
     },
   };

@@ -110,10 +110,11 @@ async function main(): Promise<void> {
         return;
       }
       case "close":
-        answer(
+        // Then the thread ends by itself (its 'exit' handlers run, unlike when it is terminated).
+        void answer(
           m.id,
           lite.close().then(() => ({})),
-        );
+        ).then(() => port!.close());
         return;
       default:
         throw new Error(`the PGlite worker got an unknown request: ${JSON.stringify(m)}`);
