@@ -19,6 +19,8 @@ export interface BenchResults {
   relays: RelayDbFigures[];
   /** Two relay processes on one PostgreSQL (only with DATABASE_URL). */
   twoRelays?: TwoRelaysResult;
+  /** Device events through one relay command with RELAY_WORKERS processes on PostgreSQL (only with DATABASE_URL). */
+  workers?: { count: number; events: EventsResult[] };
   latency: LatencyResult;
   consent: { rows: number; checks: number; perSecond: Figure };
   audit: AuditFigures;
@@ -174,6 +176,16 @@ export function profileTable(r: BenchResults): string {
   return `${lines.join("\n")}\n\nBusiest files (self time): ${tops.join("; ")}.`;
 }
 
+export function workersTable(w: BenchResults["workers"]): string {
+  if (!w) return "Not measured: DATABASE_URL was not set.";
+  const lines = ["| measure | figure | spread | how |", "|---|---:|---:|---|"];
+  for (const e of w.events) {
+    lines.push(`| device events accepted, ${e.concurrency} clients, ${w.count} processes | ${fmt(e.accepted.median)} /s | ${fmt(e.accepted.min)}-${fmt(e.accepted.max)} | ${fmt(e.requests)} signed presence events per run |`);
+    lines.push(`| request latency p50 / p99, ${e.concurrency} clients, ${w.count} processes | ${fmt(e.latencyP50.median, 1)} / ${fmt(e.latencyP99.median, 1)} ms | p99 ${fmt(e.latencyP99.min, 1)}-${fmt(e.latencyP99.max, 1)} | |`);
+  }
+  return lines.join("\n");
+}
+
 export function twoRelaysTable(t: TwoRelaysResult | undefined): string {
   if (!t) return "Not measured: DATABASE_URL was not set.";
   const e = t.events;
@@ -286,6 +298,14 @@ Two relay processes with the same keys and one \`DATABASE_URL\` schema, loaded a
 the counts that show nothing was done twice (the bench fails if any differs).
 
 ${twoRelaysTable(r.twoRelays)}
+
+### Several processes of one relay (RELAY_WORKERS)
+
+One relay command (\`RELAY_WORKERS\`, docs/relay.md "Several processes") whose worker processes serve one port
+on PostgreSQL, loaded as the single relay above; the accepted count is checked against the sum of the workers'
+counters.
+
+${workersTable(r.workers)}
 
 ## Latency, consent gate, wallet page and audit
 
