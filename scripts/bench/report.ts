@@ -260,10 +260,12 @@ Everything runs on this one machine over loopback, with real parts only:
 
 - the chain is the in-process Hardhat network (automine: each transaction is mined at once) served over HTTP
   JSON-RPC on 127.0.0.1, in the benchmark process;
-- the relay is \`npm run relay\` (\`server/main.ts\`) as a child process with its own PGlite folder or PostgreSQL
+- the relay is \`npm run relay\` (\`server/main.ts\`, with \`--max-semi-space-size=64\` as \`npm start\` runs it) as a child process with its own PGlite folder or PostgreSQL
   schema, its submitter and its indexer running (${env}), under \`node --cpu-prof\` for the profile summary;
 - the load generator is autocannon in the benchmark process, with bounded request counts; every device request
-  is freshly signed (Ed25519, \`CONFIANCE-DEVICE-V1\`) with a unique event id (autocannon's \`setupRequest\` hook);
+  is signed on its own (Ed25519, \`CONFIANCE-DEVICE-V1\`, its own nonce) with a unique event id, just before the
+  run that sends it (well inside the relay's clock tolerance), so the generator spends the run sending rather
+  than signing on the cores it shares with the relay;
 - device events are \`presence\` events of customers who granted in-store recognition on chain, so each one is
   authenticated, validated, consent-checked and stored (visit row, event answer, signature for replay
   protection) in one database transaction before the 202;
