@@ -7,7 +7,7 @@ import { PURPOSE_OF_EVENT, type DeviceEventKind } from "../consent/purposes";
 import { walletOfCard } from "../customers/cards";
 import { brandOf, deviceOf, type Brand, type BrandRow, type Device, type DeviceRow } from "../brands/registry";
 import { signatureHash } from "./auth";
-import { signerAmong } from "./deviceLookup";
+import { signerAmongAsync } from "./deviceLookup";
 import type { DeviceEvent, EventAnswer, EventOutcome, DropReason } from "./events";
 
 /** A device request whose headers passed the checks that need nothing looked up (auth.ts, readDeviceHeaders). */
@@ -70,8 +70,10 @@ export async function handleEventBatch(tx: Queryable, config: Env, requests: rea
   // 1. Signatures: verified (an unknown device is verified against a key nobody holds), then recorded.
   const hashes = new Array<string | undefined>(requests.length);
   const firstUse = new Map<string, number>();
+  // Verified side by side on the thread pool; decided below in request order (the first use of a signature wins).
+  const verified = await Promise.all(requests.map((r) => signerAmongAsync(withId.get(r.deviceId) ?? [], (d) => d.public_key, r.canonical, r.signature)));
   requests.forEach((r, i) => {
-    const row = signerAmong(withId.get(r.deviceId) ?? [], (d) => d.public_key, r.canonical, r.signature);
+    const row = verified[i];
     signers[i] = row;
     if (!row) {
       results[i] = { kind: "error", error: BAD_SIGNATURE() };
