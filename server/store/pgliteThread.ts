@@ -149,7 +149,8 @@ function startWorker(dataDir: string | undefined): Worker {
   const workerData = { dataDir };
   if (ext !== ".ts") return new Worker(file, { workerData });
   const tsNode = require.resolve("ts-node");
-  const bootstrap = `require(${JSON.stringify(tsNode)}).register({ transpileOnly: true, projectSearchDir: ${JSON.stringify(__dirname)} });
+  // Unless ts-node is preloaded in every thread already (node -r ts-node/register, inherited by the worker).
+  const bootstrap = `if (!require.extensions[".ts"]) require(${JSON.stringify(tsNode)}).register({ transpileOnly: true, projectSearchDir: ${JSON.stringify(__dirname)} });
 require(${JSON.stringify(file)});`;
   return new Worker(bootstrap, { eval: true, workerData });
 }
