@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const schema = `bench_events_${crypto.randomBytes(4).toString("hex")}`;
   const env: Record<string, string> = { ...RELAY_ENV };
   // The group commit's settings, when given, go to the relay.
-  for (const name of ["DEVICE_EVENT_BATCHES", "DEVICE_EVENT_BATCH_MAX", "RELAY_WORKERS"]) if (process.env[name]) env[name] = process.env[name]!;
+  for (const name of ["DEVICE_EVENT_BATCHES", "DEVICE_EVENT_BATCH_MAX", "RELAY_WORKERS", "PGLITE_WORKER"]) if (process.env[name]) env[name] = process.env[name]!;
   if (base) {
     const admin = new pg.Client({ connectionString: base });
     await admin.connect();
