@@ -13,7 +13,8 @@ import { earningsFor, type Campaign } from "../loyalty/earn";
 import { getProgramme, runningCampaigns, type Programme } from "../loyalty/programme";
 import { campaignReceiptId, welcomeReceiptId } from "../loyalty/receiptIds";
 import type { IssuancePart } from "../loyalty/purchases";
-import { insufficientBacking, type DeviceEvent, type EventAnswer, type EventOutcome } from "./events";
+import type { BackingAt } from "./backingCache";
+import { type DeviceEvent, type EventAnswer, type EventOutcome } from "./events";
 
 export type PurchaseEvent = Extract<DeviceEvent, { kind: "purchase" }>;
 
@@ -24,15 +25,18 @@ export interface PurchaseRequest {
   event: PurchaseEvent;
 }
 
-/** The brand's backing on chain as read before the batch (undefined: the chain could not be read, the check is skipped). */
-export type BackingReads = ReadonlyMap<string, { balance: bigint; unitValue: bigint } | undefined>;
+/** The brands' backing on chain as last read, at its block (backingCache.ts; undefined: never read, the check is skipped). */
+export type BackingReads = ReadonlyMap<string, BackingAt | undefined>;
 
 export type PurchaseResult =
   /** Answer once the batch's transaction has committed. */
   | { kind: "done"; outcome: EventOutcome }
   /** Refused (409, 422): nothing of it was stored. */
   | { kind: "error"; error: HttpError }
-  /** Its event id or its receipt is already in this batch: handled on its own once the batch has committed (events.ts). */
+  /**
+   * Handled on its own once the batch has committed (events.ts): its event id or its receipt is already in this
+   * batch, or the backing as last read would refuse it (checked again there with a fresh read).
+   */
   | { kind: "alone" };
 
 interface Candidate {
@@ -118,7 +122,8 @@ export async function handlePurchaseBatch(
     let p = programmes.get(brand);
     if (!p) {
       p = { programme: await getProgramme(tx, brand), campaigns: await runningCampaigns(tx, brand, now) };
-      if (backing.get(brand)) p.promised = await promisedPoints(tx, brand);
+      const read = backing.get(brand);
+      if (read) p.promised = await promisedPoints(tx, brand, read.blockNumber);
       programmes.set(brand, p);
     }
     return p;
@@ -161,7 +166,11 @@ export async function handlePurchaseBatch(
       const queue = p.programme.returnWindowSeconds === 0;
       if (chain && p.promised !== undefined) {
         const needed = (p.promised + points) * chain.unitValue;
-        if (needed > chain.balance) throw insufficientBacking(chain.balance, needed);
+        // Refused as last read: decided alone, after the commit, on a fresh read (a deposit since is seen).
+        if (needed > chain.balance) {
+          results[c.i] = { kind: "alone" };
+          continue;
+        }
         // Queued at once: the next purchases of the batch count them as pending issues.
         if (queue) p.promised += points;
       }
@@ -206,12 +215,17 @@ export async function handlePurchaseBatch(
   return results;
 }
 
-/** Points of the brand's issues accepted and not yet settled (queued or submitted). */
-async function promisedPoints(tx: Queryable, brand: Address): Promise<bigint> {
+/**
+ * Points of the brand's issues that its balance at `blockNumber` does not reflect: accepted and not yet
+ * settled (queued or submitted), or confirmed in a later block.
+ */
+async function promisedPoints(tx: Queryable, brand: Address, blockNumber: bigint): Promise<bigint> {
   const { rows } = await tx.query<{ promised: string }>(
-    `SELECT COALESCE(sum(COALESCE(args->2->>'$bigint', args->>2)::numeric), 0)::text AS promised
-       FROM operations WHERE kind = 'issue' AND controller = $1 AND status IN ('queued', 'submitted')`,
-    [brand],
+    `SELECT COALESCE(sum(COALESCE(args->2->>'$bigint', args->>2)::numeric), 0)::text AS promised FROM (
+       SELECT args FROM operations WHERE kind = 'issue' AND controller = $1 AND status IN ('queued', 'submitted')
+       UNION ALL
+       SELECT args FROM operations WHERE kind = 'issue' AND controller = $1 AND status = 'confirmed' AND block_number > $2) o`,
+    [brand, Number(blockNumber)],
   );
   return BigInt(rows[0]!.promised);
 }

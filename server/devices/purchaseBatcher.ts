@@ -1,6 +1,7 @@
 import type { Db } from "../store/db";
 import type { Env } from "../config";
 import { handleDeviceEvent, type BackingReader, type EventOutcome } from "./events";
+import type { BackingAt, BackingCache } from "./backingCache";
 import { handlePurchaseBatch, type BackingReads, type PurchaseRequest, type PurchaseResult } from "./purchaseBatch";
 
 interface Waiting {
@@ -14,8 +15,8 @@ interface Waiting {
  * while the database is busy with earlier ones wait here and are handled together in ONE transaction
  * (purchaseBatch.ts) as soon as a slot is free, each answered once it has committed (every 2xx is durable).
  * As DeviceEventBatcher: no timer, batches of up to DEVICE_EVENT_BATCH_MAX, at most DEVICE_EVENT_BATCHES at
- * once (one on PGlite). The brands' backing is read from the chain before the transaction opens (one read per
- * brand and batch, never while a transaction waits on the chain).
+ * once (one on PGlite). The brands' backing comes from BackingCache (read from the chain off the requests'
+ * path, at a known block), before the transaction opens: a transaction never waits on the chain.
  *
  * A purchase the batch leaves `alone` (its event id or receipt came earlier in the batch), and every purchase
  * of a batch whose transaction failed (a database error: nothing of it is kept), is handled on its own
@@ -31,7 +32,10 @@ export class PurchaseBatcher {
   constructor(
     private readonly db: Db,
     private readonly config: Env,
+    /** A fresh read, for a purchase handled alone. */
     private readonly backing: BackingReader | undefined,
+    /** The last reads, for the batches. */
+    private readonly cache: BackingCache | undefined,
     private readonly observe?: (b: { size: number; seconds: number; fallback: boolean }) => void,
   ) {
     this.slots = db.kind === "pglite" ? 1 : config.DEVICE_EVENT_BATCHES;
@@ -66,12 +70,12 @@ export class PurchaseBatcher {
   }
 
   private async readBacking(batch: readonly Waiting[]): Promise<BackingReads> {
-    const reads = new Map<string, { balance: bigint; unitValue: bigint } | undefined>();
-    if (!this.backing) return reads;
-    const read = this.backing;
+    const reads = new Map<string, BackingAt | undefined>();
+    const cache = this.cache;
+    if (!cache) return reads;
     const brands = [...new Set(batch.map((w) => w.request.brand.address))];
     // Advisory (as one purchase alone): while the chain cannot be read the purchases are still accepted.
-    const values = await Promise.all(brands.map((b) => read(b).catch(() => undefined)));
+    const values = await Promise.all(brands.map((b) => cache.get(b)));
     brands.forEach((b, k) => reads.set(b, values[k]));
     return reads;
   }
