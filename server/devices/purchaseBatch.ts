@@ -14,7 +14,7 @@ import { getProgramme, runningCampaigns, type Programme } from "../loyalty/progr
 import { campaignReceiptId, welcomeReceiptId } from "../loyalty/receiptIds";
 import type { IssuancePart } from "../loyalty/purchases";
 import type { BackingAt } from "./backingCache";
-import { type DeviceEvent, type EventAnswer, type EventOutcome } from "./events";
+import { insufficientBacking, type DeviceEvent, type EventAnswer, type EventOutcome } from "./events";
 
 export type PurchaseEvent = Extract<DeviceEvent, { kind: "purchase" }>;
 
@@ -25,7 +25,7 @@ export interface PurchaseRequest {
   event: PurchaseEvent;
 }
 
-/** The brands' backing on chain as last read, at its block (backingCache.ts; undefined: never read, the check is skipped). */
+/** The brands' backing on chain at the latest block when the batch formed (backingCache.ts; undefined: not read, the check is skipped). */
 export type BackingReads = ReadonlyMap<string, BackingAt | undefined>;
 
 export type PurchaseResult =
@@ -33,10 +33,7 @@ export type PurchaseResult =
   | { kind: "done"; outcome: EventOutcome }
   /** Refused (409, 422): nothing of it was stored. */
   | { kind: "error"; error: HttpError }
-  /**
-   * Handled on its own once the batch has committed (events.ts): its event id or its receipt is already in this
-   * batch, or the backing as last read would refuse it (checked again there with a fresh read).
-   */
+  /** Its event id or its receipt is already in this batch: handled on its own once the batch has committed (events.ts). */
   | { kind: "alone" };
 
 interface Candidate {
@@ -166,11 +163,7 @@ export async function handlePurchaseBatch(
       const queue = p.programme.returnWindowSeconds === 0;
       if (chain && p.promised !== undefined) {
         const needed = (p.promised + points) * chain.unitValue;
-        // Refused as last read: decided alone, after the commit, on a fresh read (a deposit since is seen).
-        if (needed > chain.balance) {
-          results[c.i] = { kind: "alone" };
-          continue;
-        }
+        if (needed > chain.balance) throw insufficientBacking(chain.balance, needed);
         // Queued at once: the next purchases of the batch count them as pending issues.
         if (queue) p.promised += points;
       }

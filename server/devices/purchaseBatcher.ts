@@ -15,8 +15,8 @@ interface Waiting {
  * while the database is busy with earlier ones wait here and are handled together in ONE transaction
  * (purchaseBatch.ts) as soon as a slot is free, each answered once it has committed (every 2xx is durable).
  * As DeviceEventBatcher: no timer, batches of up to DEVICE_EVENT_BATCH_MAX, at most DEVICE_EVENT_BATCHES at
- * once (one on PGlite). The brands' backing comes from BackingCache (read from the chain off the requests'
- * path, at a known block), before the transaction opens: a transaction never waits on the chain.
+ * once (one on PGlite). The brands' backing is read before the transaction opens (BackingCache: the chain's
+ * block number per batch, a brand's balance once per block), so a transaction never waits on the chain.
  *
  * A purchase the batch leaves `alone` (its event id or receipt came earlier in the batch), and every purchase
  * of a batch whose transaction failed (a database error: nothing of it is kept), is handled on its own
@@ -32,9 +32,9 @@ export class PurchaseBatcher {
   constructor(
     private readonly db: Db,
     private readonly config: Env,
-    /** A fresh read, for a purchase handled alone. */
+    /** For a purchase handled alone. */
     private readonly backing: BackingReader | undefined,
-    /** The last reads, for the batches. */
+    /** For the batches: the backing per block. */
     private readonly cache: BackingCache | undefined,
     private readonly observe?: (b: { size: number; seconds: number; fallback: boolean }) => void,
   ) {
@@ -70,14 +70,9 @@ export class PurchaseBatcher {
   }
 
   private async readBacking(batch: readonly Waiting[]): Promise<BackingReads> {
-    const reads = new Map<string, BackingAt | undefined>();
-    const cache = this.cache;
-    if (!cache) return reads;
-    const brands = [...new Set(batch.map((w) => w.request.brand.address))];
+    if (!this.cache) return new Map<string, BackingAt | undefined>();
     // Advisory (as one purchase alone): while the chain cannot be read the purchases are still accepted.
-    const values = await Promise.all(brands.map((b) => cache.get(b)));
-    brands.forEach((b, k) => reads.set(b, values[k]));
-    return reads;
+    return this.cache.read([...new Set(batch.map((w) => w.request.brand.address))]);
   }
 
   private alone(w: Waiting): Promise<void> {
