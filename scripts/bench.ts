@@ -19,7 +19,7 @@ import { benchEvents } from "./bench/events";
 import { benchStaffLatency } from "./bench/latency";
 import { benchPurchases } from "./bench/purchases";
 import { customerAddresses, openRelaySession } from "./bench/relaySession";
-import { gasComparison, machineLine, markdownTable, performanceRows, profileTable, relayTable, twoRelaysTable, writeBenchmarksMd, type BenchResults } from "./bench/report";
+import { gasComparison, machineLine, markdownTable, performanceRows, profileTable, relayTable, twoRelaysTable, workersTable, writeBenchmarksMd, type BenchResults } from "./bench/report";
 import { benchDatabases, benchSettings, RELAY_ENV } from "./bench/settings";
 import { benchPurchaseDrain } from "./bench/purchases";
 import { dropSchema, freshSchema } from "./bench/relayProcess";
@@ -113,6 +113,19 @@ async function main(): Promise<void> {
     twoRelays = await benchTwoRelays({ world, dir, env: { ...RELAY_ENV, BATCHING: "true" }, baseUrl: pgUrl, events: settings.twoRelayEvents, purchases: settings.twoRelayPurchases, clients: settings.twoRelayClients });
   }
 
+  let workers;
+  if (pgUrl) {
+    const count = 2;
+    note(`one relay command with RELAY_WORKERS=${count} on PostgreSQL: device events`);
+    const w = await openRelaySession(world, dir, "relay-workers", { ...RELAY_ENV, BATCHING: "true", RELAY_WORKERS: String(count) }, { db: { kind: "postgres", url: pgUrl } });
+    try {
+      const top = settings.concurrency[settings.concurrency.length - 1]!;
+      workers = { count, events: await benchEvents({ url: w.relay.url, device: w.beacon, customers, concurrency: [top], requests: settings.eventRequests, runs: settings.runs }) };
+    } finally {
+      await w.relay.stop();
+    }
+  }
+
   note("consent gate on PGlite");
   const consent = await benchConsentGate({ dataDir: path.join(dir, "gate-pgdata"), rows: settings.consentRows, checks: settings.consentChecks, runs: settings.runs });
 
@@ -126,6 +139,7 @@ async function main(): Promise<void> {
     gas,
     relays,
     twoRelays,
+    workers,
     latency: latency!,
     consent,
     audit,
@@ -135,7 +149,7 @@ async function main(): Promise<void> {
   };
   console.log(`\nConfiance benchmarks: ${machineLine(results)}\n`);
   console.log(relayTable(results));
-  console.log(`\n${profileTable(results)}\n\n${twoRelaysTable(results.twoRelays)}\n`);
+  console.log(`\n${profileTable(results)}\n\n${twoRelaysTable(results.twoRelays)}\n\n${workersTable(results.workers)}\n`);
   console.log(markdownTable(performanceRows(results)));
   for (const s of gas) console.log(`\ngas: ${s.name}\n${renderTable(s.rows)}`);
   console.log(`\ngas: points beside the plain ERC-20\n${gasComparison(gas)}`);

@@ -6,6 +6,7 @@ import path from "node:path";
 import { measureLedger } from "./gas/ledger";
 import { measurePoints } from "./gas/points";
 import { renderTable, writeSections, type GasSection } from "./gas/report";
+import { helpFromDocComment } from "./lib/usage";
 
 async function main(): Promise<void> {
   const sections: GasSection[] = [...(await measureLedger()), ...(await measurePoints())];
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   console.log("\nupdated docs/gas.md");
 }
 
+helpFromDocComment(__filename);
 main().catch((err) => {
   console.error(err);
   process.exitCode = 1;

@@ -56,6 +56,8 @@ export interface RelayOptions {
   loyalty?: boolean;
   /** Serve the built web app from this folder at `/` and the rooms' paths (default: no app). */
   web?: Pick<WebAppOptions, "dir">;
+  /** What GET /metrics answers (default: this process's registry; RELAY_WORKERS > 1: every worker's, from the primary). */
+  metrics?: () => Promise<string>;
 }
 
 export interface Relay {
@@ -158,9 +160,10 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   }
   app.use(healthRouter(ctx, indexerStatus, balances));
   docs.add({ method: "get", path: "/metrics", tags: ["operations"], summary: "Prometheus metrics", responses: { 200: { description: "text exposition format" } } });
+  const metricsText = options.metrics ?? (() => deps.registry.metrics());
   app.get("/metrics", async (_req, res) => {
     res.setHeader("Content-Type", deps.registry.contentType);
-    res.send(await deps.registry.metrics());
+    res.send(await metricsText());
   });
   docs.add({ method: "get", path: "/openapi.json", tags: ["operations"], summary: "This description", responses: { 200: { description: "OpenAPI 3.1 document" } } });
   let openapi: unknown;

@@ -12,7 +12,7 @@
  * - the auditor's page in headless Chromium (scripts/bench/auditPage.ts; BENCH_AUDIT_PAGE=0 leaves it out).
  * Prints the median and the spread (min-max) of each, and returns them.
  *
- *   npx hardhat run scripts/bench/audit.ts        (BENCH_AUDIT_ACTIONS, BENCH_RUNS to change the size)
+ *   npm run bench:audit        (BENCH_AUDIT_ACTIONS, BENCH_RUNS to change the size)
  */
 import { createPublicClient, encodeFunctionData, http, keccak256, toHex, type Address, type Hex, type PublicClient } from "viem";
 import { LocalChain, testAccount } from "../../test/support/chain";
@@ -24,6 +24,7 @@ import { parseExport, toCsv, toExportRecord, toJsonExport } from "../../server/a
 import { recomputeHead } from "../../server/audit/historyChain";
 import { verifyHistory } from "../../server/audit/verify";
 import { timeAuditPage } from "./auditPage";
+import { helpFromDocComment } from "../lib/usage";
 
 export interface AuditBenchRow {
   measure: string;
@@ -166,6 +167,7 @@ export function printAuditBench(r: AuditBenchResult): void {
 }
 
 if (require.main === module) {
+  helpFromDocComment(__filename);
   benchAudit()
     .then((r) => {
       printAuditBench(r);

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const schema = `bench_events_${crypto.randomBytes(4).toString("hex")}`;
   const env: Record<string, string> = { ...RELAY_ENV };
   // The group commit's settings, when given, go to the relay.
-  for (const name of ["DEVICE_EVENT_BATCHES", "DEVICE_EVENT_BATCH_MAX"]) if (process.env[name]) env[name] = process.env[name]!;
+  for (const name of ["DEVICE_EVENT_BATCHES", "DEVICE_EVENT_BATCH_MAX", "RELAY_WORKERS"]) if (process.env[name]) env[name] = process.env[name]!;
   if (base) {
     const admin = new pg.Client({ connectionString: base });
     await admin.connect();
@@ -48,8 +48,10 @@ async function main(): Promise<void> {
     u.searchParams.set("options", `-c search_path=${schema}`);
     env.DATABASE_URL = u.toString();
   }
+  // RELAY_NODE_OPTIONS: node flags for the relay process (for instance --max-semi-space-size=64).
+  if (process.env.RELAY_NODE_OPTIONS) env.NODE_OPTIONS = process.env.RELAY_NODE_OPTIONS;
   if (process.env.PROFILE) {
-    env.NODE_OPTIONS = `-r ${path.join(__dirname, "cpuProfile.cjs")}`;
+    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} -r ${path.join(__dirname, "cpuProfile.cjs")}`.trim();
     env.CPU_PROFILE_DIR = path.resolve(process.env.PROFILE);
     env.CPU_PROFILE_ON_SIGNAL = "1";
   }

@@ -59,7 +59,7 @@ export async function startRelayHost(o: RelayHostOptions): Promise<RelayHost> {
     config.LOG_LEVEL === "silent"
       ? pino({ level: "silent" })
       : pino({ level: config.LOG_LEVEL, base: { service: "confiance-relay" } }, pino.destination({ dest: path.join(o.dir, "relay.log"), sync: false, mkdir: true }));
-  const db = o.db ?? (await openDb({ dataDir: config.DATA_DIR }));
+  const db = o.db ?? (await openDb({ dataDir: config.DATA_DIR, pgliteWorker: config.PGLITE_WORKER }));
   const chain = await connectChain(config);
   const deps: RelayDeps = { config, db, chain, logger, registry: new Registry() };
   const relay = await createRelay(deps, { web: o.webDir && isWebAppBuilt(o.webDir) ? { dir: o.webDir } : undefined });

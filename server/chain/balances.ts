@@ -40,6 +40,8 @@ export class SignerBalances {
     const read = () => this.read();
     new Gauge({
       name: "relay_signer_balance_wei",
+      // The same shared value in every relay process (RELAY_WORKERS): shown once, not summed.
+      aggregator: "max",
       help: "Native balance of each relay signer, in wei (pays the gas of relayed actions and issuance)",
       labelNames: ["signer"],
       registers: [registry],
@@ -53,6 +55,8 @@ export class SignerBalances {
     });
     new Gauge({
       name: "relay_signer_balance_low",
+      // The same shared value in every relay process (RELAY_WORKERS): shown once, not summed.
+      aggregator: "max",
       help: "1 when a relay signer's balance is below SIGNER_LOW_BALANCE_ETH, else 0",
       labelNames: ["signer"],
       registers: [registry],

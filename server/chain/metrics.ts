@@ -30,6 +30,8 @@ export function createSubmitterMetrics(registry: Registry, db: Queryable): Submi
   if (!registry.getSingleMetric("relay_outbox_operations")) {
     new Gauge({
       name: "relay_outbox_operations",
+      // The same shared value in every relay process (RELAY_WORKERS): shown once, not summed.
+      aggregator: "max",
       help: "Operations in the outbox waiting for the chain, by status (queued: not yet sent; submitted: sent, not yet final)",
       labelNames: ["status"],
       registers: [registry],

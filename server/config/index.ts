@@ -24,6 +24,8 @@ export const envSchema = z.object({
   // and transactions at once on PostgreSQL (PGlite: one)
   DEVICE_EVENT_BATCH_MAX: int(1).default(128),
   DEVICE_EVENT_BATCHES: int(1).default(2),
+  // Relay processes serving one port (node:cluster), each a full instance on the shared PostgreSQL (docs/relay.md, "Several processes")
+  RELAY_WORKERS: int(1).max(64).default(1),
   CARD_TOKEN_PEPPER: z.string().min(16, "at least 16 characters").optional(),
   WEB_DIR: z.string().default("web/dist"),
   // Abuse limits (docs/relay.md, "Limits"): request rates per window, counted in this instance's memory
@@ -48,6 +50,8 @@ export const envSchema = z.object({
   // Storage
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "a postgres:// URL").optional(),
   DATA_DIR: z.string().default("data/relay"),
+  /** PGlite runs in a worker thread of its own (false: in the relay's thread). */
+  PGLITE_WORKER: bool.default(true),
   // Chain
   RPC_URL: z.url().default("http://127.0.0.1:8545"),
   PUBLIC_RPC_URL: z.url().optional(),
@@ -105,10 +109,11 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Env {
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = envSchema.safeParse(input);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  const issues = parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+  if (parsed.success && parsed.data.RELAY_WORKERS > 1 && !parsed.data.DATABASE_URL) {
+    issues.push("  RELAY_WORKERS: more than one process needs PostgreSQL (DATABASE_URL): PGlite is the database of one process");
   }
+  if (!parsed.success || issues.length > 0) throw new ConfigError(`invalid configuration:\n${issues.join("\n")}`);
   return parsed.data;
 }
 

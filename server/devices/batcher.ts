@@ -48,8 +48,11 @@ export class DeviceEventBatcher {
 
   /**
    * Starts the next batches once the event loop has read every request that is ready (setImmediate runs
-   * after the I/O callbacks of this turn): PGlite answers through microtasks only, so a batch started at
-   * once would run to its commit before the requests that arrived with it are even parsed.
+   * after the I/O callbacks of this turn), so that the requests that arrived together go in one batch. This
+   * matters most with PGlite in the relay's thread (PGLITE_WORKER=false), which answers through microtasks
+   * only: a batch started at once would run to its commit before the requests that arrived with it are even
+   * parsed. PGlite in its worker, like PostgreSQL, answers in later turns, while the requests that keep
+   * arriving wait here for the next batch.
    */
   private schedule(): void {
     if (this.scheduled || this.running >= this.slots) return;

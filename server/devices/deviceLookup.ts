@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import type { Queryable } from "../store/db";
 import { devicesWithId, type Device } from "../brands/registry";
-import { verifyDeviceSignature } from "./signing";
+import { verifyDeviceSignature, verifyDeviceSignatureAsync } from "./signing";
 
 /** A key no device holds, verified against when the device id is unknown. */
 export const UNKNOWN_DEVICE_KEY = generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" }).subarray(12).toString("base64url");
@@ -25,4 +25,15 @@ export function signerAmong<D>(candidates: readonly D[], keyOf: (d: D) => string
     return undefined;
   }
   return candidates.find((d) => verifyDeviceSignature(keyOf(d), canonical, sig));
+}
+
+/** signerAmong on the thread pool: the candidates' keys are tried side by side (the device-event batch). */
+export async function signerAmongAsync<D>(candidates: readonly D[], keyOf: (d: D) => string, canonical: string, sig: Buffer | undefined): Promise<D | undefined> {
+  if (sig === undefined) return undefined;
+  if (candidates.length === 0) {
+    await verifyDeviceSignatureAsync(UNKNOWN_DEVICE_KEY, canonical, sig);
+    return undefined;
+  }
+  const ok = await Promise.all(candidates.map((d) => verifyDeviceSignatureAsync(keyOf(d), canonical, sig)));
+  return candidates[ok.indexOf(true)];
 }

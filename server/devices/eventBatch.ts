@@ -7,7 +7,7 @@ import { PURPOSE_OF_EVENT, type DeviceEventKind } from "../consent/purposes";
 import { walletOfCard } from "../customers/cards";
 import { brandOf, deviceOf, type Brand, type BrandRow, type Device, type DeviceRow } from "../brands/registry";
 import { signatureHash } from "./auth";
-import { signerAmong } from "./deviceLookup";
+import { signerAmongAsync } from "./deviceLookup";
 import type { DeviceEvent, EventAnswer, EventOutcome, DropReason } from "./events";
 
 /** A device request whose headers passed the checks that need nothing looked up (auth.ts, readDeviceHeaders). */
@@ -70,8 +70,10 @@ export async function handleEventBatch(tx: Queryable, config: Env, requests: rea
   // 1. Signatures: verified (an unknown device is verified against a key nobody holds), then recorded.
   const hashes = new Array<string | undefined>(requests.length);
   const firstUse = new Map<string, number>();
+  // Verified side by side on the thread pool; decided below in request order (the first use of a signature wins).
+  const verified = await Promise.all(requests.map((r) => signerAmongAsync(withId.get(r.deviceId) ?? [], (d) => d.public_key, r.canonical, r.signature)));
   requests.forEach((r, i) => {
-    const row = signerAmong(withId.get(r.deviceId) ?? [], (d) => d.public_key, r.canonical, r.signature);
+    const row = verified[i];
     signers[i] = row;
     if (!row) {
       results[i] = { kind: "error", error: BAD_SIGNATURE() };
@@ -176,9 +178,11 @@ export async function handleEventBatch(tx: Queryable, config: Env, requests: rea
   const gated = fresh.filter((f) => f.subject && PURPOSE_OF_EVENT[f.event.kind as DeviceEventKind]);
   const { rows: gate } = gated.length
     ? await tx.query<{ i: number; granted: boolean; seen_at: Date | null; n: number; balance: string | null; display_name: string | null }>(
-        `SELECT g.i::int AS i, g.granted, v.seen_at, v.n, p.balance::text AS balance, d.display_name
-           FROM (SELECT q.*, ${consentGrantedSql("q.subject", "q.controller", "q.purpose", "$5")} AS granted
-                   FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[]) WITH ORDINALITY AS q(subject, controller, purpose, presence, i)) g
+        `WITH g AS MATERIALIZED (
+           SELECT q.*, ${consentGrantedSql("q.subject", "q.controller", "q.purpose", "$5")} AS granted
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[]) WITH ORDINALITY AS q(subject, controller, purpose, presence, i))
+         SELECT g.i::int AS i, g.granted, v.seen_at, v.n, p.balance::text AS balance, d.display_name
+           FROM g
            CROSS JOIN LATERAL (SELECT max(seen_at) AS seen_at, count(*)::int AS n FROM relay_visits
                                 WHERE g.granted AND g.presence AND brand = g.controller AND subject = g.subject) v
            LEFT JOIN points_balances p ON g.granted AND g.presence AND p.customer = g.subject

@@ -5,12 +5,18 @@ import type { Queryable } from "../store/db";
 import { StoreEventBus, type RecognisedCustomer, type StreamControl } from "./bus";
 
 const RECONNECT_MS = 1000;
+/** PostgreSQL refuses a notification payload of 8000 bytes or more: recognitions are packed below that. */
+const PAYLOAD_MAX = 7900;
 
 /**
  * Staff-stream fan-out across relay instances sharing one PostgreSQL: a recognition is sent with
  * `pg_notify` (delivered when it commits, to every instance) and each instance LISTENs on one dedicated
  * connection and hands what arrives to its own streams. The channel is named after the database schema,
  * so deployments (or test suites) sharing a database in different schemas do not see each other.
+ *
+ * Recognitions that are published while a notification is being sent wait and go together: one
+ * `pg_notify` statement per round carries them all, packed as JSON arrays of up to PAYLOAD_MAX bytes each
+ * (under load, one statement for many events instead of one each).
  *
  * The stream is live-only: while the listening connection is down (it reconnects every second) the
  * instance's staff screens miss recognitions; nothing else depends on it. If a notification cannot be
@@ -20,6 +26,8 @@ export class PgStoreEventBus extends StoreEventBus {
   private client: pg.Client | undefined;
   private stopped = false;
   private reconnect: NodeJS.Timeout | undefined;
+  private pending: RecognisedCustomer[] = [];
+  private sending = false;
 
   private constructor(
     private readonly url: string,
@@ -39,10 +47,24 @@ export class PgStoreEventBus extends StoreEventBus {
   }
 
   override publish(event: RecognisedCustomer): void {
-    this.db.query("SELECT pg_notify($1, $2)", [this.channel, JSON.stringify(event)]).catch((err: Error) => {
-      this.log.warn({ err: { message: err.message } }, "staff stream notification failed: delivered to this instance only");
-      this.deliver(event);
-    });
+    this.pending.push(event);
+    if (!this.sending) void this.flush();
+  }
+
+  /** Sends what is pending, in publishing order, until nothing is left; one statement per round. */
+  private async flush(): Promise<void> {
+    this.sending = true;
+    while (this.pending.length > 0) {
+      const events = this.pending;
+      this.pending = [];
+      try {
+        await this.db.query("SELECT count(pg_notify($1, p)) FROM unnest($2::text[]) AS p", [this.channel, packPayloads(events)]);
+      } catch (err) {
+        this.log.warn({ err: { message: (err as Error).message } }, "staff stream notification failed: delivered to this instance only");
+        for (const e of events) this.deliver(e);
+      }
+    }
+    this.sending = false;
   }
 
   /** Sent with the same channel as recognitions; this instance acts on it when PostgreSQL delivers it back. */
@@ -60,9 +82,9 @@ export class PgStoreEventBus extends StoreEventBus {
     client.on("notification", (n) => {
       if (n.channel !== this.channel || !n.payload) return;
       try {
-        const message = JSON.parse(n.payload) as RecognisedCustomer | { control: StreamControl };
-        if ("control" in message) this.deliverControl(message.control);
-        else this.deliver(message);
+        const message = JSON.parse(n.payload) as RecognisedCustomer[] | { control: StreamControl };
+        if (Array.isArray(message)) for (const e of message) this.deliver(e);
+        else this.deliverControl(message.control);
       } catch (err) {
         this.log.warn({ err: { message: (err as Error).message } }, "unreadable staff stream notification");
       }
@@ -99,4 +121,24 @@ export class PgStoreEventBus extends StoreEventBus {
     this.client = undefined;
     await client?.end().catch(() => undefined);
   }
+}
+
+/** Recognitions as JSON arrays of at most PAYLOAD_MAX bytes each, in order (one recognition is far smaller). */
+export function packPayloads(events: readonly RecognisedCustomer[]): string[] {
+  const payloads: string[] = [];
+  let parts: string[] = [];
+  let size = 2;
+  for (const e of events) {
+    const json = JSON.stringify(e);
+    const bytes = Buffer.byteLength(json);
+    if (parts.length > 0 && size + bytes + 1 > PAYLOAD_MAX) {
+      payloads.push(`[${parts.join(",")}]`);
+      parts = [];
+      size = 2;
+    }
+    parts.push(json);
+    size += bytes + 1;
+  }
+  if (parts.length > 0) payloads.push(`[${parts.join(",")}]`);
+  return payloads;
 }

@@ -66,3 +66,13 @@ export function decodeSignature(value: string): Buffer | undefined {
 export function verifyDeviceSignature(publicKey: string, canonical: string, signature: Buffer): boolean {
   return crypto.verify(null, Buffer.from(canonical, "utf8"), publicKeyObject(publicKey), signature);
 }
+
+/**
+ * The same check on libuv's thread pool (node's crypto.verify with a callback): the device-event batch
+ * verifies its signatures side by side there, off the event loop that parses requests.
+ */
+export function verifyDeviceSignatureAsync(publicKey: string, canonical: string, signature: Buffer): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    crypto.verify(null, Buffer.from(canonical, "utf8"), publicKeyObject(publicKey), signature, (err, ok) => (err ? reject(err) : resolve(ok)));
+  });
+}

@@ -1,26 +1,48 @@
 import type { Address, PublicClient } from "viem";
 import { coalitionPointsAbi } from "../../client/abis";
 
-/** How long the coalition's tier thresholds are reused before being read again, ms. */
-const THRESHOLDS_TTL_MS = 10_000;
+/** How long the coalition's tier thresholds, and a customer's tier, are reused before being read again, ms. */
+export const TIER_TTL_MS = 10_000;
+/** Customers whose tier is kept at most (the oldest half is forgotten past it). */
+const TIERS_KEPT = 50_000;
 
 /**
- * Reads customers' tiers from CoalitionPoints for the staff screen: `tiers()` (cached for 10 s), then,
- * only when the coalition defines tiers, `tierOf(customer)`. Null when it defines none or the chain
- * cannot be read (a recognition is never held back for its tier).
+ * Reads customers' tiers from CoalitionPoints for the staff screen: `tiers()`, then, only when the
+ * coalition defines tiers, `tierOf(customer)`. Both are kept for TIER_TTL_MS, and a read under way is
+ * shared, so a customer seen at several tills at once, or many customers under load, cost one chain read
+ * each per TTL rather than one per event; a tier shown may therefore lag the chain by up to that long.
+ * Null when the coalition defines no tiers or the chain cannot be read (a recognition is never held back
+ * for its tier; a failed read is not kept).
  */
-export function createTierReader(client: PublicClient, points: Address): (customer: Address) => Promise<number | null> {
-  let cached: { at: number; count: number } | undefined;
+export function createTierReader(client: PublicClient, points: Address, ttlMs = TIER_TTL_MS): (customer: Address) => Promise<number | null> {
+  let thresholds: { at: number; count: Promise<number> } | undefined;
+  const tiers = new Map<string, { at: number; tier: Promise<number | null> }>();
+  const fresh = (at: number) => Date.now() - at <= ttlMs;
   return async (customer) => {
+    if (!thresholds || !fresh(thresholds.at)) {
+      const count = client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "tiers" }).then((t) => t.length);
+      thresholds = { at: Date.now(), count };
+      count.catch(() => {
+        if (thresholds?.count === count) thresholds = undefined;
+      });
+    }
     try {
-      if (!cached || Date.now() - cached.at > THRESHOLDS_TTL_MS) {
-        const thresholds = await client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "tiers" });
-        cached = { at: Date.now(), count: thresholds.length };
-      }
-      if (cached.count === 0) return null;
-      return Number(await client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "tierOf", args: [customer] }));
+      if ((await thresholds.count) === 0) return null;
     } catch {
       return null;
     }
+    const key = customer.toLowerCase();
+    const kept = tiers.get(key);
+    if (kept && fresh(kept.at)) return kept.tier;
+    if (tiers.size >= TIERS_KEPT) for (const k of [...tiers.keys()].slice(0, TIERS_KEPT / 2)) tiers.delete(k);
+    const tier = client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "tierOf", args: [customer] }).then(
+      (t) => Number(t),
+      () => {
+        if (tiers.get(key)?.tier === tier) tiers.delete(key);
+        return null;
+      },
+    );
+    tiers.set(key, { at: Date.now(), tier });
+    return tier;
   };
 }

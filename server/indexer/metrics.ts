@@ -13,7 +13,7 @@ export interface IndexerMetrics {
 }
 
 function gauge(registry: Registry, name: string, help: string): Gauge {
-  return (registry.getSingleMetric(name) as Gauge | undefined) ?? new Gauge({ name, help, registers: [registry] });
+  return (registry.getSingleMetric(name) as Gauge | undefined) ?? new Gauge({ name, help, registers: [registry], aggregator: "max" });
 }
 
 function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: L[] = []): Counter<L> {

@@ -71,6 +71,8 @@ export function startLoyalty(deps: RelayDeps): Service {
   const db = deps.db;
   new Gauge({
     name: "confiance_loyalty_pending_points",
+    // The same shared value in every relay process (RELAY_WORKERS): shown once, not summed.
+    aggregator: "max",
     help: "Points recorded as pending (return window open, not yet queued on chain)",
     registers: [deps.registry],
     async collect() {

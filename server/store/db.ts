@@ -2,6 +2,10 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { openPgliteWorker } from "./pgliteThread";
+import { DatabaseError, INT8, parseInt8 } from "./valueTypes";
+
+export { DatabaseError };
 
 /**
  * One SQL dialect (PostgreSQL) over two drivers: PGlite, embedded in the process with its data in a
@@ -29,18 +33,6 @@ export interface Db extends Queryable {
   readonly kind: "pglite" | "postgres";
 }
 
-export class DatabaseError extends Error {
-  override name = "DatabaseError";
-}
-
-const INT8 = 20;
-
-function parseInt8(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new DatabaseError(`int8 value ${value} is beyond 2^53; store it as numeric`);
-  return n;
-}
-
 export interface OpenDbOptions {
   /** A `postgres://` URL selects PostgreSQL; otherwise PGlite is used. */
   databaseUrl?: string;
@@ -48,16 +40,21 @@ export interface OpenDbOptions {
   dataDir?: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /** PGlite in a worker thread (default) rather than in this thread (PGLITE_WORKER). */
+  pgliteWorker?: boolean;
+  /** Told when PGlite's worker fails (the relay logs it); default: stderr. */
+  onWorkerError?: (err: Error) => void;
 }
 
 export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
-  const db = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : await openPglite(options.dataDir);
+  const db = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : await openPglite(options);
   await migrate(db);
   return db;
 }
 
-async function openPglite(dataDir?: string): Promise<Db> {
+async function openPglite({ dataDir, pgliteWorker = true, onWorkerError }: OpenDbOptions): Promise<Db> {
   if (dataDir) await fs.mkdir(dataDir, { recursive: true });
+  if (pgliteWorker) return openPgliteWorker({ dataDir, onError: onWorkerError });
   const lite = await PGlite.create(dataDir, { parsers: { [INT8]: parseInt8 } });
   const wrap = (q: { query: PGlite["query"]; exec: PGlite["exec"] }): Queryable => ({
     async query<T extends Row>(sql: string, params: readonly unknown[] = []) {

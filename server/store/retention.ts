@@ -39,6 +39,8 @@ const COUNTED = ["operations", "relay_device_signatures", "relay_device_events",
 export function tableSizeMetrics(registry: Registry, db: Queryable): void {
   new Gauge({
     name: "relay_table_bytes",
+    // The same shared value in every relay process (RELAY_WORKERS): shown once, not summed.
+    aggregator: "max",
     help: "On-disk size of each relay table with its indexes (pg_total_relation_size)",
     labelNames: ["table"],
     registers: [registry],
@@ -51,6 +53,8 @@ export function tableSizeMetrics(registry: Registry, db: Queryable): void {
   });
   new Gauge({
     name: "relay_table_rows",
+    // The same shared value in every relay process (RELAY_WORKERS): shown once, not summed.
+    aggregator: "max",
     help: "Rows of the relay tables that grow with traffic",
     labelNames: ["table"],
     registers: [registry],

@@ -29,6 +29,8 @@ export function webhookMetrics(registry: Registry, db: Queryable): WebhookMetric
   once(registry, "relay_webhook_queue_depth", () =>
     new Gauge({
       name: "relay_webhook_queue_depth",
+      // The same shared value in every relay process (RELAY_WORKERS): shown once, not summed.
+      aggregator: "max",
       help: "Deliveries waiting to be made to enabled endpoints",
       registers: [registry],
       async collect() {
@@ -39,6 +41,8 @@ export function webhookMetrics(registry: Registry, db: Queryable): WebhookMetric
   once(registry, "relay_webhook_oldest_pending_age_seconds", () =>
     new Gauge({
       name: "relay_webhook_oldest_pending_age_seconds",
+      // The same shared value in every relay process (RELAY_WORKERS): shown once, not summed.
+      aggregator: "max",
       help: "Age of the oldest delivery still waiting (0 when none)",
       registers: [registry],
       async collect() {

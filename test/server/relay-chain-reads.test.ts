@@ -8,6 +8,8 @@ import { purposeId } from "../../client/purposes";
 import { createRelay, type Relay } from "../../server/relay";
 import { chainHead, setChainTimeCache } from "../../server/chain/clock";
 import { countingProxy } from "../support/rpcProxy";
+import { createTierReader } from "../../server/devices/tierReader";
+import { coalitionPointsAbi } from "../../client/abis";
 import { testDbKinds } from "../support/db";
 import { Harness, newCustomer, NOTICE } from "./relay-harness";
 
@@ -100,6 +102,34 @@ for (const kind of testDbKinds()) {
       const again = newCustomer();
       expect((await post("/v1/consents/grant", await grantBody(again.address, again))).status).to.equal(202);
       expect(proxy.callsTo(PURPOSE_OF) - before).to.equal(3);
+    });
+
+    it("reads a customer's tier for the staff screen once per TTL, however many recognitions ask at once", async () => {
+      const TIERS = toFunctionSelector("tiers()");
+      const TIER_OF = toFunctionSelector("tierOf(address)");
+      const gov = h.chain.wallet(0);
+      const setTiers = async (t: bigint[]) => h.chain.client.waitForTransactionReceipt({ hash: await gov.writeContract({ address: h.deployment.points, abi: coalitionPointsAbi, functionName: "setTiers", args: [t] }) });
+      const tierOf = createTierReader(client as never, h.deployment.points, 400);
+      const [ann, bea] = [newCustomer().address, newCustomer().address];
+      const before = { tiers: proxy.callsTo(TIERS), tierOf: proxy.callsTo(TIER_OF) };
+      const counts = () => ({ tiers: proxy.callsTo(TIERS) - before.tiers, tierOf: proxy.callsTo(TIER_OF) - before.tierOf });
+      try {
+        // No tiers defined: null, and no tierOf call at all.
+        expect(await Promise.all([tierOf(ann), tierOf(bea)])).to.deep.equal([null, null]);
+        expect(counts()).to.deep.equal({ tiers: 1, tierOf: 0 });
+        await setTiers([1n, 1000n]);
+        await new Promise((r) => setTimeout(r, 450));
+        // Ten recognitions of two customers at once: the thresholds once, each customer's tier once.
+        expect(await Promise.all([...Array(5)].flatMap(() => [tierOf(ann), tierOf(bea)]))).to.deep.equal(Array(10).fill(0));
+        expect(await tierOf(ann)).to.equal(0);
+        expect(counts()).to.deep.equal({ tiers: 2, tierOf: 2 });
+        // Past the TTL the chain is asked again.
+        await new Promise((r) => setTimeout(r, 450));
+        expect(await tierOf(ann)).to.equal(0);
+        expect(counts()).to.deep.equal({ tiers: 3, tierOf: 3 });
+      } finally {
+        await setTiers([]);
+      }
     });
 
     it("refuses a malleable (high s) signature before any RPC call", async () => {

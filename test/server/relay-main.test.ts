@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import http from "node:http";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -85,6 +86,73 @@ describe("npm run relay (server/main.ts)", function () {
     }
   });
   }
+
+  (process.env.DATABASE_URL ? it : it.skip)("RELAY_WORKERS=2 on PostgreSQL: two processes serve one port, /metrics adds them up, a dead worker is replaced, SIGTERM stops all", async function () {
+    this.timeout(120_000);
+    const chain = await localChain();
+    const deployment = await deployConfiance({ wallet: chain.wallet(0), client: chain.client });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "relay-workers-"));
+    const deploymentFile = path.join(dir, "deployment.json");
+    writeDeployment(deploymentFile, deployment);
+    const port = await freePort();
+    const t = await openTestDb("postgres");
+    const child = startMain({ SIGNER_KEYS: testPrivateKey(2), DATABASE_URL: t.databaseUrl!, RPC_URL: chain.url, DEPLOYMENT_FILE: deploymentFile, PORT: String(port), LOG_LEVEL: "info", RELAY_WORKERS: "2" });
+    const lines = () => child.stdout.map((l) => JSON.parse(l) as Record<string, unknown>);
+    /** GET on a connection of its own (connections are what the primary hands out to the workers in turn). */
+    const get = (p: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        http.get({ host: "127.0.0.1", port, path: p, agent: false }, (res) => {
+          let body = "";
+          res.setEncoding("utf8").on("data", (c: string) => (body += c)).on("end", () => resolve({ status: res.statusCode!, body }));
+        }).on("error", reject);
+      });
+    const healthzCount = (text: string) =>
+      text.split("\n").filter((l) => l.startsWith("relay_http_requests_total{") && l.includes('route="/healthz"')).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+    try {
+      const listening = await logLine(child, "relay listening");
+      expect(listening, child.stderr).to.not.equal(null);
+      // The primary's line comes once both workers listen.
+      const deadline = Date.now() + 30_000;
+      while (!lines().some((l) => l.msg === "relay listening" && l.workers === 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const ready = lines().filter((l) => l.msg === "relay listening");
+      expect(ready.filter((l) => l.worker !== undefined).map((l) => l.worker).sort()).to.deep.equal([0, 1]);
+      expect(new Set(ready.filter((l) => l.worker !== undefined).map((l) => l.pid)).size, "two processes").to.equal(2);
+      expect(ready.find((l) => l.workers === 2)!.url).to.equal(`http://127.0.0.1:${port}`);
+
+      const before = healthzCount((await get("/metrics")).body);
+      for (let i = 0; i < 10; i++) expect((await get("/healthz")).status).to.equal(200);
+      // Every worker's count, whichever worker answers /metrics: a sum of both, not one process's share.
+      for (let i = 0; i < 4; i++) expect(healthzCount((await get("/metrics")).body)).to.equal(before + 10);
+      const balance = await chain.client.getBalance({ address: testAccount(2).address });
+      const shown = (await get("/metrics")).body.split("\n").find((l) => l.startsWith("relay_signer_balance_wei{"));
+      expect(Number(shown!.slice(shown!.lastIndexOf(" ") + 1)), "a shared value is shown once, not summed").to.equal(Number(balance));
+
+      // A worker killed outright is replaced; the port keeps serving meanwhile.
+      const victim = ready.find((l) => l.worker === 0)!.pid as number;
+      process.kill(victim, "SIGKILL");
+      expect((await logLine(child, "relay worker died: starting another"))!.pid).to.equal(victim);
+      const back = Date.now() + 30_000;
+      while (lines().filter((l) => l.msg === "relay listening" && l.worker === 0).length < 2 && Date.now() < back) {
+        expect((await get("/healthz")).status).to.equal(200);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(lines().filter((l) => l.msg === "relay listening" && l.worker === 0).length).to.equal(2);
+
+      child.proc.kill("SIGTERM");
+      expect(await child.exit).to.equal(0);
+      expect(lines().filter((l) => l.msg === "stopped").length, "both workers and the primary").to.equal(3);
+    } finally {
+      if (child.proc.exitCode === null) child.proc.kill("SIGKILL");
+      fs.rmSync(dir, { recursive: true, force: true });
+      await t.drop();
+    }
+  });
+
+  it("refuses RELAY_WORKERS > 1 on PGlite with exit code 2: one process's database", async () => {
+    const child = startMain({ RELAY_WORKERS: "2", RPC_URL: "http://127.0.0.1:1" });
+    expect(await child.exit).to.equal(2);
+    expect(child.stderr).to.include("RELAY_WORKERS: more than one process needs PostgreSQL (DATABASE_URL)");
+  });
 
   it("runs compiled (npm run build's relay step) with node alone, from .env.example after npm run deploy: deployment found by default, start-up time logged", async function () {
     this.timeout(240_000);

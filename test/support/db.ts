@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import pg from "pg";
 import { openDb, type Db } from "../../server/store/db";
+import { envSchema } from "../../server/config";
 
 export type DbKind = "pglite" | "postgres";
 
@@ -19,11 +20,13 @@ export interface TestDb {
 
 /**
  * A fresh, empty, migrated database. PostgreSQL: a new schema of its own in DATABASE_URL's database
- * (dropped by `drop`), so suites never see each other's rows. PGlite: in memory, or in `dataDir`.
+ * (dropped by `drop`), so suites never see each other's rows. PGlite: in memory, or in `dataDir`; in a worker
+ * thread unless PGLITE_WORKER=false.
  */
 export async function openTestDb(kind: DbKind, opts: { dataDir?: string } = {}): Promise<TestDb> {
   if (kind === "pglite") {
-    const db = await openDb({ dataDir: opts.dataDir });
+    // PGlite in its worker thread, as the relay runs it, unless PGLITE_WORKER=false (then in this thread).
+    const db = await openDb({ dataDir: opts.dataDir, pgliteWorker: envSchema.shape.PGLITE_WORKER.parse(process.env.PGLITE_WORKER) });
     return { db, dataDir: opts.dataDir, drop: () => db.close() };
   }
   const base = process.env.DATABASE_URL;
