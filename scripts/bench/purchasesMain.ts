@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const db = process.env.BENCH_DB === "postgres" ? { kind: "postgres" as const, url } : { kind: "pglite" as const };
   if (process.env.DRAIN) {
     const shared = db.kind === "postgres" ? await freshSchema(url, "drain") : undefined;
-    const d = await benchPurchaseDrain({ world, dir, name: "drain", env: { ...RELAY_ENV, BATCHING: process.env.BATCHING ?? "true" }, db, databaseUrl: shared?.url, count: Number(process.env.DRAIN), clients: 8, runs: Number(process.env.RUNS ?? 2) });
+    const d = await benchPurchaseDrain({ world, dir, name: "drain", env: { ...RELAY_ENV, BATCHING: process.env.BATCHING ?? "true" }, db, databaseUrl: shared?.url, count: Number(process.env.DRAIN), clients: Number(process.env.CLIENTS ?? 8), runs: Number(process.env.RUNS ?? 2) });
     console.log("intake/s", d.intake.runs.map((x) => x.toFixed(0)).join(", "), "drain/s (steady)", d.drain.runs.map((x) => x.toFixed(0)).join(", "), "from start", d.fromStart.runs.map((x) => x.toFixed(0)).join(", "), "txs", d.transactions, "dir", dir);
     if (shared) await dropSchema(url, shared.schema);
     await world.chain.stop();
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   }
   const s = await openRelaySession(world, dir, "relay", { ...RELAY_ENV, BATCHING: process.env.BATCHING ?? "true" }, { db, cpuProfile: process.env.PROFILE === "1" });
   try {
-    const f = await benchPurchases({ url: s.relay.url, client: world.chain.client, deployment: world.coalition.deployment, till: s.till, customers: customerAddresses(world), count: Number(process.env.PURCHASES ?? 600), clients: 8, runs: Number(process.env.RUNS ?? 2) });
+    const f = await benchPurchases({ url: s.relay.url, client: world.chain.client, deployment: world.coalition.deployment, till: s.till, customers: customerAddresses(world), count: Number(process.env.PURCHASES ?? 600), clients: Number(process.env.CLIENTS ?? 8), runs: Number(process.env.RUNS ?? 2) });
     console.log("purchases/s", f.runs.map((x) => x.toFixed(0)).join(", "), "peak RSS MB", ((s.relay.peakRss() ?? 0) / 2 ** 20).toFixed(0));
   } finally {
     const prof = await s.relay.stop();

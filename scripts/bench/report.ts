@@ -273,7 +273,9 @@ Everything runs on this one machine over loopback, with real parts only:
   chain includes every issued point (the relay's submitter sent and confirmed the \`issue\`/\`issueBatch\` calls);
   end to end, the rate is bounded by the relay's intake of purchases, so the chain side is also measured alone:
   a relay without the brand's operator key accepts the purchases (their issues wait in the outbox), then it is
-  restarted with the key and the queue is drained;
+  restarted with the key and the queue is drained; purchases are handled in group commits of their own
+  (\`server/devices/purchaseBatch.ts\`, the brand's backing read off the requests' path), and issue batches after
+  the first of a key are sent with a computed gas limit instead of a gas estimate (\`server/chain/batchGas.ts\`);
 - the consent gate is \`isConsentGranted\` (\`server/consent/gate.ts\`) called directly against PGlite.
 
 The relay and the load generator share the machine's cores, so these are figures for one small machine, not

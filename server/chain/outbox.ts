@@ -101,6 +101,57 @@ export async function enqueueOperation(tx: Queryable, op: NewOperation): Promise
   return { id: existing.rows[0].id, created: false };
 }
 
+/**
+ * Queues several chain actions in one statement (a group commit's), in the order given, each with its own
+ * idempotency key (required here): the ids in the same order, an action whose key was queued before keeps that
+ * first id (created=false). The same checks as `enqueueOperation`.
+ */
+export async function enqueueOperations(tx: Queryable, ops: readonly NewOperation[]): Promise<{ id: string; created: boolean }[]> {
+  if (ops.length === 0) return [];
+  const rows = ops.map((op) => {
+    if (!KINDS.includes(op.kind)) throw new OutboxError(`unknown operation kind ${op.kind}`);
+    if (op.contract !== "ledger" && op.contract !== "points") throw new OutboxError(`unknown contract ${op.contract}`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(op.functionName)) throw new OutboxError(`bad function name ${op.functionName}`);
+    if (op.idempotencyKey === undefined) throw new OutboxError("operations queued together each need an idempotency key");
+    return [
+      op.kind,
+      op.contract,
+      op.functionName,
+      encodeArgs(op.args),
+      lower(op.signer, ADDRESS, "signer"),
+      lower(op.subject, ADDRESS, "subject"),
+      lower(op.controller, ADDRESS, "controller"),
+      lower(op.purpose, BYTES32, "purpose"),
+      op.idempotencyKey,
+    ] as const;
+  });
+  const column = (i: number) => rows.map((r) => r[i]);
+  const inserted = await tx.query<{ id: string; key: string }>(
+    `INSERT INTO operations (kind, contract, function_name, args, signer, subject, controller, purpose, idempotency_key)
+     SELECT k, c, f, a::jsonb, s, sub, ctl, p, key
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+            WITH ORDINALITY AS q(k, c, f, a, s, sub, ctl, p, key, n)
+      ORDER BY n
+     ON CONFLICT (idempotency_key) DO NOTHING
+     RETURNING id::text AS id, idempotency_key AS key`,
+    [column(0), column(1), column(2), column(3), column(4), column(5), column(6), column(7), column(8)],
+  );
+  const created = new Map(inserted.rows.map((r) => [r.key, r.id]));
+  const missing = rows.map((r) => r[8]).filter((k) => !created.has(k));
+  const existing = new Map<string, string>();
+  if (missing.length > 0) {
+    const found = await tx.query<{ id: string; key: string }>("SELECT id::text AS id, idempotency_key AS key FROM operations WHERE idempotency_key = ANY($1::text[])", [missing]);
+    for (const r of found.rows) existing.set(r.key, r.id);
+  }
+  return rows.map((r) => {
+    const fresh = created.get(r[8]);
+    if (fresh) return { id: fresh, created: true };
+    const first = existing.get(r[8]);
+    if (!first) throw new OutboxError("operation conflicted but cannot be found");
+    return { id: first, created: false };
+  });
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface OperationRow {

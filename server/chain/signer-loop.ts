@@ -5,6 +5,7 @@ import { createSpendMetric } from "./spend";
 import type { PrivateKeyAccount } from "viem/accounts";
 import type { RelayDeps } from "../deps";
 import { encodeBatch, encodeOperation, InvalidCallError, planBatch, type Batch, type BatchKind } from "./batch";
+import { boundedCapacity, boundedGas } from "./batchGas";
 import { broadcastRaw } from "./broadcast";
 import { bumpFees, currentFees, type Fees } from "./fees";
 import { holdLease, releaseLease } from "./lease";
@@ -55,11 +56,15 @@ const GAS_MARGIN_PERCENT = 25n;
 export const TX_GAS_CAP = 16_777_216n;
 const GAS_MARGIN_FIXED = 10_000n;
 
-/** What screening leaves to send: the operations, whether later ones wait, and the gas estimate of exactly `ready` when known. */
+/**
+ * What screening leaves to send: the operations, whether later ones wait, and the gas estimate of exactly
+ * `ready` when known, or the gas limit computed for it (batchGas.ts) when it was sent without an estimate.
+ */
 interface Screened {
   ready: QueuedOperation[];
   deferred: boolean;
   estimate?: bigint;
+  gasLimit?: bigint;
 }
 
 interface TxCall {
@@ -202,6 +207,8 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
       log.info({ nonce: t.nonce, hash, block, operations: kinds.length, failed: failed.length }, "transaction confirmed");
       return true;
     }
+    // A reverted batch: the next batches of its kind are estimated (screened) again until one passes.
+    screenedKinds.delete(t.batch as BatchKind);
     const error = await explainRevert(t, receipt);
     const txOps = await opsOfTransaction(db, t.id);
     const refined = txOps.length === 1 ? await refineFailures(db, client, deps.chain.deployment, new Map([[txOps[0]!.id, error]])) : new Map<string, OperationError>();
@@ -302,6 +309,13 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
   async function screen(batch: Batch, hasInFlight: boolean): Promise<Screened> {
     if (batch.kind === "multicall") return screenTry(batch, hasInFlight);
     const ops = [...batch.ops];
+    // Sent without an estimate, with a computed gas limit: a kind whose cost is bounded, once a batch of it
+    // passed an estimate and while none reverted since, for operations that were never in a transaction
+    // (one a reverted batch put back is screened). Should one revert anyway, the batch is put back and screened.
+    const bounded = boundedGas(batch.kind, ops.length);
+    if (bounded !== undefined && screenedKinds.has(batch.kind) && ops.every((op) => op.attempts === 0)) {
+      return { ready: ops, deferred: false, gasLimit: bounded };
+    }
     // The common case in one call: the gas estimate runs the whole batch, so when it passes no
     // separate simulation is needed (and the estimate is kept for the transaction).
     let estimated = await estimate(batch.to, encodeBatch(batch.kind, ops));
@@ -311,7 +325,10 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
       metrics.batchSplits.inc();
       estimated = await estimate(batch.to, encodeBatch(batch.kind, ops));
     }
-    if (estimated.gas !== undefined) return { ready: ops, deferred: false, estimate: estimated.gas };
+    if (estimated.gas !== undefined) {
+      screenedKinds.add(batch.kind);
+      return { ready: ops, deferred: false, estimate: estimated.gas };
+    }
     while (ops.length > 0) {
       const whole = await simulate(batch.to, encodeBatch(batch.kind, ops));
       if (!whole) return { ready: ops, deferred: false };
@@ -393,10 +410,10 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
    * under the cap: the rest stays queued for the next one). Returns how many operations it carried (0:
    * another submitter took them first).
    */
-  async function sendBatch(kind: BatchKind, to: Address, all: QueuedOperation[], minedCount: number, estimated?: bigint): Promise<number> {
+  async function sendBatch(kind: BatchKind, to: Address, all: QueuedOperation[], minedCount: number, estimated?: bigint, gasLimit?: bigint): Promise<number> {
     let ops = all;
     let data = encodeBatch(kind, ops);
-    let gas = withMargin(estimated ?? (await client.estimateGas({ account: address, to, data, blockTag })));
+    let gas = gasLimit ?? withMargin(estimated ?? (await client.estimateGas({ account: address, to, data, blockTag })));
     const cap = await gasCap();
     while (gas > cap && ops.length > 1) {
       // Gas grows with the number of entries: keep the share that fits, with 5% to spare for the ones that cost more.
@@ -404,7 +421,8 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
       ops = ops.slice(0, keep);
       kind = ops.length === 1 ? "single" : kind;
       data = encodeBatch(kind, ops);
-      gas = withMargin(await client.estimateGas({ account: address, to, data, blockTag }));
+      const bounded = gasLimit !== undefined ? boundedGas(kind, ops.length) : undefined;
+      gas = bounded ?? withMargin(await client.estimateGas({ account: address, to, data, blockTag }));
       metrics.batchSplits.inc();
     }
     if (ops.length > 1) perOpGas.set(kind, gas / BigInt(ops.length));
@@ -429,13 +447,15 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
     metrics.transactions.inc({ batch: kind });
     metrics.batchSize.observe({ batch: kind }, ops.length);
     for (const op of ops) metrics.submitted.inc({ kind: op.kind });
-    log.info({ nonce: persisted.nonce, hash: persisted.signed.hash, batch: kind, operations: ops.length, gas: Number(gas) }, "transaction signed");
+    log.info({ nonce: persisted.nonce, hash: persisted.signed.hash, batch: kind, operations: ops.length, gas: Number(gas), estimated: gasLimit === undefined }, "transaction signed");
     await send(persisted.txId, persisted.signed.raw, false);
     return ops.length;
   }
 
   const withMargin = (estimate: bigint) => (estimate * (100n + GAS_MARGIN_PERCENT)) / 100n + GAS_MARGIN_FIXED;
 
+  /** Kinds a batch of which passed its gas estimate, with none reverted since: their bounded batches skip the estimate. */
+  const screenedKinds = new Set<BatchKind>();
   /** Gas per operation of the last batch of each kind that carried several: to plan the next within the cap. */
   const perOpGas = new Map<BatchKind, bigint>();
   let blockGasLimit: bigint | undefined;
@@ -453,6 +473,8 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
 
   /** How many operations of a kind fit under the cap, from what the last batch of that kind cost. */
   async function fitsUnderCap(kind: BatchKind): Promise<number> {
+    const bounded = screenedKinds.has(kind) ? boundedCapacity(kind, await gasCap()) : undefined;
+    if (bounded !== undefined) return Math.min(config.BATCH_MAX, bounded);
     const per = perOpGas.get(kind);
     if (!per || per === 0n) return config.BATCH_MAX;
     return Math.max(1, Math.min(config.BATCH_MAX, Number(((await gasCap()) * 95n) / 100n / per)));
@@ -489,10 +511,10 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
         }
       }
       if (invalid) continue;
-      const { ready, deferred, estimate: gas } = await screen(batch, inFlight > 0);
+      const { ready, deferred, estimate: gas, gasLimit } = await screen(batch, inFlight > 0);
       if (ready.length > 0) {
         const kind: BatchKind = ready.length === 1 ? "single" : batch.kind;
-        if ((await sendBatch(kind, batch.to, ready, minedCount, gas)) > 0) inFlight++;
+        if ((await sendBatch(kind, batch.to, ready, minedCount, gas, gasLimit)) > 0) inFlight++;
       }
       if (deferred) return poll;
     }

@@ -11,6 +11,8 @@ import { decodeSignature } from "./signing";
 import { canonicalRequest } from "../../client/device/canonicalRequest";
 import { EVENT_KINDS, deviceEventSchema, eventAnswerSchema, handleDeviceEvent, type BackingReader, type EventOutcome } from "./events";
 import { DeviceEventBatcher } from "./batcher";
+import { PurchaseBatcher } from "./purchaseBatcher";
+import { BackingCache } from "./backingCache";
 import type { EventRequest } from "./eventBatch";
 import type { RecognisedCustomer } from "./bus";
 import { coalitionPointsAbi } from "../../client/abis";
@@ -36,8 +38,8 @@ function parseEvent(body: unknown): EventRequest["parsed"] {
  * POST /v1/stores/:storeId/events: a shop device's signed event. The header checks that need nothing looked
  * up are done here; the rest (device, signature, replay record, consent, the event's work and its stored
  * answer) in a group-commit batch with the events that arrive together (batcher.ts, eventBatch.ts), answered
- * once committed. Purchases and returns, once authenticated in the batch, are handled in a transaction of
- * their own (per-receipt locks, chain reads).
+ * once committed. Purchases, once authenticated in the batch, go to a group commit of their own
+ * (purchaseBatcher.ts); returns are handled in a transaction of their own (per-receipt locks).
  */
 export function deviceEventsRouter(ctx: HttpContext): Router {
   const points = ctx.deps.chain.deployment.points;
@@ -56,6 +58,7 @@ export function deviceEventsRouter(ctx: HttpContext): Router {
   const { deps, docs, metrics, bus } = ctx;
   const tierOf = createTierReader(deps.chain.client, deps.chain.deployment.points);
   const batcher = new DeviceEventBatcher(deps.db, deps.config, (b) => metrics.deviceEventBatch.observe({ fallback: String(b.fallback) }, b.size));
+  const purchases = new PurchaseBatcher(deps.db, deps.config, backing, new BackingCache(client, points));
   /**
    * Recognitions go to the staff streams after the answer, in the order their events committed: the tier
    * is read from the chain meanwhile (a recognition is never held back for it, nor the device's answer).
@@ -99,7 +102,11 @@ export function deviceEventsRouter(ctx: HttpContext): Router {
       const { device, brand, event } = result;
       locals(res).device = device;
       const outcome: EventOutcome =
-        result.kind === "done" ? result.outcome : await deps.db.transaction((tx) => handleDeviceEvent(tx, deps.config, brand, device, event, backing));
+        result.kind === "done"
+          ? result.outcome
+          : event.kind === "purchase"
+            ? await purchases.submit({ brand, device, event })
+            : await deps.db.transaction((tx) => handleDeviceEvent(tx, deps.config, brand, device, event, backing));
       metrics.deviceEvents.inc({
         kind: event.kind,
         outcome: outcome.duplicate ? "duplicate" : outcome.dropped ? "dropped" : "accepted",

@@ -162,9 +162,12 @@ async function refuseUnbacked(tx: Queryable, brand: Address, points: bigint, bac
   );
   const promised = BigInt(pending.rows[0]!.promised);
   const needed = (promised + points) * unitValue;
-  if (needed > balance) {
-    throw new HttpError(422, "insufficient_backing", `the brand's backing (${balance}) does not cover these points and its pending issues (${needed}): the brand must deposit first`);
-  }
+  if (needed > balance) throw insufficientBacking(balance, needed);
+}
+
+/** 422 insufficient_backing: `needed` (settlement units for these points and the brand's pending issues) is above its `balance`. */
+export function insufficientBacking(balance: bigint, needed: bigint): HttpError {
+  return new HttpError(422, "insufficient_backing", `the brand's backing (${balance}) does not cover these points and its pending issues (${needed}): the brand must deposit first`);
 }
 
 async function process(
