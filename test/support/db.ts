@@ -1,7 +1,6 @@
 import crypto from "node:crypto";
 import pg from "pg";
 import { openDb, type Db } from "../../server/store/db";
-import { envSchema } from "../../server/config";
 
 export type DbKind = "pglite" | "postgres";
 
@@ -20,13 +19,14 @@ export interface TestDb {
 
 /**
  * A fresh, empty, migrated database. PostgreSQL: a new schema of its own in DATABASE_URL's database
- * (dropped by `drop`), so suites never see each other's rows. PGlite: in memory, or in `dataDir`; in a worker
- * thread unless PGLITE_WORKER=false.
+ * (dropped by `drop`), so suites never see each other's rows. PGlite: in memory, or in `dataDir`, in the test's
+ * own thread unless PGLITE_WORKER=true: the worker thread is tested on its own (test/store-pglite-worker.test.ts)
+ * and by every suite that starts a relay process (the relay's default), and a thread per suite database would
+ * only add CPU to a 2-core CI.
  */
 export async function openTestDb(kind: DbKind, opts: { dataDir?: string } = {}): Promise<TestDb> {
   if (kind === "pglite") {
-    // PGlite in its worker thread, as the relay runs it, unless PGLITE_WORKER=false (then in this thread).
-    const db = await openDb({ dataDir: opts.dataDir, pgliteWorker: envSchema.shape.PGLITE_WORKER.parse(process.env.PGLITE_WORKER) });
+    const db = await openDb({ dataDir: opts.dataDir, pgliteWorker: process.env.PGLITE_WORKER === "true" });
     return { db, dataDir: opts.dataDir, drop: () => db.close() };
   }
   const base = process.env.DATABASE_URL;
