@@ -72,12 +72,15 @@ function lower(value: string | undefined, pattern: RegExp, field: string): strin
   return value.toLowerCase();
 }
 
-/** Queues a chain action. Call it inside the transaction that records its cause. */
-export async function enqueueOperation(tx: Queryable, op: NewOperation): Promise<{ id: string; created: boolean }> {
+/**
+ * An operation's columns as `operations` stores them (kind, contract, function, args, signer, subject,
+ * controller, purpose, idempotency key), after checking what it names; throws OutboxError otherwise.
+ */
+function operationRow(op: NewOperation): [string, string, string, string, string | null, string | null, string | null, string | null, string | null] {
   if (!KINDS.includes(op.kind)) throw new OutboxError(`unknown operation kind ${op.kind}`);
   if (op.contract !== "ledger" && op.contract !== "points") throw new OutboxError(`unknown contract ${op.contract}`);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(op.functionName)) throw new OutboxError(`bad function name ${op.functionName}`);
-  const params = [
+  return [
     op.kind,
     op.contract,
     op.functionName,
@@ -88,6 +91,11 @@ export async function enqueueOperation(tx: Queryable, op: NewOperation): Promise
     lower(op.purpose, BYTES32, "purpose"),
     op.idempotencyKey ?? null,
   ];
+}
+
+/** Queues a chain action. Call it inside the transaction that records its cause. */
+export async function enqueueOperation(tx: Queryable, op: NewOperation): Promise<{ id: string; created: boolean }> {
+  const params = operationRow(op);
   const inserted = await tx.query<{ id: string }>(
     `INSERT INTO operations (kind, contract, function_name, args, signer, subject, controller, purpose, idempotency_key)
      VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9)
@@ -109,21 +117,8 @@ export async function enqueueOperation(tx: Queryable, op: NewOperation): Promise
 export async function enqueueOperations(tx: Queryable, ops: readonly NewOperation[]): Promise<{ id: string; created: boolean }[]> {
   if (ops.length === 0) return [];
   const rows = ops.map((op) => {
-    if (!KINDS.includes(op.kind)) throw new OutboxError(`unknown operation kind ${op.kind}`);
-    if (op.contract !== "ledger" && op.contract !== "points") throw new OutboxError(`unknown contract ${op.contract}`);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(op.functionName)) throw new OutboxError(`bad function name ${op.functionName}`);
     if (op.idempotencyKey === undefined) throw new OutboxError("operations queued together each need an idempotency key");
-    return [
-      op.kind,
-      op.contract,
-      op.functionName,
-      encodeArgs(op.args),
-      lower(op.signer, ADDRESS, "signer"),
-      lower(op.subject, ADDRESS, "subject"),
-      lower(op.controller, ADDRESS, "controller"),
-      lower(op.purpose, BYTES32, "purpose"),
-      op.idempotencyKey,
-    ] as const;
+    return operationRow(op);
   });
   const column = (i: number) => rows.map((r) => r[i]);
   const inserted = await tx.query<{ id: string; key: string }>(
@@ -137,16 +132,17 @@ export async function enqueueOperations(tx: Queryable, ops: readonly NewOperatio
     [column(0), column(1), column(2), column(3), column(4), column(5), column(6), column(7), column(8)],
   );
   const created = new Map(inserted.rows.map((r) => [r.key, r.id]));
-  const missing = rows.map((r) => r[8]).filter((k) => !created.has(k));
+  const keys = rows.map((r) => r[8]!);
+  const missing = keys.filter((k) => !created.has(k));
   const existing = new Map<string, string>();
   if (missing.length > 0) {
     const found = await tx.query<{ id: string; key: string }>("SELECT id::text AS id, idempotency_key AS key FROM operations WHERE idempotency_key = ANY($1::text[])", [missing]);
     for (const r of found.rows) existing.set(r.key, r.id);
   }
-  return rows.map((r) => {
-    const fresh = created.get(r[8]);
+  return keys.map((key) => {
+    const fresh = created.get(key);
     if (fresh) return { id: fresh, created: true };
-    const first = existing.get(r[8]);
+    const first = existing.get(key);
     if (!first) throw new OutboxError("operation conflicted but cannot be found");
     return { id: first, created: false };
   });
