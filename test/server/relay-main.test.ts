@@ -50,14 +50,20 @@ async function logLine(child: Child, msg: string): Promise<Record<string, unknow
   }
 }
 
+/** A local chain with Confiance deployed, and a fresh folder holding the deployment file a relay is given. */
+async function deployedChain(prefix: string) {
+  const chain = await localChain();
+  const deployment = await deployConfiance({ wallet: chain.wallet(0), client: chain.client });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const deploymentFile = path.join(dir, "deployment.json");
+  writeDeployment(deploymentFile, deployment);
+  return { chain, deployment, dir, deploymentFile };
+}
+
 describe("npm run relay (server/main.ts)", function () {
   for (const kind of testDbKinds()) {
   it(`starts from the environment (${kind}), serves, and stops cleanly on SIGTERM without logging secrets`, async () => {
-    const chain = await localChain();
-    const deployment = await deployConfiance({ wallet: chain.wallet(0), client: chain.client });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "relay-main-"));
-    const deploymentFile = path.join(dir, "deployment.json");
-    writeDeployment(deploymentFile, deployment);
+    const { chain, dir, deploymentFile } = await deployedChain("relay-main-");
     const port = await freePort();
     const secrets = { SIGNER_KEYS: testPrivateKey(2), RELAY_ADMIN_TOKEN: "main-admin-token-0123456789abcdef", CARD_TOKEN_PEPPER: "main-pepper-0123456789" };
     const t = kind === "postgres" ? await openTestDb("postgres") : undefined;
@@ -89,11 +95,7 @@ describe("npm run relay (server/main.ts)", function () {
 
   (process.env.DATABASE_URL ? it : it.skip)("RELAY_WORKERS=2 on PostgreSQL: two processes serve one port, /metrics adds them up, a dead worker is replaced, SIGTERM stops all", async function () {
     this.timeout(120_000);
-    const chain = await localChain();
-    const deployment = await deployConfiance({ wallet: chain.wallet(0), client: chain.client });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "relay-workers-"));
-    const deploymentFile = path.join(dir, "deployment.json");
-    writeDeployment(deploymentFile, deployment);
+    const { chain, dir, deploymentFile } = await deployedChain("relay-workers-");
     const port = await freePort();
     const t = await openTestDb("postgres");
     const child = startMain({ SIGNER_KEYS: testPrivateKey(2), DATABASE_URL: t.databaseUrl!, RPC_URL: chain.url, DEPLOYMENT_FILE: deploymentFile, PORT: String(port), LOG_LEVEL: "info", RELAY_WORKERS: "2" });
