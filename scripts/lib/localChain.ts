@@ -17,8 +17,16 @@ import { hardhat } from "viem/chains";
 /** Hardhat's default accounts (well-known test keys; never use them anywhere real). */
 export const TEST_MNEMONIC = "test test test test test test test test test test test junk";
 
+const testAccounts = new Map<number, HDAccount>();
+
+/**
+ * Default account `index`, derived once per process: a derivation stretches the mnemonic (PBKDF2, 2,048
+ * rounds of HMAC-SHA512 in JavaScript), and tests ask for the same few accounts thousands of times.
+ */
 export function testAccount(index: number): HDAccount {
-  return mnemonicToAccount(TEST_MNEMONIC, { addressIndex: index });
+  let account = testAccounts.get(index);
+  if (!account) testAccounts.set(index, (account = mnemonicToAccount(TEST_MNEMONIC, { addressIndex: index })));
+  return account;
 }
 
 /** Private key of a default account, e.g. to hand to a relay child process as SIGNER_KEYS. */

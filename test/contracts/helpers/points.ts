@@ -1,6 +1,6 @@
 import hre from "hardhat";
 import { Signature, type Signer, type TypedDataDomain } from "ethers";
-import { mnemonicToAccount } from "viem/accounts";
+import { testAccount } from "../../../scripts/lib/localChain";
 import type { Hex } from "viem";
 import type { CoalitionPoints, MockStablecoin } from "../../../typechain-types";
 import { pointsTypes } from "../../../client/typedData";
@@ -9,7 +9,6 @@ export const UNIT = 10_000n; // 0.01 of a 6-decimal stablecoin per point
 export const DEPOSIT = 1_000_000_000n; // 1,000 units of the stablecoin
 export const MAX_POINTS = (1n << 96n) - 1n;
 export const ADMIN_ROLE = "0x" + "00".repeat(32);
-export const TEST_MNEMONIC = "test test test test test test test test test test test junk";
 export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 export const REDEEM_TYPES = pointsTypes;
@@ -88,7 +87,7 @@ export async function signRedeemEthers(points: CoalitionPoints, signer: Signer, 
 
 /** Redeem signature made with viem (signTypedData of a local account from the hardhat mnemonic). */
 export async function signRedeemViem(points: CoalitionPoints, accountIndex: number, msg: RedeemMessage): Promise<Hex> {
-  const account = mnemonicToAccount(TEST_MNEMONIC, { addressIndex: accountIndex });
+  const account = testAccount(accountIndex);
   const { chainId } = await hre.ethers.provider.getNetwork();
   return account.signTypedData({
     domain: {
