@@ -58,7 +58,9 @@ export function deviceEventsRouter(ctx: HttpContext): Router {
   const { deps, docs, metrics, bus } = ctx;
   const tierOf = createTierReader(deps.chain.client, deps.chain.deployment.points);
   const batcher = new DeviceEventBatcher(deps.db, deps.config, (b) => metrics.deviceEventBatch.observe({ fallback: String(b.fallback) }, b.size));
-  const purchases = new PurchaseBatcher(deps.db, deps.config, backing, new BackingCache(client, points));
+  const purchases = new PurchaseBatcher(deps.db, deps.config, backing, new BackingCache(client, points), (b) =>
+    metrics.purchaseBatch.observe({ fallback: String(b.fallback) }, b.size),
+  );
   /**
    * Recognitions go to the staff streams after the answer, in the order their events committed: the tier
    * is read from the chain meanwhile (a recognition is never held back for it, nor the device's answer).

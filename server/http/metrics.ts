@@ -10,6 +10,7 @@ export interface HttpMetrics {
   rateLimited: Counter<"limit">;
   /** Device events per group-commit transaction (server/devices/batcher.ts). */
   deviceEventBatch: Histogram<"fallback">;
+  purchaseBatch: Histogram<"fallback">;
 }
 
 export function createHttpMetrics(registry: Registry): HttpMetrics {
@@ -47,6 +48,13 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
     deviceEventBatch: new Histogram({
       name: "relay_device_event_batch_size",
       help: "Device events handled per group-commit transaction; fallback=true when the batch failed and each event was handled alone",
+      labelNames: ["fallback"],
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers: [registry],
+    }),
+    purchaseBatch: new Histogram({
+      name: "relay_purchase_batch_size",
+      help: "Purchases handled per group-commit transaction, once authenticated; fallback=true when the batch failed and each purchase was handled alone",
       labelNames: ["fallback"],
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers: [registry],

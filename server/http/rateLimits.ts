@@ -12,7 +12,10 @@ export type RateLimitName = "client" | "device" | "api_key" | "audit";
 export interface RateLimits {
   /** Every /v1 request, per client address. */
   perClient: RequestHandler;
-  /** Every request naming an X-Device-Id, per device id, before its signature is checked. */
+  /**
+   * Every request naming an X-Device-Id, per device id and client address, before its signature is checked:
+   * requests that only claim a device's id, from anywhere else, cannot use up that device's share.
+   */
   perDevice: RequestHandler;
   /** Every request with a bearer token, per token (hashed), before the token is looked up. */
   perApiKey: RequestHandler;
@@ -61,7 +64,7 @@ export function createRateLimits(config: Env, refused: Counter<"limit">): RateLi
     perClient: make("client", config.RATE_LIMIT_PER_CLIENT, clientKey),
     perDevice: make("device", config.RATE_LIMIT_PER_DEVICE, (req) => {
       const id = req.headers["x-device-id"];
-      return typeof id === "string" && id.length > 0 ? `device:${hashed(id)}` : undefined;
+      return typeof id === "string" && id.length > 0 ? `device:${hashed(id)}:${clientKey(req)}` : undefined;
     }),
     perApiKey: make("api_key", config.RATE_LIMIT_PER_API_KEY, (req) => {
       const token = bearerToken(req.headers.authorization);

@@ -5,7 +5,8 @@ import pino from "pino";
 import { Registry } from "prom-client";
 import { createRelay } from "../../server/relay";
 import { testDbKinds } from "../support/db";
-import { ADMIN_TOKEN, Harness, newCustomer } from "./relay-harness";
+import { signDeviceRequest } from "../../client";
+import { ADMIN_TOKEN, Harness, newCustomer, type TestDevice } from "./relay-harness";
 
 /** Opens a staff stream; resolves with its status and a promise of its end. */
 function openStream(url: string, apiKey: string): Promise<{ status: number; ended: Promise<void>; close: () => void }> {
@@ -51,6 +52,27 @@ function slowRequest(url: string, partial: string): Promise<{ answer: string; ms
   });
 }
 
+/** A device event as `deviceEvent` sends it, but from another loopback address (Linux routes all of 127/8 to lo). */
+function postFrom(localAddress: string, h: Harness, device: TestDevice, event: unknown, signAs: TestDevice): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const path = `/v1/stores/${device.storeId}/events`;
+  const raw = JSON.stringify(event);
+  const signed = signDeviceRequest({ privateKey: signAs.privateKeyPem, deviceId: device.id, method: "POST", path, body: raw });
+  const url = new URL(h.url);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: url.hostname, port: url.port, path, method: "POST", localAddress, headers: { "content-type": "application/json", ...signed } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+      },
+    );
+    req.on("error", reject);
+    req.end(raw);
+  });
+}
+
 for (const kind of testDbKinds()) {
   describe(`relay limits (${kind})`, function () {
     let h: Harness;
@@ -84,6 +106,18 @@ for (const kind of testDbKinds()) {
       expect((await h.deviceEvent(h.a.device, event(9))).status).to.equal(202);
       const metrics = await (await fetch(`${h.url}/metrics`)).text();
       expect(metrics).to.include('relay_rate_limited_total{limit="device"} 2');
+    });
+
+    it("counts a device id per client address: a flood naming a real device's id from elsewhere does not hold the device back", async () => {
+      const event = (i: number) => ({ eventId: `rl-real-${i}`, kind: "presence", customer: { wallet: newCustomer().address } });
+      // From 127.0.0.2, forged requests that name brand A's beacon: refused, then rate limited.
+      const stranger = [];
+      for (let i = 0; i < 5; i++) stranger.push(await postFrom("127.0.0.2", h, h.a.device, event(i), h.b.device));
+      expect(stranger.map((a) => a.status)).to.deep.equal([401, 401, 401, 401, 429]);
+      // The beacon itself, from its own address, is still served.
+      const real = await h.deviceEvent(h.a.device, event(5));
+      expect(real.status).to.equal(202);
+      expect(real.body.dropped).to.equal("no_consent");
     });
 
     it("limits the audit routes per client, and brand requests per API key", async () => {

@@ -127,6 +127,12 @@ for (const kind of testDbKinds()) {
     });
 
     it("answers concurrent HTTP purchases each once: repeated event ids get the first answer, repeated receipts 409, each receipt queued once", async () => {
+      const batches = async () => {
+        const text = (await h.http("GET", "/metrics")).body as string;
+        const value = (name: string) => Number(new RegExp(`^relay_purchase_batch_size_${name}\\{fallback="false"\\} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+        return { count: value("count"), sum: value("sum") };
+      };
+      const before = await batches();
       const erin = newCustomer();
       await h.consent(erin, h.a.address, ["loyalty"]);
       const events = Array.from({ length: 24 }, (_, i) => purchase(`hp-${i % 20}`, { wallet: erin.address }, `HP-${i % 20}`));
@@ -138,6 +144,13 @@ for (const kind of testDbKinds()) {
       expect(new Set(answers.slice(0, 20).map((a) => a.body.operationId)).size).to.equal(20);
       expect(await h.count("operations", "kind = 'issue' AND subject = $1", [erin.address.toLowerCase()])).to.equal(20);
       expect(await h.count("relay_purchases", "subject = $1", [erin.address.toLowerCase()])).to.equal(20);
+      // relay_purchase_batch_size: every purchase the event batches passed on went through a purchase batch
+      // (the 20 first sendings, and those of the repeats that were not yet answered from the store), and
+      // purchases arriving together shared a transaction.
+      const after = await batches();
+      const [count, sum] = [after.count - before.count, after.sum - before.sum];
+      expect(sum).to.be.within(20, 25);
+      expect(count).to.be.within(1, sum - 1);
     });
   });
 }
