@@ -56,7 +56,8 @@ for (const kind of testDbKinds()) {
     };
 
     it("a reward that failed for want of backing waits while the backing is short, is paid once the brand deposits (oldest first), and only once", async () => {
-      expect((await h.http("POST", "/v1/brand/rewards", { auth: h.a.apiKey, body: { purpose: "shopping-list", points: REWARD.toString() } })).status).to.equal(200);
+      const set = await h.http("POST", "/v1/brand/rewards", { auth: h.a.apiKey, body: { purpose: purposeId("shopping-list"), points: REWARD.toString() } });
+      expect(set.status, JSON.stringify(set.body)).to.equal(200);
       // The brand keeps backing for 150 points: short of one 200-point reward.
       await brandWrite("withdraw", [(await backing()) - 150n * unit, h.a.address]);
       expect(await backing()).to.equal(150n * unit);
