@@ -5,6 +5,8 @@ import { purposeId } from "../../client/purposes";
 import { BackingCache } from "../../server/devices/backingCache";
 import { retryUnbackedRewards } from "../../server/loyalty/issuer";
 import { consentRewardReceiptId } from "../../server/loyalty/receiptIds";
+import { retryConsentRewards } from "../../server/loyalty/rewardRetry";
+import type { Queryable } from "../../server/store/db";
 import { testDbKinds } from "../support/db";
 import { Harness, newCustomer } from "./relay-harness";
 
@@ -80,6 +82,21 @@ for (const kind of testDbKinds()) {
       expect(await reward(fay.address)).to.deep.equal({ ...first, idempotency_key: null, status: "failed", error_code: "InsufficientBrandBalance" });
       expect([await issuesOf(fay.address), await issuesOf(gil.address), await balanceOf(fay.address), await balanceOf(gil.address)]).to.deep.equal([1, 1, 0n, 0n]);
       expect(await retried()).to.equal(0);
+
+      // A crash before a round's commit (here: with a read that would cover both) leaves both waiting as they were.
+      let queuedBeforeCrash: unknown;
+      const crashing = {
+        transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
+          h.t.db.transaction<T>(async (tx) => {
+            queuedBeforeCrash = await fn(tx);
+            throw new Error("crash");
+          }),
+      };
+      let crashed: unknown;
+      await retryConsentRewards(crashing, h.a.address, { balance: 10n ** 20n, unitValue: unit, blockNumber: await h.chain.client.getBlockNumber() }).catch((err: unknown) => (crashed = err));
+      expect([(crashed as Error).message, queuedBeforeCrash]).to.deep.equal(["crash", 2]);
+      expect(await reward(fay.address)).to.deep.equal({ ...first, idempotency_key: null, status: "failed", error_code: "InsufficientBrandBalance" });
+      expect([await issuesOf(fay.address), await issuesOf(gil.address), (await reward(gil.address))!.attempt]).to.deep.equal([1, 1, 0]);
 
       // 50 points more: 200 in all, the oldest reward (fay's) alone fits.
       await brandWrite("deposit", [50n * unit]);
