@@ -212,7 +212,7 @@ export async function handlePurchaseBatch(
  * Points of the brand's issues that its balance at `blockNumber` does not reflect: accepted and not yet
  * settled (queued or submitted), or confirmed in a later block.
  */
-async function promisedPoints(tx: Queryable, brand: Address, blockNumber: bigint): Promise<bigint> {
+export async function promisedPoints(tx: Queryable, brand: Address, blockNumber: bigint): Promise<bigint> {
   const { rows } = await tx.query<{ promised: string }>(
     `SELECT COALESCE(sum(COALESCE(args->2->>'$bigint', args->>2)::numeric), 0)::text AS promised FROM (
        SELECT args FROM operations WHERE kind = 'issue' AND controller = $1 AND status IN ('queued', 'submitted')

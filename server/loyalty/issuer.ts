@@ -2,8 +2,10 @@ import { Counter, Gauge } from "prom-client";
 import type { Address, Hex } from "viem";
 import type { RelayDeps, Service } from "../deps";
 import type { Queryable } from "../store/db";
+import { BackingCache } from "../devices/backingCache";
 import { queueIssuance } from "./purchases";
 import { consentRewardReceiptId } from "./receiptIds";
+import { brandsWaitingForBacking, retryConsentRewards } from "./rewardRetry";
 
 /**
  * Queues on chain every pending issuance whose return window has closed: each row is locked, queued
@@ -33,7 +35,8 @@ export async function issueDue(db: { transaction<T>(fn: (tx: Queryable) => Promi
  * rewards, whose customer was never paid for it, gets one issuance (reason "consent-reward") queued at
  * once from the brand's backing. The receipt id is derived from (brand, purpose, customer) and the
  * table holds one reward per (brand, purpose, customer), so it is paid once, ever: revoking and granting
- * again pays nothing more, and a crash at any point pays it at most once. Returns how many it queued.
+ * again pays nothing more, and a crash at any point pays it at most once. A reward whose issue fails for want
+ * of backing is queued again once the backing covers it (rewardRetry.ts). Returns how many it queued.
  */
 export async function payConsentRewards(db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }, limit = 200): Promise<number> {
   return db.transaction(async (tx) => {
@@ -64,9 +67,27 @@ export async function payConsentRewards(db: { transaction<T>(fn: (tx: Queryable)
   });
 }
 
-/** The loyalty programme's background part: pending issuances whose window closed, rewards for consent. */
+/**
+ * Rewards waiting for backing, queued again where the brand's backing (read from the chain, once per block:
+ * BackingCache) now covers them. A brand whose backing cannot be read is left for the next poll. Returns how
+ * many it queued.
+ */
+export async function retryUnbackedRewards(db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> } & Queryable, backing: BackingCache, limit = 200): Promise<number> {
+  const brands = await brandsWaitingForBacking(db);
+  if (brands.length === 0) return 0;
+  const reads = await backing.read(brands);
+  let queued = 0;
+  for (const brand of brands) {
+    const read = reads.get(brand);
+    if (read) queued += await retryConsentRewards(db, brand, read, limit);
+  }
+  return queued;
+}
+
+/** The loyalty programme's background part: pending issuances whose window closed, rewards for consent (and those waiting for backing). */
 export function startLoyalty(deps: RelayDeps): Service {
   const logger = deps.logger.child({ part: "loyalty" });
+  const backing = new BackingCache(deps.chain.client, deps.chain.deployment.points);
   const queued = new Counter({ name: "confiance_loyalty_issuances_queued_total", help: "Issuances the loyalty loop queued on chain", labelNames: ["source"], registers: [deps.registry] });
   const db = deps.db;
   new Gauge({
@@ -105,6 +126,8 @@ export function startLoyalty(deps: RelayDeps): Service {
       }
       const rewards = await payConsentRewards(db, deps.config.LOYALTY_BATCH_MAX);
       if (rewards > 0) queued.inc({ source: "consent-reward" }, rewards);
+      const retried = await retryUnbackedRewards(db, backing, deps.config.LOYALTY_BATCH_MAX);
+      if (retried > 0) queued.inc({ source: "consent-reward-retry" }, retried);
     } catch (err) {
       logger.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, "loyalty step failed; retried at the next poll");
     }

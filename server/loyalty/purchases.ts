@@ -40,8 +40,13 @@ export interface ReturnResult {
 
 type IssuanceRow = { receipt_id: string; reason: IssuanceReason; points: string; cancelled_points: string; reversed_points: string; operation_id: string | null };
 
-/** Queues the issue of one issuance row (inside the caller's transaction) and binds it to the operation. */
-export async function queueIssuance(tx: Queryable, i: { brand: Address; operator: Address; receiptId: string; subject: string; points: bigint }): Promise<string> {
+/**
+ * Queues the issue of one issuance row (inside the caller's transaction) and binds it to the operation. The
+ * first issue's idempotency key is `issue:<receiptId>`; a reward queued again after a failed issue passes its
+ * `attempt` (1, 2...), stored on the row, and its key is `issue:<receiptId>:<attempt>` (rewardRetry.ts).
+ */
+export async function queueIssuance(tx: Queryable, i: { brand: Address; operator: Address; receiptId: string; subject: string; points: bigint; attempt?: number }): Promise<string> {
+  const attempt = i.attempt ?? 0;
   const { id } = await enqueueOperation(tx, {
     kind: "issue",
     contract: "points",
@@ -50,9 +55,9 @@ export async function queueIssuance(tx: Queryable, i: { brand: Address; operator
     signer: i.operator,
     subject: i.subject as Address,
     controller: i.brand,
-    idempotencyKey: `issue:${i.receiptId}`,
+    idempotencyKey: attempt === 0 ? `issue:${i.receiptId}` : `issue:${i.receiptId}:${attempt}`,
   });
-  await tx.query("UPDATE relay_issuances SET operation_id = $3 WHERE brand = $1 AND receipt_id = $2", [i.brand, i.receiptId, id]);
+  await tx.query("UPDATE relay_issuances SET operation_id = $3, attempt = $4 WHERE brand = $1 AND receipt_id = $2", [i.brand, i.receiptId, id, attempt]);
   return id;
 }
 

@@ -16,6 +16,7 @@ import { purposeId } from "../../client/purposes";
 import { earningsFor, type BasketItem, type Campaign } from "./earn";
 import { getProgramme, listCampaigns, purposeRewards, removeCampaign, runningCampaigns, setCampaign, setProgramme, setPurposeReward } from "./programme";
 import { expiringBalances } from "./expiring";
+import { rewardsWaitingForBacking } from "./rewardRetry";
 import { basketItemsSchema, issuanceReasonSchema, productCodeSchema } from "./schemas";
 
 const MAX_WINDOW_SECONDS = 366 * 24 * 3600;
@@ -106,6 +107,9 @@ export const programmeSchema = z
     windowSavings: z
       .object({ returns: z.number(), points: z.string(), issuesAvoided: z.number(), reversalsAvoided: z.number(), gasSaved: z.string() })
       .meta({ description: "returns inside the window: points taken back while pending, the issues and reversals that never went on chain, and their gas" }),
+    rewardsWaitingForBacking: z
+      .object({ count: z.number(), points: z.string() })
+      .meta({ description: "rewards for consent whose issue failed for want of backing (InsufficientBrandBalance): queued again, oldest first, once the brand's backing covers them" }),
   })
   .meta({ id: "Programme" });
 
@@ -174,6 +178,7 @@ async function programmeOf(db: Queryable, brand: Brand): Promise<z.output<typeof
       reversalsAvoided: Number(w?.reversals_avoided ?? 0),
       gasSaved: w?.gas_saved ?? "0",
     },
+    rewardsWaitingForBacking: await rewardsWaitingForBacking(db, brand.address),
   };
 }
 
