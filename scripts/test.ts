@@ -1,12 +1,16 @@
 /**
  * `npm test`: every test (contracts, client, relay on PGlite and, with DATABASE_URL, on PostgreSQL, browser
- * suites in Chromium), in two mocha processes at once: most suites wait on a chain, a child process or a
- * timer rather than on the CPU, so two of them fill a 2-core machine. Each process has its own in-process
- * chain; the server suites take free ports and their own PostgreSQL schemas, so the two never meet. The
- * contracts and the web app are built first, once. Each process's output is kept and printed whole when both
- * are done, then a summary; the exit status is non-zero when either failed.
+ * suites in Chromium), in TEST_GROUPS mocha processes at once (default 3): most suites wait on a chain, a
+ * child process or a timer rather than on the CPU, so three of them fill a 2-core machine. Files go to the
+ * groups longest first, each to the group with the least time so far, by the seconds each took in the last
+ * measured run (test/support/fileSeconds.json; a file not listed counts 10 s). Each process has its own
+ * in-process chain; the server suites take free ports and their own PostgreSQL schemas, so they never meet.
+ * The contracts and the web app are built first, once. Each process's output is kept and printed whole when
+ * all are done, then a summary and the file times of this run (file-seconds.json beside the logs: copy it to
+ * test/support/fileSeconds.json to rebalance); the exit status is non-zero when any group failed.
  *
  *   npm test                      everything
+ *   TEST_GROUPS=2 npm test        everything, in two processes
  *   npm test -- test/server/x.ts  only the files given (one process, output as it comes)
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -17,27 +21,39 @@ import { helpFromDocComment } from "./lib/usage";
 import { buildWeb } from "./lib/webBuild";
 
 const ROOT = path.resolve(__dirname, "..");
+const TIMES_FILE = path.join(ROOT, "test/support/fileSeconds.json");
+/** The time of a file that the table does not list yet. */
+const UNKNOWN_SECONDS = 10;
 
-/**
- * The two groups, of about equal length (each file's time is printed at the end of its group): the relay's
- * and the browser's suites in one, everything else in the other, with two relay suites moved across to even
- * them out (17 and 16 minutes before the move, in CI on 2 cores).
- */
-const GROUPS: { name: string; dirs: string[] }[] = [
-  { name: "relay and browser", dirs: ["test/server", "test/browser"] },
-  { name: "contracts, client, indexer, audit, commands", dirs: ["test"] },
-];
-const MOVED_TO_SECOND = ["test/server/relay-personal.test.ts", "test/server/relay-data-requests.test.ts"];
-
-function testFiles(dir: string, exclude: readonly string[]): string[] {
+function testFiles(dir: string): string[] {
   const out: string[] = [];
   for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
     const rel = path.join(dir, entry.name);
-    if (exclude.includes(rel)) continue;
-    if (entry.isDirectory()) out.push(...testFiles(rel, exclude));
+    if (entry.isDirectory()) out.push(...testFiles(rel));
     else if (entry.name.endsWith(".ts")) out.push(rel);
   }
   return out.sort();
+}
+
+/** Longest first, each file to the group with the least time so far (the groups' expected seconds too). */
+export function balance(files: readonly string[], seconds: Readonly<Record<string, number>>, count: number): { files: string[]; seconds: number }[] {
+  const groups = Array.from({ length: count }, () => ({ files: [] as string[], seconds: 0 }));
+  const weight = (f: string) => seconds[f] ?? UNKNOWN_SECONDS;
+  for (const file of [...files].sort((a, b) => weight(b) - weight(a) || a.localeCompare(b))) {
+    const least = groups.reduce((min, g) => (g.seconds < min.seconds ? g : min));
+    least.files.push(file);
+    least.seconds += weight(file);
+  }
+  for (const g of groups) g.files.sort();
+  return groups;
+}
+
+/** The "seconds per test file" table that test/support/fileTimesReporter.js prints at the end of a log. */
+function fileSeconds(log: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const table = log.split("seconds per test file:")[1] ?? "";
+  for (const m of table.matchAll(/^ +([0-9.]+) {2}(test\/\S+)$/gm)) out[m[2]!] = Number(m[1]);
+  return out;
 }
 
 function hardhatTest(files: string[], log?: string): Promise<number> {
@@ -60,29 +76,42 @@ async function main(): Promise<void> {
   await buildWeb({ ifStale: true, quiet: true });
   if (given.length > 0) process.exit(await hardhatTest(given));
 
-  const first = GROUPS[0]!.dirs.flatMap((d) => testFiles(d, MOVED_TO_SECOND));
-  const second = [...testFiles("test", GROUPS[0]!.dirs), ...MOVED_TO_SECOND];
+  const count = Number(process.env.TEST_GROUPS ?? 3);
+  if (!Number.isInteger(count) || count < 1) throw new Error(`TEST_GROUPS must be a whole number of processes, 1 or more (got ${process.env.TEST_GROUPS})`);
+  const table = JSON.parse(fs.readFileSync(TIMES_FILE, "utf8")) as Record<string, number>;
+  const groups = balance(testFiles("test"), table, count);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "confiance-test-"));
   const t0 = performance.now();
   const runs = await Promise.all(
-    [first, second].map(async (files, i) => {
+    groups.map(async (g, i) => {
       const log = path.join(dir, `group-${i + 1}.log`);
       const started = performance.now();
-      const code = await hardhatTest(files, log);
-      return { name: GROUPS[i]!.name, files: files.length, code, log, seconds: (performance.now() - started) / 1000 };
+      const code = await hardhatTest(g.files, log);
+      return { name: `group ${i + 1} of ${count}`, files: g.files.length, expected: g.seconds, code, log, seconds: (performance.now() - started) / 1000 };
     }),
   );
+  const measured: Record<string, number> = {};
   for (const r of runs) {
+    const text = fs.readFileSync(r.log, "utf8");
     process.stdout.write(`\n===== ${r.name}: ${r.files} files =====\n`);
-    process.stdout.write(fs.readFileSync(r.log, "utf8"));
+    process.stdout.write(text);
+    Object.assign(measured, fileSeconds(text));
   }
+  const times = path.join(dir, "file-seconds.json");
+  const sorted = Object.entries(measured).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  fs.writeFileSync(times, `${JSON.stringify(Object.fromEntries(sorted), null, 2)}\n`);
   process.stdout.write("\n");
-  for (const r of runs) process.stdout.write(`${r.name}: ${r.code === 0 ? "passed" : `FAILED (exit ${r.code})`} in ${r.seconds.toFixed(0)} s\n`);
-  process.stdout.write(`all tests: ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+  for (const r of runs) {
+    const outcome = r.code === 0 ? "passed" : `FAILED (exit ${r.code})`;
+    process.stdout.write(`${r.name}: ${outcome} in ${r.seconds.toFixed(0)} s (${r.files} files; ${r.expected.toFixed(0)} s in the table)\n`);
+  }
+  process.stdout.write(`all tests: ${((performance.now() - t0) / 1000).toFixed(0)} s; this run's file times: ${times}\n`);
   process.exit(runs.every((r) => r.code === 0) ? 0 : 1);
 }
 
-main().catch((err: Error) => {
-  console.error(`npm test failed to run: ${err.message}`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err: Error) => {
+    console.error(`npm test failed to run: ${err.message}`);
+    process.exit(1);
+  });
+}

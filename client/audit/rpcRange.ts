@@ -10,7 +10,7 @@ export type RpcErrorKind = "range" | "rate" | "other";
 
 const RATE = /rate.?limit|rate exceeded|too many requests|\b429\b|throttl|exceeded .*capacity|request limit|compute units/i;
 const RANGE =
-  /block range|range (is )?too (large|wide|big)|is limited to|too many (results|logs|blocks)|query returned more than|response size|result (set )?(is )?too large|limit exceeded|exceeds? (the )?(max|limit)|max(imum)? (block )?range|\b10000\b|query timeout/i;
+  /block range|response body exceeded|range (is )?too (large|wide|big)|is limited to|too many (results|logs|blocks)|query returned more than|response size|result (set )?(is )?too large|limit exceeded|exceeds? (the )?(max|limit)|max(imum)? (block )?range|\b10000\b|query timeout/i;
 
 /** What an RPC error asks of the caller. */
 export function classifyRpcError(err: unknown): RpcErrorKind {
@@ -20,6 +20,8 @@ export function classifyRpcError(err: unknown): RpcErrorKind {
     const o = e as { message?: unknown; details?: unknown; shortMessage?: unknown; status?: unknown; code?: unknown; cause?: unknown };
     for (const v of [o.shortMessage, o.message, o.details]) if (typeof v === "string") parts.push(v);
     if (o.status === 429 || o.code === 429) return "rate";
+    // The client's own cap on a response's size (viem's maxResponseBodySize, 10 MB by default): fewer blocks.
+    if ((o as { name?: unknown }).name === "ResponseBodyTooLargeError") return "range";
     e = o.cause;
   }
   const text = parts.join(" | ");

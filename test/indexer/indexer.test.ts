@@ -190,6 +190,27 @@ for (const kind of testDbKinds()) {
       }
     });
 
+    it("asks for fewer blocks when a response passes the client's size cap (viem's maxResponseBodySize), and still catches up", async () => {
+      const t = await openTestDb(kind);
+      const full = await openTestDb(kind);
+      try {
+        // 6 KB: a block header fits, the logs of a wide range do not.
+        const client = createPublicClient({ transport: http(chain.url, { retryCount: 0, maxResponseBodySize: 6_000 }) }) as PublicClient;
+        const indexer = new ChainIndexer({
+          client, db: t.db, logger: pino({ level: "silent" }), registry: new Registry(),
+          contracts: { ledger: dep.ledger, points: dep.points }, deployBlock: dep.deployBlock,
+          confirmations: 0, maxRange: 256, pollMs: 10,
+        });
+        await indexer.syncToHead();
+        expect(await metricValue(indexer.metrics.rangeShrinks)).to.be.greaterThan(0);
+        await makeIndexer(chain, dep, full.db).syncToHead();
+        expect(await dumpIndex(t.db)).to.deep.equal(await dumpIndex(full.db));
+      } finally {
+        await t.drop();
+        await full.drop();
+      }
+    });
+
     it("the running indexer follows a reorganisation: caughtUp resolves once the abandoned blocks are rewound", async () => {
       const t = await openTestDb(kind);
       const indexer = new ChainIndexer({

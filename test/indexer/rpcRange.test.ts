@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { ResponseBodyTooLargeError } from "viem";
 import { AdaptiveRange, classifyRpcError, forEachRange } from "../../server/indexer/rpcRange";
 
 describe("indexer: RPC range and rate complaints", () => {
@@ -11,6 +12,7 @@ describe("indexer: RPC range and rate complaints", () => {
       [new Error("Requested range exceeds maximum range limit"), "range"],
       [new Error("eth_getLogs is limited to a 10,000 range"), "range"],
       [{ message: "HTTP request failed.", cause: { details: "query exceeds max block range 3" } }, "range"],
+      [new ResponseBodyTooLargeError({ maxSize: 10485760, size: 10491532 }), "range"],
       [new Error("project ID request rate exceeded"), "rate"],
       [new Error("Your app has exceeded its compute units per second capacity"), "rate"],
       [{ message: "HTTP request failed.", status: 429 }, "rate"],

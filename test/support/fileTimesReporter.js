@@ -1,5 +1,5 @@
 // Mocha's spec reporter, plus the wall time each test file took (its top-level suites, hooks included),
-// printed longest first when the run ends: what `npm test` uses to balance its two groups.
+// printed longest first when the run ends: what `npm test` reads to balance its groups (test/support/fileSeconds.json).
 // Hardhat's config selects it when MOCHA_FILE_TIMES is set (scripts/test.ts sets it for the groups).
 "use strict";
 const path = require("node:path");
