@@ -48,11 +48,12 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
     : {
         quick,
         runs: 5,
-        eventRequests: { 1: 300, 8: 600, 64: 960 },
+        // Runs of a few seconds at least: shorter ones measure the ramp up and the last requests in flight.
+        eventRequests: { 1: 300, 8: 1_200, 64: 3_000 },
         concurrency: [1, 8, 64],
-        purchasesBatched: 300,
-        purchasesUnbatched: 90,
-        purchaseClients: 8,
+        purchasesBatched: 1_000,
+        purchasesUnbatched: 120,
+        purchaseClients: 64,
         latencySamples: 100,
         consentChecks: 3_000,
         consentRows: 20_000,
