@@ -216,6 +216,13 @@ export class Harness {
     return this.http("POST", path, { raw, headers: { "content-type": "application/json", ...signed, ...opts.headers } });
   }
 
+  /** The value of one sample of GET /metrics, e.g. `relay_purchase_batch_size_sum{fallback="false"}`; undefined when absent. */
+  async metric(sample: string): Promise<number | undefined> {
+    const text = String((await this.http("GET", "/metrics")).body);
+    const line = text.split("\n").find((l) => l.startsWith(`${sample} `));
+    return line === undefined ? undefined : Number(line.slice(sample.length + 1));
+  }
+
   async count(table: string, where = "true", params: unknown[] = []): Promise<number> {
     const { rows } = await this.t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, params);
     return rows[0]!.n;

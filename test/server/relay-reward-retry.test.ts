@@ -51,11 +51,7 @@ for (const kind of testDbKinds()) {
       }
       throw new Error(`never: ${what}`);
     }
-    const retried = async () => {
-      const text = String((await h.http("GET", "/metrics")).body);
-      const line = text.split("\n").find((l) => l.startsWith('confiance_loyalty_issuances_queued_total{source="consent-reward-retry"}'));
-      return line ? Number(line.split(" ").pop()) : 0;
-    };
+    const retried = async () => (await h.metric('confiance_loyalty_issuances_queued_total{source="consent-reward-retry"}')) ?? 0;
 
     it("a reward that failed for want of backing waits while the backing is short, is paid once the brand deposits (oldest first), and only once", async () => {
       const set = await h.http("POST", "/v1/brand/rewards", { auth: h.a.apiKey, body: { purpose: purposeId("shopping-list"), points: REWARD.toString() } });
