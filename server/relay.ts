@@ -126,6 +126,11 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
+      // A route's own facts (a device event's id, kind, outcome) join the request's one line.
+      customSuccessObject: (_req, res, value) => {
+        const fields = locals(res as Response).logFields;
+        return fields ? { ...value, ...fields } : value;
+      },
     }),
   );
   app.use(requestMetrics(ctx.metrics));
@@ -158,6 +163,8 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
       next();
     });
   }
+  // The hot path first: shop devices' events do not walk past every other router.
+  app.use("/v1", deviceEventsRouter(ctx));
   app.use(healthRouter(ctx, indexerStatus, balances));
   docs.add({ method: "get", path: "/metrics", tags: ["operations"], summary: "Prometheus metrics", responses: { 200: { description: "text exposition format" } } });
   const metricsText = options.metrics ?? (() => deps.registry.metrics());
@@ -180,7 +187,6 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   app.use("/v1/brand", loyaltyBrandRouter(ctx));
   app.use("/v1", discoveryRouter(ctx));
   app.use("/v1", quoteRouter(ctx));
-  app.use("/v1", deviceEventsRouter(ctx));
   app.use("/v1", customerActionsRouter(ctx));
   app.use("/v1", cardsRouter(ctx));
   app.use("/v1", personalRouter(ctx));

@@ -103,6 +103,32 @@ describe("store: PGlite in a worker thread", function () {
     expect([(a.err as { code?: string }).code, a.rows]).to.deep.equal(["25P02", []]);
   });
 
+  it("runs a transaction's statements sent together, before its first is answered, all inside it (the first opens it)", async () => {
+    const [a, b] = await both(async (db) => {
+      const seen = await db.transaction((tx) =>
+        Promise.all([
+          tx.query("INSERT INTO meta (key, value) VALUES ('t1', 'x')"),
+          tx.query<{ n: number }>("SELECT count(*)::int AS n FROM meta WHERE key = 't1'").then((r) => r.rows[0]!.n),
+          tx.query<{ open: boolean }>("SELECT now() = statement_timestamp() AS open").then((r) => r.rows[0]!.open),
+        ]),
+      );
+      return { seen: seen.slice(1), rows: (await db.query("SELECT key FROM meta WHERE key = 't1'")).rows };
+    });
+    expect(a).to.deep.equal(b);
+    // now() is the transaction's start, so a statement inside an open transaction sees it differ from its own start.
+    expect(a).to.deep.equal({ seen: [1, false], rows: [{ key: "t1" }] });
+  });
+
+  it("reports a transaction's failing first statement with its own error, and keeps nothing of it", async () => {
+    const [a, b] = await both(async (db) => {
+      const err = await caught(db.transaction((tx) => tx.query("INSERT INTO meta (key, value) VALUES (NULL, 'first-fails')")));
+      return { code: (err as { code?: string }).code, message: err.message, rows: (await db.query("SELECT count(*)::int AS n FROM meta WHERE value = 'first-fails'")).rows };
+    });
+    expect(a).to.deep.equal(b);
+    expect(a.code).to.equal("23502");
+    expect(a.rows).to.deep.equal([{ n: 0 }]);
+  });
+
   it("refuses a transaction's queries once it has ended", async () => {
     const [a, b] = await both(async (db) => {
       let kept: { query: Db["query"] } | undefined;

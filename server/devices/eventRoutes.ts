@@ -92,13 +92,16 @@ export function deviceEventsRouter(ctx: HttpContext): Router {
     },
     async (req, res) => {
       const headers = readDeviceHeaders(req, deps.config);
+      const signature = decodeSignature(headers.signature);
+      const canonical = canonicalRequest({ method: req.method, path: req.originalUrl, timestamp: headers.timestamp, nonce: headers.nonce, deviceId: headers.deviceId, body: locals(res).rawBody ?? "" });
       const result = await batcher.submit({
         deviceId: headers.deviceId,
         timestamp: headers.timestamp,
-        signature: decodeSignature(headers.signature),
-        canonical: canonicalRequest({ method: req.method, path: req.originalUrl, timestamp: headers.timestamp, nonce: headers.nonce, deviceId: headers.deviceId, body: locals(res).rawBody ?? "" }),
+        signature,
+        canonical,
         storeId: req.params.storeId as string | undefined,
         parsed: parseEvent(req.body),
+        preverified: batcher.preverify(headers.deviceId, canonical, signature),
       });
       if (result.kind === "error") throw result.error;
       const { device, brand, event } = result;
@@ -115,7 +118,7 @@ export function deviceEventsRouter(ctx: HttpContext): Router {
         reason: outcome.dropped ?? "",
       });
       if (outcome.duplicate) res.setHeader("Idempotent-Replayed", "true");
-      req.log?.info({ eventId: event.eventId, kind: event.kind, device: device.id, dropped: outcome.dropped, duplicate: outcome.duplicate }, "device event");
+      locals(res).logFields = { eventId: event.eventId, kind: event.kind, device: device.id, dropped: outcome.dropped, duplicate: outcome.duplicate };
       res.status(outcome.status).json(outcome.body);
       if (outcome.recognised) publish(outcome.recognised);
     },

@@ -23,6 +23,8 @@ export interface AuthLocals {
   brand?: Brand;
   device?: Device;
   rawBody?: Buffer;
+  /** Added to the request's log line once it is answered (pino-http's completion line). */
+  logFields?: Record<string, unknown>;
 }
 
 export function locals(res: Response): AuthLocals {

@@ -7,10 +7,9 @@ import { DatabaseError } from "./valueTypes";
  * store returns as it is: numbers, strings, booleans, null, Date, arrays, plain objects (jsonb), Uint8Array.
  */
 export type Request =
-  | { op: "query"; id: number; sql: string; params: readonly unknown[]; tx?: number }
-  | { op: "exec"; id: number; sql: string; tx?: number }
-  /** Opens transaction `tx`: answered once PGlite has run its BEGIN (after the transactions and queries before it). */
-  | { op: "begin"; id: number; tx: number }
+  /** `begin`: the first statement of transaction `tx`, which this message opens (one message, not two). */
+  | { op: "query"; id: number; sql: string; params: readonly unknown[]; tx?: number; begin?: boolean }
+  | { op: "exec"; id: number; sql: string; tx?: number; begin?: boolean }
   /** Ends transaction `tx`: COMMIT, or ROLLBACK when `commit` is false. */
   | { op: "end"; id: number; tx: number; commit: boolean }
   | { op: "close"; id: number };

@@ -86,36 +86,49 @@ export async function openPgliteWorker(options: PgliteWorkerOptions = {}): Promi
       waiting.set(id, { resolve, reject });
     });
 
-  const queryable = (tx?: number, isClosed?: () => boolean): Queryable => ({
-    async query<T extends Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
-      if (isClosed?.()) throw new Error("Transaction is closed");
-      const a = await call({ op: "query", sql, params, tx });
-      return { rows: a.rows as T[], rowCount: a.rowCount! };
-    },
-    async exec(sql: string): Promise<void> {
-      if (isClosed?.()) throw new Error("Transaction is closed");
-      await call({ op: "exec", sql, tx });
-    },
-  });
+  /**
+   * Outside a transaction, or inside transaction `tx`: its first statement opens it in the worker (BEGIN and the
+   * statement in one message), and none is sent once it has ended.
+   */
+  const queryable = (tx?: { id: number; begun: boolean; closed: boolean }): Queryable => {
+    const target = () => {
+      if (!tx) return {};
+      if (tx.closed) throw new Error("Transaction is closed");
+      const begin = !tx.begun;
+      tx.begun = true;
+      return { tx: tx.id, begin };
+    };
+    return {
+      async query<T extends Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
+        const a = await call({ op: "query", sql, params, ...target() });
+        return { rows: a.rows as T[], rowCount: a.rowCount! };
+      },
+      async exec(sql: string): Promise<void> {
+        await call({ op: "exec", sql, ...target() });
+      },
+    };
+  };
 
   return {
     kind: "pglite",
     worker,
     ...queryable(),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const tx = ++nextTx;
-      await call({ op: "begin", tx });
-      let closed = false;
+      if (refused) throw refused;
+      const tx = { id: ++nextTx, begun: false, closed: false };
+      // A transaction that runs no statement has nothing to end.
+      const end = (commit: boolean) => (tx.begun ? call({ op: "end", tx: tx.id, commit }) : undefined);
       let result: T;
       try {
-        result = await fn(queryable(tx, () => closed));
+        result = await fn(queryable(tx));
       } catch (err) {
-        closed = true;
-        await call({ op: "end", tx, commit: false });
+        tx.closed = true;
+        // The statement's error is the one to report (as with PostgreSQL): a transaction that could not begin has nothing to roll back.
+        await end(false)?.catch(() => undefined);
         throw err;
       }
-      closed = true;
-      await call({ op: "end", tx, commit: true });
+      tx.closed = true;
+      await end(true);
       return result;
     },
     async close(): Promise<void> {

@@ -17,8 +17,8 @@ if (!port) throw new Error("pgliteWorker.ts runs in a worker thread (see pgliteT
 const ROLLBACK = Symbol("rollback");
 
 interface OpenTransaction {
-  /** Set once PGlite has begun it. */
-  tx?: Transaction;
+  /** PGlite's transaction once it has begun; rejects when it could not begin. */
+  open: Promise<Transaction>;
   /** Ends PGlite's callback: true commits, false rolls back. */
   finish(commit: boolean): void;
   /** PGlite's transaction, settled once COMMIT or ROLLBACK has run. */
@@ -42,12 +42,33 @@ async function main(): Promise<void> {
       (err) => port!.postMessage({ id, ok: false, error: sendError(err) } satisfies Answer),
     );
 
-  /** Where a request runs: PGlite itself, or the open transaction it names. */
-  const target = (tx: number | undefined) => {
-    if (tx === undefined) return lite;
-    const t = transactions.get(tx)?.tx;
-    if (!t) throw new Error(`transaction ${tx} is not open in the PGlite worker`);
+  /**
+   * Opens transaction `tx` in PGlite (after the transactions and queries handed to it before). Its statements
+   * run once it has begun; it ends when the relay's thread sends `end`.
+   */
+  const begin = (tx: number): OpenTransaction => {
+    let finish!: (commit: boolean) => void;
+    const ended = new Promise<boolean>((resolve) => (finish = resolve));
+    let begun!: (t: Transaction) => void;
+    const open = new Promise<Transaction>((resolve) => (begun = resolve));
+    const t: OpenTransaction = { open, finish, done: Promise.resolve() };
+    t.done = lite.transaction(async (pgTx) => {
+      begun(pgTx);
+      if (!(await ended)) throw ROLLBACK;
+    });
+    // Could not begin: the statements waiting for it get that error, and the transaction is forgotten.
+    t.open = Promise.race([open, t.done.then(() => Promise.reject(new Error(`transaction ${tx} ended before it began`)))]);
+    t.open.catch(() => transactions.delete(tx));
+    transactions.set(tx, t);
     return t;
+  };
+
+  /** Where a statement runs: PGlite itself, or the open transaction it names (opened by it when `begin`). */
+  const target = async (m: { tx?: number; begin?: boolean }) => {
+    if (m.tx === undefined) return lite;
+    const t = m.begin ? begin(m.tx) : transactions.get(m.tx);
+    if (!t) throw new Error(`transaction ${m.tx} is not open in the PGlite worker`);
+    return t.open;
   };
 
   port!.on("message", (m: Request) => {
@@ -56,7 +77,7 @@ async function main(): Promise<void> {
         answer(
           m.id,
           (async () => {
-            const r = await target(m.tx).query(m.sql, m.params as unknown[]);
+            const r = await (await target(m)).query(m.sql, m.params as unknown[]);
             return { rows: r.rows, rowCount: r.affectedRows || r.rows.length };
           })(),
         );
@@ -65,30 +86,11 @@ async function main(): Promise<void> {
         answer(
           m.id,
           (async () => {
-            await target(m.tx).exec(m.sql);
+            await (await target(m)).exec(m.sql);
             return {};
           })(),
         );
         return;
-      case "begin": {
-        let finish!: (commit: boolean) => void;
-        const ended = new Promise<boolean>((resolve) => (finish = resolve));
-        let begun!: () => void;
-        const open = new Promise<void>((resolve) => (begun = resolve));
-        const t: OpenTransaction = { finish, done: Promise.resolve() };
-        t.done = lite.transaction(async (tx) => {
-          t.tx = tx;
-          begun();
-          if (!(await ended)) throw ROLLBACK;
-        });
-        transactions.set(m.tx, t);
-        // Answered when PGlite has begun it, or with the error that kept it from beginning.
-        answer(m.id, Promise.race([open.then(() => ({})), t.done.then(() => ({}))]));
-        t.done.catch(() => {
-          if (!t.tx) transactions.delete(m.tx);
-        });
-        return;
-      }
       case "end": {
         const t = transactions.get(m.tx);
         if (!t) {
