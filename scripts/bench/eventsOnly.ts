@@ -2,7 +2,7 @@
  * The device-events figure alone, for working on the relay's hot path: a chain with CUSTOMERS consenting
  * customers (16), one relay process (PGlite, or PostgreSQL in a schema of its own, dropped at the end,
  * when DATABASE_URL is set; DEVICE_EVENT_BATCHES and DEVICE_EVENT_BATCH_MAX are passed on), RUNS autocannon runs (3) of REQUESTS presence events (2000) at CLIENTS
- * connections (64). PROFILE=dir writes the relay's CPU profile during the load there (cpuProfile.cjs). Not part of
+ * connections (64), and the CPU time per request of the relay and of this process. PROFILE=dir writes the relay's CPU profile during the load there (cpuProfile.cjs). Not part of
  * `npm run bench`:
  *
  *   npx ts-node --transpile-only scripts/bench/eventsOnly.ts
@@ -10,6 +10,7 @@
  */
 import crypto from "node:crypto";
 import fs from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -59,7 +60,14 @@ async function main(): Promise<void> {
   const session = await openRelaySession(world, dir, "relay", env);
   try {
     if (process.env.PROFILE) process.kill(session.relay.pid, "SIGUSR2");
+    const cpu0 = { relay: cpuSeconds(session.relay.pid), bench: process.cpuUsage() };
     const [r] = await benchEvents({ url: session.relay.url, device: session.beacon, customers: customerAddresses(world), concurrency: [clients], requests: { [clients]: requests }, runs });
+    const relayCpu = cpuSeconds(session.relay.pid) - cpu0.relay;
+    const b = process.cpuUsage(cpu0.bench);
+    const sent = requests * runs;
+    console.log(
+      `CPU per request: relay ${((relayCpu * 1000) / sent).toFixed(3)} ms (all its threads), this process (load generator, chain) ${((b.user + b.system) / 1000 / sent).toFixed(3)} ms (the runs and the signing before each)`,
+    );
     const metrics = await (await fetch(`${session.relay.url}/metrics`)).text();
     const batch = (name: string) => Number(metrics.split("\n").find((l) => l.startsWith(`relay_device_event_batch_size_${name}{fallback="false"}`))?.split(" ")[1] ?? NaN);
     console.log(`group commit: ${batch("count")} batches, ${(batch("sum") / batch("count")).toFixed(1)} events per batch on average`);
@@ -78,6 +86,12 @@ async function main(): Promise<void> {
     }
   }
   process.exit(0);
+}
+
+/** CPU time (user + system, every thread) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 main().catch((err: Error) => {

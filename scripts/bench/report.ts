@@ -276,7 +276,7 @@ Everything runs on this one machine over loopback, with real parts only:
   restarted with the key and the queue is drained; purchases are handled in group commits of their own
   (\`server/devices/purchaseBatch.ts\`, the brand's backing read off the requests' path), and issue batches after
   the first of a key are sent with a computed gas limit instead of a gas estimate (\`server/chain/batchGas.ts\`);
-- the consent gate is \`isConsentGranted\` (\`server/consent/gate.ts\`) called directly against PGlite.
+- the consent gate is \`isConsentGranted\` (\`server/consent/gate.ts\`) called directly against PGlite in the bench's own thread (\`PGLITE_WORKER=false\`: one call at a time, so the figure is the gate's, not the thread crossing's).
 
 The relay and the load generator share the machine's cores, so these are figures for one small machine, not
 a capacity plan. The chain is what scales beyond one machine: several relays share one PostgreSQL, and the contracts serve every relay alike.
