@@ -38,8 +38,18 @@ export async function timeWalletPage(o: { url: string; apiKey: string; brand: Ad
     const page = await context.newPage();
     const wallet = new TestWallet({ chainId: o.chainId, chains: { [o.chainId]: o.rpcUrl } });
     await wallet.install(page);
+    // What the page said, for the error should it never offer the wallet.
+    const said: string[] = [];
+    page.on("console", (m) => void (m.type() === "error" && said.push(`console: ${m.text()}`)));
+    page.on("pageerror", (err) => void said.push(`page error: ${err.message}`));
+    page.on("requestfailed", (r) => void said.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`));
     await page.goto(`${o.url}/`);
-    await page.getByRole("button", { name: `Connect ${TEST_WALLET_NAME}` }).click();
+    try {
+      await page.getByRole("button", { name: `Connect ${TEST_WALLET_NAME}` }).click();
+    } catch (err) {
+      const text = (await page.locator("body").innerText().catch(() => "")).slice(0, 2000);
+      throw new Error(`the wallet page never offered "Connect ${TEST_WALLET_NAME}": ${(err as Error).message}\npage text: ${text}\n${said.join("\n")}`);
+    }
     const row = page.locator(`li.brand[data-brand="${o.brand.toLowerCase()}"] li.purpose[data-purpose="in-store-recognition"]`);
     await row.waitFor({ timeout: 30_000 });
     for (let i = 0; i < o.runs; i++) {
