@@ -6,8 +6,9 @@
  * measured run (test/support/fileSeconds.json; a file not listed counts 10 s). Each process has its own
  * in-process chain; the server suites take free ports and their own PostgreSQL schemas, so they never meet.
  * The contracts and the web app are built first, once. Each process's output is kept and printed whole when
- * all are done, then a summary and the file times of this run (file-seconds.json beside the logs: copy it to
- * test/support/fileSeconds.json to rebalance); the exit status is non-zero when any group failed.
+ * all are done, then a summary with each failed group's failures and the file times of this run (file-seconds.json
+ * beside the logs: copy it to test/support/fileSeconds.json to rebalance); the summary is also written to
+ * test-summary.log, which .ci/run prints last. The exit status is non-zero when any group failed.
  *
  *   npm test                      everything
  *   TEST_GROUPS=2 npm test        everything, in two processes
@@ -22,6 +23,8 @@ import { buildWeb } from "./lib/webBuild";
 
 const ROOT = path.resolve(__dirname, "..");
 const TIMES_FILE = path.join(ROOT, "test/support/fileSeconds.json");
+/** The summary and each failed group's failures, written again for .ci/run to print last. */
+const SUMMARY_FILE = path.join(ROOT, "test-summary.log");
 /** The time of a file that the table does not list yet. */
 const UNKNOWN_SECONDS = 10;
 
@@ -100,12 +103,22 @@ async function main(): Promise<void> {
   const times = path.join(dir, "file-seconds.json");
   const sorted = Object.entries(measured).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   fs.writeFileSync(times, `${JSON.stringify(Object.fromEntries(sorted), null, 2)}\n`);
-  process.stdout.write("\n");
+  const summary: string[] = [];
   for (const r of runs) {
     const outcome = r.code === 0 ? "passed" : `FAILED (exit ${r.code})`;
-    process.stdout.write(`${r.name}: ${outcome} in ${r.seconds.toFixed(0)} s (${r.files} files; ${r.expected.toFixed(0)} s in the table)\n`);
+    summary.push(`${r.name}: ${outcome} in ${r.seconds.toFixed(0)} s (${r.files} files; ${r.expected.toFixed(0)} s in the table)`);
   }
-  process.stdout.write(`all tests: ${((performance.now() - t0) / 1000).toFixed(0)} s; this run's file times: ${times}\n`);
+  summary.push(`all tests: ${((performance.now() - t0) / 1000).toFixed(0)} s; this run's file times: ${times}`);
+  // Each failed group's failures (mocha's "N failing" section), again at the end where a CI log's tail shows them.
+  for (const r of runs.filter((r) => r.code !== 0)) {
+    const text = fs.readFileSync(r.log, "utf8");
+    const at = text.search(/^ {2}\d+ failing$/m);
+    summary.push(`----- ${r.name}: ${at >= 0 ? text.slice(at).trimEnd() : "no mocha failures listed: the last lines of its log"}`);
+    if (at < 0) summary.push(text.trimEnd().split("\n").slice(-40).join("\n"));
+  }
+  const text = `${summary.join("\n")}\n`;
+  process.stdout.write(`\n${text}`);
+  fs.writeFileSync(SUMMARY_FILE, text);
   process.exit(runs.every((r) => r.code === 0) ? 0 : 1);
 }
 
