@@ -2,7 +2,6 @@ import type { Db } from "../store/db";
 import type { Env } from "../config";
 import { handleEventBatch, type EventRequest, type EventResult } from "./eventBatch";
 import { GroupCommit, type BatchObserver, type Waiting } from "./groupCommit";
-import { DeviceKeyHints, type Preverified } from "./deviceLookup";
 
 /**
  * Group commit for device events (the queue: groupCommit.ts): the requests waiting together are handled in ONE
@@ -21,17 +20,9 @@ export class DeviceEventBatcher extends GroupCommit<EventRequest, EventResult> {
     super(db, config);
   }
 
-  /** Device keys as the last batches read them: a request's signature is checked as it arrives (see `preverify`). */
-  private readonly hints = new DeviceKeyHints();
-
-  /** Starts checking a request's signature on the thread pool while it waits for its batch, which decides with the rows it reads. */
-  preverify(deviceId: string, canonical: string, signature: Buffer | undefined): Preverified | undefined {
-    return this.hints.preverify(deviceId, canonical, signature);
-  }
-
   private handle(requests: readonly EventRequest[]): Promise<EventResult[]> {
     // Advisory locks order event ids across connections; PGlite has only one.
-    return this.db.transaction((tx) => handleEventBatch(tx, this.config, requests, { locks: this.db.kind === "postgres", hints: this.hints }));
+    return this.db.transaction((tx) => handleEventBatch(tx, this.config, requests, { locks: this.db.kind === "postgres" }));
   }
 
   protected async run(batch: Waiting<EventRequest, EventResult>[]): Promise<void> {

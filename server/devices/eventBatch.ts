@@ -7,7 +7,7 @@ import { PURPOSE_OF_EVENT, type DeviceEventKind } from "../consent/purposes";
 import { walletOfCard } from "../customers/cards";
 import { brandOf, deviceOf, type Brand, type BrandRow, type Device, type DeviceRow } from "../brands/registry";
 import { signatureHash } from "./auth";
-import { signerAmongAsync, type DeviceKeyHints, type Preverified } from "./deviceLookup";
+import { signerAmongAsync } from "./deviceLookup";
 import type { DeviceEvent, EventAnswer, EventOutcome, DropReason } from "./events";
 
 /** A device request whose headers passed the checks that need nothing looked up (auth.ts, readDeviceHeaders). */
@@ -22,8 +22,6 @@ export interface EventRequest {
   storeId: string | undefined;
   /** The parsed body, or the 400 it earns: answered only once the signature is verified and recorded, as before batching. */
   parsed: { event: DeviceEvent } | { error: HttpError };
-  /** Verifications started when the request arrived (DeviceKeyHints); the batch's rows decide which count. */
-  preverified?: Preverified;
 }
 
 export type EventResult =
@@ -55,12 +53,7 @@ type DeviceBrandRow = DeviceRow & { [K in keyof BrandRow as `b_${K}`]: BrandRow[
  * A database error fails the whole batch (the transaction rolls back); the batcher then handles each
  * event alone.
  */
-export async function handleEventBatch(
-  tx: Queryable,
-  config: Env,
-  requests: readonly EventRequest[],
-  opts: { locks: boolean; hints?: DeviceKeyHints },
-): Promise<EventResult[]> {
+export async function handleEventBatch(tx: Queryable, config: Env, requests: readonly EventRequest[], opts: { locks: boolean }): Promise<EventResult[]> {
   const results = new Array<EventResult>(requests.length);
   const { rows: found } = await tx.query<DeviceBrandRow>(
     `SELECT d.id, d.brand, d.store_id, d.name, d.public_key, d.disabled, d.created_at,
@@ -72,17 +65,13 @@ export async function handleEventBatch(
   // Device ids are scoped per brand: an id names up to one device per brand, the signer is the one whose key verifies.
   const withId = new Map<string, DeviceBrandRow[]>();
   for (const r of found) withId.set(r.id, [...(withId.get(r.id) ?? []), r]);
-  opts.hints?.learn(
-    requests.map((r) => r.deviceId),
-    new Map([...withId].map(([id, rows]) => [id, rows.map((d) => d.public_key)])),
-  );
   const signers = new Array<DeviceBrandRow | undefined>(requests.length);
 
   // 1. Signatures: verified (an unknown device is verified against a key nobody holds), then recorded.
   const hashes = new Array<string | undefined>(requests.length);
   const firstUse = new Map<string, number>();
   // Verified side by side on the thread pool; decided below in request order (the first use of a signature wins).
-  const verified = await Promise.all(requests.map((r) => signerAmongAsync(withId.get(r.deviceId) ?? [], (d) => d.public_key, r.canonical, r.signature, r.preverified)));
+  const verified = await Promise.all(requests.map((r) => signerAmongAsync(withId.get(r.deviceId) ?? [], (d) => d.public_key, r.canonical, r.signature)));
   requests.forEach((r, i) => {
     const row = verified[i];
     signers[i] = row;

@@ -92,16 +92,13 @@ export function deviceEventsRouter(ctx: HttpContext): Router {
     },
     async (req, res) => {
       const headers = readDeviceHeaders(req, deps.config);
-      const signature = decodeSignature(headers.signature);
-      const canonical = canonicalRequest({ method: req.method, path: req.originalUrl, timestamp: headers.timestamp, nonce: headers.nonce, deviceId: headers.deviceId, body: locals(res).rawBody ?? "" });
       const result = await batcher.submit({
         deviceId: headers.deviceId,
         timestamp: headers.timestamp,
-        signature,
-        canonical,
+        signature: decodeSignature(headers.signature),
+        canonical: canonicalRequest({ method: req.method, path: req.originalUrl, timestamp: headers.timestamp, nonce: headers.nonce, deviceId: headers.deviceId, body: locals(res).rawBody ?? "" }),
         storeId: req.params.storeId as string | undefined,
         parsed: parseEvent(req.body),
-        preverified: batcher.preverify(headers.deviceId, canonical, signature),
       });
       if (result.kind === "error") throw result.error;
       const { device, brand, event } = result;

@@ -1,4 +1,3 @@
-import crypto from "node:crypto";
 import { expect } from "chai";
 import pino from "pino";
 import { Registry } from "prom-client";
@@ -134,37 +133,6 @@ for (const kind of testDbKinds()) {
         await h.t.db.query("DROP TRIGGER refuse_boom ON relay_device_events");
         await h.t.db.query("DROP FUNCTION refuse_boom()");
       }
-    });
-
-    it("checks a signature as the request arrives, but decides by the key the batch reads: once a device's key changed, the old key's signature is refused", async () => {
-      const alice = newCustomer();
-      await h.consent(alice, h.a.address, ["in-store-recognition"]);
-      const batcher = new DeviceEventBatcher(h.t.db, h.config);
-      const submit = (r: EventRequest) => batcher.submit({ ...r, preverified: batcher.preverify(r.deviceId, r.canonical, r.signature) });
-      // An id the batcher has never read is checked in the batch only; a batch teaches it the device's key.
-      const first = request(h.a.device, presence("pv-1", alice.address)).req;
-      expect(batcher.preverify(first.deviceId, first.canonical, first.signature)).to.equal(undefined);
-      expect(summary({ status: "fulfilled", value: await submit(first) })).to.deep.equal({ status: 202, body: { accepted: true, eventId: "pv-1", kind: "presence" }, duplicate: false, visitCount: 1 });
-      const where = "brand = $2 AND id = $3";
-      const { rows } = await h.t.db.query<{ public_key: string }>("SELECT public_key FROM relay_devices WHERE brand = $1 AND id = $2", [h.a.address.toLowerCase(), h.a.device.id]);
-      const key = rows[0]!.public_key;
-      const signed = request(h.a.device, presence("pv-2", alice.address)).req;
-      const early = batcher.preverify(signed.deviceId, signed.canonical, signed.signature)!;
-      expect([...early.keys()]).to.deep.equal([key]);
-      expect(await early.get(key)).to.equal(true);
-      const replacement = crypto.generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" }).subarray(12).toString("base64url");
-      await h.t.db.query(`UPDATE relay_devices SET public_key = $1 WHERE ${where}`, [replacement, h.a.address.toLowerCase(), h.a.device.id]);
-      try {
-        // Verified with the old key as it arrived; the batch reads the new key and refuses it.
-        const refused = await batcher.submit({ ...signed, preverified: early });
-        expect(summary({ status: "fulfilled", value: refused })).to.deep.equal({ status: 401, code: "bad_device_signature" });
-        expect(await h.count("relay_device_events", "event_id = 'pv-2'")).to.equal(0);
-      } finally {
-        await h.t.db.query(`UPDATE relay_devices SET public_key = $1 WHERE ${where}`, [key, h.a.address.toLowerCase(), h.a.device.id]);
-      }
-      // Restored: the same device's next request, checked early with the key the last batch read (the new one), is decided by the old key again.
-      const again = request(h.a.device, presence("pv-3", alice.address)).req;
-      expect(summary({ status: "fulfilled", value: await submit(again) })).to.deep.equal({ status: 202, body: { accepted: true, eventId: "pv-3", kind: "presence" }, duplicate: false, visitCount: 2 });
     });
 
     it("answers concurrent HTTP events each correctly, and each answered event is already stored", async () => {
