@@ -105,18 +105,18 @@ describe("store: PGlite in a worker thread", function () {
 
   it("runs a transaction's statements sent together, before its first is answered, all inside it (the first opens it)", async () => {
     const [a, b] = await both(async (db) => {
-      const seen = await db.transaction((tx) =>
+      const [first, second, third] = await db.transaction((tx) =>
         Promise.all([
-          tx.query("INSERT INTO meta (key, value) VALUES ('t1', 'x')"),
-          tx.query<{ n: number }>("SELECT count(*)::int AS n FROM meta WHERE key = 't1'").then((r) => r.rows[0]!.n),
-          tx.query<{ open: boolean }>("SELECT now() = statement_timestamp() AS open").then((r) => r.rows[0]!.open),
+          tx.query<{ x: string }>("INSERT INTO meta (key, value) VALUES ('t1', 'x') RETURNING txid_current()::text AS x").then((r) => r.rows[0]!.x),
+          tx.query<{ n: number; x: string }>("SELECT count(*)::int AS n, txid_current()::text AS x FROM meta WHERE key = 't1'").then((r) => r.rows[0]!),
+          tx.query<{ x: string }>("SELECT txid_current()::text AS x").then((r) => r.rows[0]!.x),
         ]),
       );
-      return { seen: seen.slice(1), rows: (await db.query("SELECT key FROM meta WHERE key = 't1'")).rows };
+      // One transaction id for the three: each statement outside the transaction would have had its own.
+      return { sameTransaction: first === second.x && second.x === third, seen: second.n, rows: (await db.query("SELECT key FROM meta WHERE key = 't1'")).rows };
     });
     expect(a).to.deep.equal(b);
-    // now() is the transaction's start, so a statement inside an open transaction sees it differ from its own start.
-    expect(a).to.deep.equal({ seen: [1, false], rows: [{ key: "t1" }] });
+    expect(a).to.deep.equal({ sameTransaction: true, seen: 1, rows: [{ key: "t1" }] });
   });
 
   it("reports a transaction's failing first statement with its own error, and keeps nothing of it", async () => {

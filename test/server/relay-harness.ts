@@ -236,9 +236,16 @@ export class Harness {
     this.chainTime = Number((await this.chain.client.getBlock({ blockTag: "latest" })).timestamp);
   }
 
-  /** A deadline `seconds` after now, as the contracts (block time) and the relay see now. */
+  /**
+   * A deadline `seconds` after now, as the contracts (block time) and the relay see now. A past one (`seconds`
+   * below 0) counts back from the earlier of the wall clock and the chain time last seen, so it has passed for
+   * the relay (which takes the later of the wall clock and the latest block) whatever another suite did to the
+   * shared chain's clock since.
+   */
   deadline(seconds = 3600): bigint {
-    return BigInt(Math.max(Math.floor(Date.now() / 1000), this.chainTime) + seconds);
+    const wall = Math.floor(Date.now() / 1000);
+    const now = seconds < 0 ? Math.min(wall, this.chainTime || wall) : Math.max(wall, this.chainTime);
+    return BigInt(now + seconds);
   }
 
   async nonces(customer: Address): Promise<{ ledger: bigint; points: bigint; delegate: bigint }> {
