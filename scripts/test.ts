@@ -93,13 +93,13 @@ async function main(): Promise<void> {
       return { name: `group ${i + 1} of ${count}`, files: g.files.length, expected: g.seconds, code, log, seconds: (performance.now() - started) / 1000 };
     }),
   );
+  const logs = runs.map((r) => fs.readFileSync(r.log, "utf8"));
   const measured: Record<string, number> = {};
-  for (const r of runs) {
-    const text = fs.readFileSync(r.log, "utf8");
+  runs.forEach((r, i) => {
     process.stdout.write(`\n===== ${r.name}: ${r.files} files =====\n`);
-    process.stdout.write(text);
-    Object.assign(measured, fileSeconds(text));
-  }
+    process.stdout.write(logs[i]!);
+    Object.assign(measured, fileSeconds(logs[i]!));
+  });
   const times = path.join(dir, "file-seconds.json");
   const sorted = Object.entries(measured).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   fs.writeFileSync(times, `${JSON.stringify(Object.fromEntries(sorted), null, 2)}\n`);
@@ -110,8 +110,9 @@ async function main(): Promise<void> {
   }
   summary.push(`all tests: ${((performance.now() - t0) / 1000).toFixed(0)} s; this run's file times: ${times}`);
   // Each failed group's failures (mocha's "N failing" section), again at the end where a CI log's tail shows them.
-  for (const r of runs.filter((r) => r.code !== 0)) {
-    const text = fs.readFileSync(r.log, "utf8");
+  for (const [i, r] of runs.entries()) {
+    if (r.code === 0) continue;
+    const text = logs[i]!;
     const at = text.search(/^ {2}\d+ failing$/m);
     summary.push(`----- ${r.name}: ${at >= 0 ? text.slice(at).trimEnd() : "no mocha failures listed: the last lines of its log"}`);
     if (at < 0) summary.push(text.trimEnd().split("\n").slice(-40).join("\n"));

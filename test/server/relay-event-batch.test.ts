@@ -1,6 +1,5 @@
 import { expect } from "chai";
 import pino from "pino";
-import { Registry } from "prom-client";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { consentLedgerAbi } from "../../client/abis";
@@ -171,7 +170,7 @@ for (const kind of testDbKinds()) {
       const lines: Record<string, unknown>[] = [];
       const sink = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
       const logged = await createRelay(
-        { config: h.config, db: h.t.db, chain: { client: h.chain.client, chainId: h.deployment.chainId, deployment: h.deployment, rpcUrl: h.chain.url }, logger: pino({ level: "info" }, sink), registry: new Registry() },
+        h.relayDeps({ logger: pino({ level: "info" }, sink) }),
         { indexer: false, submitter: false, loyalty: false },
       );
       const url = await logged.listen(0, "127.0.0.1");
@@ -198,7 +197,7 @@ for (const kind of testDbKinds()) {
       it("two relay instances on one PostgreSQL: a revocation accepted by one is effective for the next event on the other", async () => {
         const db2 = await openDb({ databaseUrl: h.t.databaseUrl!, poolSize: 5 });
         const second = await createRelay(
-          { config: h.config, db: db2, chain: { client: h.chain.client, chainId: h.deployment.chainId, deployment: h.deployment, rpcUrl: h.chain.url }, logger: pino({ level: "silent" }), registry: new Registry() },
+          h.relayDeps({ db: db2 }),
           { indexer: false, submitter: false, loyalty: false },
         );
         const url2 = await second.listen(0, "127.0.0.1");

@@ -222,7 +222,7 @@ for (const kind of testDbKinds()) {
       const lines: string[] = [];
       const logger = pino({ level: "info" }, new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }));
       const second = await createRelay(
-        { config: h.config, db: h.t.db, chain: { client: h.chain.client, chainId: h.deployment.chainId, deployment: h.deployment, rpcUrl: h.chain.url }, logger, registry: new Registry() },
+        h.relayDeps({ logger }),
         { submitter: false, indexer: false },
       );
       try {

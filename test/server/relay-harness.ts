@@ -1,5 +1,6 @@
 import pino from "pino";
 import { Registry } from "prom-client";
+import type { RelayDeps } from "../../server/deps";
 import { keccak256, maxUint256, toHex, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { deployConfiance } from "../../scripts/lib/deploy";
@@ -214,6 +215,18 @@ export class Harness {
     const signer = opts.signAs ?? device;
     const signed = signDeviceRequest({ privateKey: signer.privateKeyPem, deviceId: device.id, method: "POST", path, body: raw, timestamp: opts.timestamp });
     return this.http("POST", path, { raw, headers: { "content-type": "application/json", ...signed, ...opts.headers } });
+  }
+
+  /** What another relay on this harness's chain, deployment and database is built from (createRelay), with `over` replacing parts. */
+  relayDeps(over: Partial<RelayDeps> = {}): RelayDeps {
+    return {
+      config: this.config,
+      db: this.t.db,
+      chain: { client: this.chain.client, chainId: this.deployment.chainId, deployment: this.deployment, rpcUrl: this.chain.url },
+      logger: pino({ level: "silent" }),
+      registry: new Registry(),
+      ...over,
+    };
   }
 
   /** The value of one sample of GET /metrics, e.g. `relay_purchase_batch_size_sum{fallback="false"}`; undefined when absent. */

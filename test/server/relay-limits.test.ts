@@ -1,8 +1,6 @@
 import http from "node:http";
 import net from "node:net";
 import { expect } from "chai";
-import pino from "pino";
-import { Registry } from "prom-client";
 import { createRelay } from "../../server/relay";
 import { testDbKinds } from "../support/db";
 import { signDeviceRequest } from "../../client";
@@ -156,7 +154,7 @@ for (const kind of testDbKinds()) {
 
     it("ends a brand's streams when its API key is rotated or the brand is disabled, on every instance", async () => {
       const second = await createRelay(
-        { config: h.config, db: h.t.db, chain: { client: h.chain.client, chainId: h.deployment.chainId, deployment: h.deployment, rpcUrl: h.chain.url }, logger: pino({ level: "silent" }), registry: new Registry() },
+        h.relayDeps(),
         { submitter: false, indexer: false },
       );
       const url2 = await second.listen(0, "127.0.0.1");
@@ -200,7 +198,7 @@ for (const kind of testDbKinds()) {
 
     it("holds at most MAX_CONNECTIONS open connections: one more is closed unanswered, and accepted again once one closes", async () => {
       const second = await createRelay(
-        { config: { ...h.config, MAX_CONNECTIONS: 2 }, db: h.t.db, chain: { client: h.chain.client, chainId: h.deployment.chainId, deployment: h.deployment, rpcUrl: h.chain.url }, logger: pino({ level: "silent" }), registry: new Registry() },
+        h.relayDeps({ config: { ...h.config, MAX_CONNECTIONS: 2 } }),
         { submitter: false, indexer: false },
       );
       const url = await second.listen(0, "127.0.0.1");

@@ -1,6 +1,4 @@
 import { expect } from "chai";
-import pino from "pino";
-import { Registry } from "prom-client";
 import { coalitionPointsAbi } from "../../client/abis";
 import { clearShoppingList, createRelayClient, grant, getShoppingList, shareDisplayName, watchStore, RelayError, type RecognisedCustomer, type RelayClient } from "../../client";
 import { pruneDisplayNames } from "../../server/personal/displayNames";
@@ -172,13 +170,7 @@ for (const kind of testDbKinds()) {
 
     describe("the staff stream through the client", () => {
       it("reconnects by itself after the relay restarts, and stops on a wrong key", async () => {
-        const deps = () => ({
-          config: h.config,
-          db: h.t.db,
-          chain: { client: h.chain.client, chainId: h.deployment.chainId, deployment: h.deployment, rpcUrl: h.chain.url },
-          logger: pino({ level: "silent" }),
-          registry: new Registry(),
-        });
+        const deps = () => h.relayDeps();
         const first = await createRelay(deps(), { submitter: false, indexer: false });
         const url = await first.listen(0, "127.0.0.1");
         const port = Number(new URL(url).port);

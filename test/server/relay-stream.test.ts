@@ -1,7 +1,5 @@
 import http from "node:http";
 import { expect } from "chai";
-import pino from "pino";
-import { Registry } from "prom-client";
 import { createRelay } from "../../server/relay";
 import { testDbKinds } from "../support/db";
 import { Harness, newCustomer } from "./relay-harness";
@@ -89,13 +87,7 @@ for (const kind of testDbKinds()) {
 
     (kind === "postgres" ? it : it.skip)("carries recognitions between relay instances sharing PostgreSQL (LISTEN/NOTIFY)", async () => {
       const second = await createRelay(
-        {
-          config: h.config,
-          db: h.t.db,
-          chain: { client: h.chain.client, chainId: h.deployment.chainId, deployment: h.deployment, rpcUrl: h.chain.url },
-          logger: pino({ level: "silent" }),
-          registry: new Registry(),
-        },
+        h.relayDeps(),
         { submitter: false, indexer: false },
       );
       const url = await second.listen(0, "127.0.0.1");
