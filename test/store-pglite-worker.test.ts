@@ -6,6 +6,7 @@ import { expect } from "chai";
 import { protocol, TransactionAbortedError } from "@electric-sql/pglite";
 import { DatabaseError, openDb, type Db } from "../server/store/db";
 import { openPgliteWorker, type PgliteWorkerDb } from "../server/store/pgliteThread";
+import { failing, misnamed, whereAndEcho } from "./support/procedures";
 
 /**
  * PGlite in its worker thread against PGlite in this thread: the same values, the same errors, the same order
@@ -24,6 +25,24 @@ describe("store: PGlite in a worker thread", function () {
   });
 
   const both = async <T>(fn: (db: Db) => Promise<T>): Promise<[T, T]> => [await fn(worker), await fn(inThread)];
+
+  it("runs a procedure whole in the worker thread (PGlite in this thread: here), with the same values and errors", async () => {
+    const at = new Date("2026-01-02T03:04:05.678Z");
+    const values = [at, 12n, { k: [1, null] }, new Uint8Array([1, 2])];
+    const args = { sql: "SELECT $1::timestamptz AS at, $2::text AS big, $3::jsonb AS doc, $4::bytea AS bytes", values };
+    const [there, here] = await both((db) => db.run(whereAndEcho, args));
+    expect(there.isMainThread).to.equal(false);
+    expect(there.threadId).to.equal((worker as PgliteWorkerDb).worker.threadId);
+    expect(here.isMainThread).to.equal(true);
+    expect(there.rows).to.deep.equal(here.rows);
+    expect(there.rows).to.deep.equal([{ at, big: "12", doc: { k: [1, null] }, bytes: new Uint8Array([1, 2]) }]);
+    expect(there.echo).to.deep.equal(values);
+    const [a, b] = await both((db) => db.run(failing, null).then(() => expect.fail("resolved"), (err: Error & { code?: string }) => [err.constructor, err.code, err.message]));
+    expect(a).to.deep.equal(b);
+    expect(a).to.deep.equal([protocol.messages.DatabaseError, "23502", 'null value in column "key" of relation "meta" violates not-null constraint']);
+    const missing = await worker.run(misnamed, undefined).then(() => "resolved", (err: Error) => err.message);
+    expect(missing).to.match(/exports no procedure noSuchExport/);
+  });
 
   it("returns every value type as PGlite in the relay's thread does", async () => {
     const sql = `SELECT 9007199254740991::int8 AS big, 12.50::numeric AS amount, $1::timestamptz AS at, $2::jsonb AS doc,

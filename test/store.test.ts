@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import fc from "fast-check";
 import { openTestDb, testDbKinds } from "./support/db";
 import { migrate } from "../server/store/db";
 
@@ -30,6 +31,77 @@ for (const kind of testDbKinds()) {
         await t.db.transaction((tx) => tx.query("INSERT INTO meta (key, value) VALUES ('b', '2')"));
         const { rows } = await t.db.query("SELECT key, value FROM meta ORDER BY key");
         expect(rows).to.deep.equal([{ key: "b", value: "2" }]);
+      } finally {
+        await t.drop();
+      }
+    });
+
+    it("answers a transaction's statements the same each time they run (prepared once on PGlite), and after their table changes", async () => {
+      const t = await openTestDb(kind);
+      try {
+        const sql = "SELECT * FROM meta WHERE key = ANY($1::text[]) ORDER BY key";
+        await t.db.query("INSERT INTO meta (key, value) VALUES ('p1', 'a'), ('p2', 'b')");
+        for (let i = 0; i < 8; i++) {
+          expect((await t.db.transaction((tx) => tx.query(sql, [["p1", "p2", `none-${i}`]]))).rows).to.deep.equal([
+            { key: "p1", value: "a" },
+            { key: "p2", value: "b" },
+          ]);
+        }
+        const insert = "INSERT INTO meta (key, value) SELECT * FROM unnest($1::text[], $2::text[])";
+        expect((await t.db.transaction((tx) => tx.query(insert, [["p3", "p4"], ["c", "d"]]))).rowCount).to.equal(2);
+        expect((await t.db.transaction((tx) => tx.query(insert, [["p5"], ["e"]]))).rowCount).to.equal(1);
+        // The statement reads a table whose shape changes: at most the next transaction fails, then it is prepared again.
+        await t.db.query("ALTER TABLE meta ADD COLUMN extra text");
+        await t.db.transaction((tx) => tx.query(sql, [["p1"]])).catch((err: { code?: string }) => expect(err.code).to.equal("0A000"));
+        expect((await t.db.transaction((tx) => tx.query(sql, [["p1"]]))).rows).to.deep.equal([{ key: "p1", value: "a", extra: null }]);
+      } finally {
+        await t.drop();
+      }
+    });
+
+    it("keeps relay_visit_counts equal to the count and latest of relay_visits over random inserts, deletes and updates", async () => {
+      const t = await openTestDb(kind);
+      const brands = ["0xb1", "0xb2"];
+      const subjects = ["0xc1", "0xc2", "0xc3"];
+      const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString();
+      const pair = fc.record({ brand: fc.constantFrom(...brands), subject: fc.constantFrom(...subjects) });
+      const step = fc.oneof(
+        // Several visits in one statement (as a device-event batch writes them), pairs repeated within it.
+        fc.record({ op: fc.constant("insert" as const), rows: fc.array(fc.record({ pair, minute: fc.integer({ min: 0, max: 500 }) }), { minLength: 1, maxLength: 6 }) }),
+        fc.record({ op: fc.constant("erase" as const), pair }),
+        fc.record({ op: fc.constant("removeBrand" as const), brand: fc.constantFrom(...brands) }),
+        fc.record({ op: fc.constant("deleteLatest" as const), pair }),
+        fc.record({ op: fc.constant("move" as const), from: pair, to: pair }),
+      );
+      try {
+        await fc.assert(
+          fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps) => {
+            await t.db.query("DELETE FROM relay_visits");
+            for (const s of steps) {
+              await t.db.transaction(async (tx) => {
+                if (s.op === "insert") {
+                  await tx.query("INSERT INTO relay_visits (brand, store_id, subject, seen_at) SELECT b, 's1', c, t FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS q(b, c, t)", [
+                    s.rows.map((r) => r.pair.brand),
+                    s.rows.map((r) => r.pair.subject),
+                    s.rows.map((r) => at(r.minute)),
+                  ]);
+                } else if (s.op === "erase") {
+                  await tx.query("DELETE FROM relay_visits WHERE brand = $1 AND subject = $2", [s.pair.brand, s.pair.subject]);
+                } else if (s.op === "removeBrand") {
+                  await tx.query("DELETE FROM relay_visits WHERE brand = $1", [s.brand]);
+                } else if (s.op === "deleteLatest") {
+                  await tx.query("DELETE FROM relay_visits WHERE id = (SELECT id FROM relay_visits WHERE brand = $1 AND subject = $2 ORDER BY seen_at DESC, id DESC LIMIT 1)", [s.pair.brand, s.pair.subject]);
+                } else {
+                  await tx.query("UPDATE relay_visits SET brand = $3, subject = $4 WHERE brand = $1 AND subject = $2", [s.from.brand, s.from.subject, s.to.brand, s.to.subject]);
+                }
+              });
+            }
+            const summary = "SELECT brand, subject, visits, last_seen FROM relay_visit_counts ORDER BY brand, subject";
+            const truth = "SELECT brand, subject, count(*)::int AS visits, max(seen_at) AS last_seen FROM relay_visits GROUP BY brand, subject ORDER BY brand, subject";
+            expect((await t.db.query(summary)).rows).to.deep.equal((await t.db.query(truth)).rows);
+          }),
+          { numRuns: 40 },
+        );
       } finally {
         await t.drop();
       }

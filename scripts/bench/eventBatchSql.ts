@@ -48,8 +48,10 @@ async function main(): Promise<void> {
 
     const times = new Map<string, number[]>();
     const note = (label: string, ms: number) => (times.get(label) ?? times.set(label, []).get(label)!).push(ms);
+    const last = new Map<string, { sql: string; params: unknown }>();
     const timed = (tx: Queryable): Queryable => ({
       async query(sql, params) {
+        last.set(sql.replace(/\s+/g, " ").trim().slice(0, 48), { sql, params });
         const t = performance.now();
         const r = await tx.query(sql, params);
         note(sql.replace(/\s+/g, " ").trim().slice(0, 48), performance.now() - t);
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
         const body = JSON.stringify({ eventId: `e-${n}`, kind: "presence", customer: { wallet: wallets[n++ % customers] } });
         const timestamp = String(Math.floor(Date.now() / 1000));
         const canonical = canonicalRequest({ method: "POST", path: EVENT_PATH, timestamp, nonce: crypto.randomBytes(12).toString("base64url"), deviceId: "door-1", body });
-        return { deviceId: "door-1", timestamp, signature: crypto.sign(null, Buffer.from(canonical), privateKey), canonical, storeId: "s1", parsed: { event: JSON.parse(body) } };
+        return { deviceId: "door-1", timestamp, signature: crypto.sign(null, Buffer.from(canonical), privateKey).toString("base64url"), canonical, storeId: "s1", body: JSON.parse(body) };
       });
       const t = performance.now();
       const results = await db.transaction((tx) => handleEventBatch(timed(tx), config, requests, { locks: db.kind === "postgres" }));
@@ -77,6 +79,13 @@ async function main(): Promise<void> {
     const mean = (v: number[]) => v.reduce((a, x) => a + x, 0) / v.length;
     for (const [label, v] of times) {
       console.log(`  ${mean(v).toFixed(2).padStart(6)} ms (first 20 ${mean(v.slice(0, 20)).toFixed(2)}, last 20 ${mean(v.slice(-20)).toFixed(2)})  ${label}`);
+    }
+    if (process.env.EXPLAIN) for (const [label, { sql, params }] of last) {
+      await db.transaction(async (tx) => {
+        const r = await tx.query(`EXPLAIN (ANALYZE, TIMING on) ${sql}`, params as unknown[]);
+        console.log(label, "\n", r.rows.map((x: any) => x["QUERY PLAN"]).filter((l: string) => /Time|->/.test(l)).slice(-40).join("\n"));
+        throw new Error("rollback");
+      }).catch(() => undefined);
     }
   } finally {
     await db.close();

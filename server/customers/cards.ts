@@ -24,7 +24,7 @@ export function cardHash(pepper: string, brand: Address, cardToken: string): str
 }
 
 /** The wallet a card token of `brand` is linked to, if any. */
-export async function walletOfCard(db: Queryable, config: Env, brand: Address, cardToken: string): Promise<Address | undefined> {
+export async function walletOfCard(db: Queryable, config: Pick<Env, "CARD_TOKEN_PEPPER">, brand: Address, cardToken: string): Promise<Address | undefined> {
   if (!config.CARD_TOKEN_PEPPER) return undefined;
   const { rows } = await db.query<{ subject: string }>("SELECT subject FROM relay_card_links WHERE brand = $1 AND card_hash = $2", [
     brand.toLowerCase(),

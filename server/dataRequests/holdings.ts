@@ -38,6 +38,15 @@ export const HOLDINGS: readonly Holding[] = [
     reason: "no law requires the brand to keep them",
   },
   {
+    table: "relay_visit_counts",
+    description: "how many of those visits the relay holds per brand, and the latest (shown to the shop's staff when you are recognised)",
+    walletColumns: ["subject"],
+    brandColumn: "brand",
+    orderBy: "brand",
+    disposition: "erase",
+    reason: "a summary of your visits, erased with them",
+  },
+  {
     table: "relay_scans",
     description: "your shopping list: products scanned at home with your shopping-list consent",
     walletColumns: ["subject"],

@@ -1,12 +1,14 @@
 import type { Db } from "../store/db";
 import type { Env } from "../config";
-import { handleEventBatch, type EventRequest, type EventResult } from "./eventBatch";
+import { HttpError } from "../http/errors";
+import { eventBatch, type EventBatchConfig, type EventRequest, type EventResult } from "./eventBatch";
 import { GroupCommit, type BatchObserver, type Waiting } from "./groupCommit";
 
 /**
  * Group commit for device events (the queue: groupCommit.ts): the requests waiting together are handled in ONE
  * transaction (handleEventBatch), each answered only once that transaction has committed, so every 2xx is
- * durable.
+ * durable. The batch runs where the database is (the `eventBatch` procedure: in PGlite's worker thread when
+ * PGlite runs there), so this thread only parses requests and answers them.
  *
  * If a batch's transaction fails (a database error: nothing of it is kept), each of its requests is handled
  * again alone, so one failing event does not fail the others.
@@ -20,15 +22,21 @@ export class DeviceEventBatcher extends GroupCommit<EventRequest, EventResult> {
     super(db, config);
   }
 
-  private handle(requests: readonly EventRequest[]): Promise<EventResult[]> {
-    // Advisory locks order event ids across connections; PGlite has only one.
-    return this.db.transaction((tx) => handleEventBatch(tx, this.config, requests, { locks: this.db.kind === "postgres" }));
+  private readonly batchConfig: EventBatchConfig = {
+    DEVICE_CLOCK_TOLERANCE_SECONDS: this.config.DEVICE_CLOCK_TOLERANCE_SECONDS,
+    CARD_TOKEN_PEPPER: this.config.CARD_TOKEN_PEPPER,
+  };
+
+  private async handle(requests: EventRequest[]): Promise<EventResult[]> {
+    const sent = await this.db.run(eventBatch, { config: this.batchConfig, requests });
+    return sent.map((r) => (r.kind === "error" ? { kind: "error", error: new HttpError(r.status, r.code, r.message) } : r));
   }
 
-  protected async run(batch: Waiting<EventRequest, EventResult>[]): Promise<void> {
+  protected async run(batch: Waiting<EventRequest, EventResult>[], release: () => void): Promise<void> {
     const t0 = performance.now();
     try {
       const results = await this.handle(batch.map((w) => w.request));
+      release();
       batch.forEach((w, i) => w.resolve(results[i]!));
       this.observe?.({ size: batch.length, seconds: (performance.now() - t0) / 1000, fallback: false });
       return;

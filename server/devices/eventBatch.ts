@@ -1,27 +1,28 @@
 import type { Address } from "viem";
 import type { Env } from "../config";
-import type { Queryable } from "../store/db";
-import { HttpError } from "../http/errors";
+import { procedure, type Queryable } from "../store/db";
+import { HttpError, validationError } from "../http/errors";
 import { consentGrantedSql } from "../consent/gate";
 import { PURPOSE_OF_EVENT, type DeviceEventKind } from "../consent/purposes";
 import { walletOfCard } from "../customers/cards";
 import { brandOf, deviceOf, type Brand, type BrandRow, type Device, type DeviceRow } from "../brands/registry";
 import { signatureHash } from "./auth";
 import { signerAmongAsync } from "./deviceLookup";
-import type { DeviceEvent, EventAnswer, EventOutcome, DropReason } from "./events";
+import { decodeSignature } from "./signing";
+import { EVENT_KINDS, deviceEventSchema, type DeviceEvent, type EventAnswer, type EventOutcome, type DropReason } from "./events";
 
 /** A device request whose headers passed the checks that need nothing looked up (auth.ts, readDeviceHeaders). */
 export interface EventRequest {
   deviceId: string;
   timestamp: string;
-  /** The decoded X-Signature; undefined when malformed (answered as a bad signature). */
-  signature: Buffer | undefined;
+  /** The X-Signature header as sent (a malformed one is answered as a bad signature). */
+  signature: string;
   /** The canonical request the device signed (client/device/canonicalRequest.ts). */
   canonical: string;
   /** The store named by the path. */
   storeId: string | undefined;
-  /** The parsed body, or the 400 it earns: answered only once the signature is verified and recorded, as before batching. */
-  parsed: { event: DeviceEvent } | { error: HttpError };
+  /** The JSON body: validated only once the signature is verified and recorded (its 400 comes after a 401 or 409). */
+  body: unknown;
 }
 
 export type EventResult =
@@ -30,6 +31,19 @@ export type EventResult =
   /** Authenticated and recorded, but handled on its own (purchase, return: per-receipt locks, chain reads). */
   | { kind: "alone"; device: Device; brand: Brand; event: DeviceEvent }
   | { kind: "error"; error: HttpError };
+
+/** The body as the batch reads it: the event, or the 400 it earns. */
+function parseEvent(body: unknown): { event: DeviceEvent } | { error: HttpError } {
+  const kind = (body as { kind?: unknown } | undefined)?.kind;
+  if (typeof kind !== "string" || !(EVENT_KINDS as readonly string[]).includes(kind)) {
+    return { error: new HttpError(400, "invalid_event_kind", `kind must be one of ${EVENT_KINDS.join(", ")}`) };
+  }
+  const r = deviceEventSchema.safeParse(body);
+  return r.success ? { event: r.data } : { error: validationError(r.error) };
+}
+
+/** The settings a batch reads. */
+export type EventBatchConfig = Pick<Env, "DEVICE_CLOCK_TOLERANCE_SECONDS" | "CARD_TOKEN_PEPPER">;
 
 const BAD_SIGNATURE = () => new HttpError(401, "bad_device_signature", "X-Signature does not verify with the device's key over the canonical request");
 
@@ -53,7 +67,8 @@ type DeviceBrandRow = DeviceRow & { [K in keyof BrandRow as `b_${K}`]: BrandRow[
  * A database error fails the whole batch (the transaction rolls back); the batcher then handles each
  * event alone.
  */
-export async function handleEventBatch(tx: Queryable, config: Env, requests: readonly EventRequest[], opts: { locks: boolean }): Promise<EventResult[]> {
+export async function handleEventBatch(tx: Queryable, config: EventBatchConfig, sent: readonly EventRequest[], opts: { locks: boolean }): Promise<EventResult[]> {
+  const requests = sent.map((r) => ({ ...r, signature: decodeSignature(r.signature), parsed: parseEvent(r.body) }));
   const results = new Array<EventResult>(requests.length);
   const { rows: found } = await tx.query<DeviceBrandRow>(
     `SELECT d.id, d.brand, d.store_id, d.name, d.public_key, d.disabled, d.created_at,
@@ -108,8 +123,8 @@ export async function handleEventBatch(tx: Queryable, config: Env, requests: rea
        SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT (signature_hash) DO NOTHING RETURNING signature_hash)
      SELECT signature_hash AS recorded, NULL AS brand, NULL AS event_id, NULL::int AS status, NULL::jsonb AS response FROM recorded
      UNION ALL
-     SELECT NULL, e.brand, e.event_id, e.status, e.response FROM relay_device_events e
-       JOIN unnest($4::text[], $5::text[]) AS q(brand, event_id) ON e.brand = q.brand AND e.event_id = q.event_id`,
+     SELECT NULL, e.brand, e.event_id, e.status, e.response FROM unnest($4::text[], $5::text[]) AS q(brand, event_id)
+       CROSS JOIN LATERAL (SELECT * FROM relay_device_events e WHERE e.brand = q.brand AND e.event_id = q.event_id LIMIT 1) e`,
     [
       order.map((i) => hashes[i]!),
       order.map((i) => requests[i]!.deviceId),
@@ -181,10 +196,9 @@ export async function handleEventBatch(tx: Queryable, config: Env, requests: rea
         `WITH g AS MATERIALIZED (
            SELECT q.*, ${consentGrantedSql("q.subject", "q.controller", "q.purpose", "$5")} AS granted
              FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[]) WITH ORDINALITY AS q(subject, controller, purpose, presence, i))
-         SELECT g.i::int AS i, g.granted, v.seen_at, v.n, p.balance::text AS balance, d.display_name
+         SELECT g.i::int AS i, g.granted, v.last_seen AS seen_at, COALESCE(v.visits, 0) AS n, p.balance::text AS balance, d.display_name
            FROM g
-           CROSS JOIN LATERAL (SELECT max(seen_at) AS seen_at, count(*)::int AS n FROM relay_visits
-                                WHERE g.granted AND g.presence AND brand = g.controller AND subject = g.subject) v
+           LEFT JOIN relay_visit_counts v ON g.granted AND g.presence AND v.brand = g.controller AND v.subject = g.subject
            LEFT JOIN points_balances p ON g.granted AND g.presence AND p.customer = g.subject
            LEFT JOIN relay_display_names d ON g.granted AND g.presence AND d.brand = g.controller AND d.subject = g.subject`,
         [
@@ -285,3 +299,20 @@ function replayed(): HttpError {
 function drop(event: DeviceEvent, reason: DropReason): EventOutcome {
   return { status: 202, body: { accepted: true, eventId: event.eventId, kind: event.kind, dropped: reason }, duplicate: false, dropped: reason };
 }
+
+/** An EventResult as it crosses threads (structured clone keeps no HttpError): a refusal as its status, code and message. */
+export type SentEventResult = Exclude<EventResult, { kind: "error" }> | { kind: "error"; status: number; code: string; message: string };
+
+/**
+ * A batch in its one transaction, as a procedure: in PGlite's worker thread when PGlite runs there (the whole
+ * batch is one message each way, db.ts `Procedure`), in the relay's thread otherwise. Advisory locks order event
+ * ids across connections; PGlite has only one.
+ */
+export const eventBatch = procedure(
+  __filename,
+  "eventBatch",
+  async (db, { config, requests }: { config: EventBatchConfig; requests: EventRequest[] }): Promise<SentEventResult[]> => {
+    const results = await db.transaction((tx) => handleEventBatch(tx, config, requests, { locks: db.kind === "postgres" }));
+    return results.map((r) => (r.kind === "error" ? { kind: "error", status: r.error.status, code: r.error.code, message: r.error.message } : r));
+  },
+);

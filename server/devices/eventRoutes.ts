@@ -2,18 +2,15 @@ import { Router } from "express";
 import { z } from "zod";
 import type { HttpContext } from "../http/context";
 import { locals } from "../http/context";
-import { HttpError, validationError } from "../http/errors";
 import { defineRoute } from "../http/openapi";
 import type { Address } from "viem";
 import { createTierReader } from "./tierReader";
 import { readDeviceHeaders } from "./auth";
-import { decodeSignature } from "./signing";
 import { canonicalRequest } from "../../client/device/canonicalRequest";
-import { EVENT_KINDS, deviceEventSchema, eventAnswerSchema, handleDeviceEvent, type BackingReader, type EventOutcome } from "./events";
+import { deviceEventSchema, eventAnswerSchema, handleDeviceEvent, type BackingReader, type EventOutcome } from "./events";
 import { DeviceEventBatcher } from "./batcher";
 import { PurchaseBatcher } from "./purchaseBatcher";
 import { BackingCache } from "./backingCache";
-import type { EventRequest } from "./eventBatch";
 import type { RecognisedCustomer } from "./bus";
 import { coalitionPointsAbi } from "../../client/abis";
 
@@ -23,16 +20,6 @@ export const deviceHeadersSchema = z.object({
   "x-nonce": z.string().meta({ description: "16-64 random characters [A-Za-z0-9_-], new for every request" }),
   "x-signature": z.string().meta({ description: "base64url Ed25519 signature of the canonical request (docs/relay.md)" }),
 });
-
-/** The body as the route reads it: the event, or the 400 it earns (answered after the signature checks). */
-function parseEvent(body: unknown): EventRequest["parsed"] {
-  const kind = (body as { kind?: unknown } | undefined)?.kind;
-  if (typeof kind !== "string" || !(EVENT_KINDS as readonly string[]).includes(kind)) {
-    return { error: new HttpError(400, "invalid_event_kind", `kind must be one of ${EVENT_KINDS.join(", ")}`) };
-  }
-  const r = deviceEventSchema.safeParse(body);
-  return r.success ? { event: r.data } : { error: validationError(r.error) };
-}
 
 /**
  * POST /v1/stores/:storeId/events: a shop device's signed event. The header checks that need nothing looked
@@ -95,10 +82,10 @@ export function deviceEventsRouter(ctx: HttpContext): Router {
       const result = await batcher.submit({
         deviceId: headers.deviceId,
         timestamp: headers.timestamp,
-        signature: decodeSignature(headers.signature),
+        signature: headers.signature,
         canonical: canonicalRequest({ method: req.method, path: req.originalUrl, timestamp: headers.timestamp, nonce: headers.nonce, deviceId: headers.deviceId, body: locals(res).rawBody ?? "" }),
         storeId: req.params.storeId as string | undefined,
-        parsed: parseEvent(req.body),
+        body: req.body,
       });
       if (result.kind === "error") throw result.error;
       const { device, brand, event } = result;

@@ -182,7 +182,7 @@ async function process(
   const accepted = { accepted: true as const, eventId: event.eventId, kind: event.kind };
   switch (event.kind) {
     case "presence": {
-      const previous = await tx.query<{ seen_at: Date | null; n: number }>("SELECT max(seen_at) AS seen_at, count(*)::int AS n FROM relay_visits WHERE brand = $1 AND subject = $2", [
+      const previous = await tx.query<{ seen_at: Date | null; n: number }>("SELECT max(last_seen) AS seen_at, COALESCE(max(visits), 0) AS n FROM relay_visit_counts WHERE brand = $1 AND subject = $2", [
         brand.address,
         subject,
       ]);

@@ -17,7 +17,8 @@ export type BatchObserver = (b: { size: number; seconds: number; fallback: boole
  * a slot is free. No timer: a request that finds a free slot starts a batch at the end of the event loop's
  * turn (with whatever else arrived in it), so a quiet relay adds no latency; under load the batches grow by
  * themselves (up to DEVICE_EVENT_BATCH_MAX), and at most DEVICE_EVENT_BATCHES run at once (one on PGlite,
- * which has one connection).
+ * which has one connection). A batch whose transaction has ended hands its slot to the requests that waited
+ * meanwhile before its own are answered, so the database is not left idle while this thread writes answers.
  */
 export abstract class GroupCommit<R, A> {
   private readonly queue: Waiting<R, A>[] = [];
@@ -41,8 +42,13 @@ export abstract class GroupCommit<R, A> {
     });
   }
 
-  /** Handles one batch and answers each of its requests (resolve or reject), whatever happens. */
-  protected abstract run(batch: Waiting<R, A>[]): Promise<void>;
+  /**
+   * Handles one batch and answers each of its requests (resolve or reject), whatever happens. `release` frees
+   * its slot and starts the next batch at once: call it as soon as the batch's transaction has ended and
+   * before answering, so that the database works on the next batch while this thread writes the answers
+   * (otherwise the slot is freed when `run` ends).
+   */
+  protected abstract run(batch: Waiting<R, A>[], release: () => void): Promise<void>;
 
   /**
    * Starts the next batches once the event loop has read every request that is ready (setImmediate runs
@@ -65,10 +71,15 @@ export abstract class GroupCommit<R, A> {
     while (this.running < this.slots && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.max);
       this.running++;
-      this.run(batch).finally(() => {
+      let released = false;
+      // The requests waiting now arrived while this batch ran: they start the next one at once.
+      const release = () => {
+        if (released) return;
+        released = true;
         this.running--;
-        this.schedule();
-      });
+        this.pump();
+      };
+      this.run(batch, release).finally(release);
     }
   }
 }

@@ -43,7 +43,7 @@ export class PurchaseBatcher extends GroupCommit<PurchaseRequest, EventOutcome> 
       .then(w.resolve, w.reject);
   }
 
-  protected async run(batch: Waiting<PurchaseRequest, EventOutcome>[]): Promise<void> {
+  protected async run(batch: Waiting<PurchaseRequest, EventOutcome>[], release: () => void): Promise<void> {
     const t0 = performance.now();
     let results: PurchaseResult[] | undefined;
     try {
@@ -55,6 +55,8 @@ export class PurchaseBatcher extends GroupCommit<PurchaseRequest, EventOutcome> 
       if (batch.length === 1) return batch[0]!.reject(err);
     }
     this.observe?.({ size: batch.length, seconds: (performance.now() - t0) / 1000, fallback: results === undefined });
+    // Purchases handled alone keep the slot: they come before the purchases that arrived after them.
+    if (results?.every((r) => r.kind !== "alone")) release();
     const later: Waiting<PurchaseRequest, EventOutcome>[] = [];
     batch.forEach((w, i) => {
       const r = results?.[i];

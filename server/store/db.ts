@@ -1,8 +1,9 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import { PGlite, type Transaction } from "@electric-sql/pglite";
 import pg from "pg";
 import { openPgliteWorker } from "./pgliteThread";
+import { PgliteStatements } from "./pgliteStatements";
 import { DatabaseError, INT8, parseInt8 } from "./valueTypes";
 
 export { DatabaseError };
@@ -29,8 +30,28 @@ export interface Queryable {
 export interface Db extends Queryable {
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs a procedure where the database is (see `Procedure`). */
+  run<A, R>(procedure: Procedure<A, R>, args: A): Promise<R>;
   close(): Promise<void>;
   readonly kind: "pglite" | "postgres";
+}
+
+/**
+ * Work on the database that runs where the database is: in PGlite's worker thread when PGlite runs there, so
+ * that its statements cost no message each to and from this thread (which is busy with HTTP under load), and
+ * in this thread otherwise (PGlite here, PostgreSQL). Its arguments and result cross threads by structured
+ * clone: plain data (objects, arrays, strings, numbers, bigints, Dates, Uint8Arrays), no class instances or
+ * functions. The worker loads it as export `name` of `module` (the file defining it, `__filename`).
+ */
+export interface Procedure<A, R> {
+  readonly module: string;
+  readonly name: string;
+  readonly body: (db: Db, args: A) => Promise<R>;
+}
+
+/** A procedure exported as `name` from `module` (pass `__filename`). */
+export function procedure<A, R>(module: string, name: string, body: (db: Db, args: A) => Promise<R>): Procedure<A, R> {
+  return { module, name, body };
 }
 
 export interface OpenDbOptions {
@@ -80,7 +101,8 @@ export async function migratedPgliteImage(): Promise<Blob> {
   }
 }
 
-function pgliteDb(lite: PGlite): Db {
+/** `Db` over a PGlite in this thread (also the worker's own view of its PGlite, pgliteWorker.ts). */
+export function pgliteDb(lite: PGlite): Db {
   const wrap = (q: { query: PGlite["query"]; exec: PGlite["exec"] }): Queryable => ({
     async query<T extends Row>(sql: string, params: readonly unknown[] = []) {
       const r = await q.query<T>(sql, params as unknown[]);
@@ -90,12 +112,25 @@ function pgliteDb(lite: PGlite): Db {
       await q.exec(sql);
     },
   });
-  return {
+  const statements = PgliteStatements.for(lite);
+  // Inside a transaction, statements are prepared once (pgliteStatements.ts).
+  const inTransaction = (tx: Transaction): Queryable => ({
+    async query<T extends Row>(sql: string, params: readonly unknown[] = []) {
+      const r = await statements.query<T>(tx, sql, params);
+      return { rows: r.rows, rowCount: r.affectedRows || r.rows.length };
+    },
+    async exec(sql: string) {
+      await tx.exec(sql);
+    },
+  });
+  const db: Db = {
     kind: "pglite",
     ...wrap(lite),
-    transaction: (fn) => lite.transaction((tx) => fn(wrap(tx))),
+    transaction: (fn) => lite.transaction((tx) => fn(inTransaction(tx))),
+    run: (p, args) => p.body(db, args),
     close: () => lite.close(),
   };
+  return db;
 }
 
 function openPostgres(url: string, max: number): Db {
@@ -119,9 +154,10 @@ function openPostgres(url: string, max: number): Db {
       await q.query(sql);
     },
   });
-  return {
+  const db: Db = {
     kind: "postgres",
     ...wrap(pool),
+    run: (p, args) => p.body(db, args),
     async transaction(fn) {
       const client = await pool.connect();
       try {
@@ -138,6 +174,7 @@ function openPostgres(url: string, max: number): Db {
     },
     close: () => pool.end(),
   };
+  return db;
 }
 
 const MIGRATIONS_DIR = path.join(__dirname, "migrations");

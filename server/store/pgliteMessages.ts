@@ -12,10 +12,12 @@ export type Request =
   | { op: "exec"; id: number; sql: string; tx?: number; begin?: boolean }
   /** Ends transaction `tx`: COMMIT, or ROLLBACK when `commit` is false. */
   | { op: "end"; id: number; tx: number; commit: boolean }
+  /** Runs the procedure exported as `name` by `module` with `args` on the worker's PGlite (db.ts, `Procedure`). */
+  | { op: "run"; id: number; module: string; name: string; args: unknown }
   | { op: "close"; id: number };
 
 export type Answer =
-  | { id: number; ok: true; rows?: unknown[]; rowCount?: number }
+  | { id: number; ok: true; rows?: unknown[]; rowCount?: number; value?: unknown }
   | { id: number; ok: false; error: SentError };
 
 /** The worker's first message: PGlite is open (or could not be). */

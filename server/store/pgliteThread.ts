@@ -1,6 +1,6 @@
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import type { Db, Queryable, QueryResult, Row } from "./db";
+import type { Db, Procedure, Queryable, QueryResult, Row } from "./db";
 import { receiveError, type Answer, type Ready, type Request, type SentError } from "./pgliteMessages";
 
 /**
@@ -130,6 +130,10 @@ export async function openPgliteWorker(options: PgliteWorkerOptions = {}): Promi
       tx.closed = true;
       await end(true);
       return result;
+    },
+    async run<A, R>(p: Procedure<A, R>, args: A): Promise<R> {
+      const a = await call({ op: "run", module: p.module, name: p.name, args });
+      return a.value as R;
     },
     async close(): Promise<void> {
       if (refused) {

@@ -2,11 +2,14 @@
  * The PGlite worker thread (started by pgliteThread.ts): opens PGlite in `workerData.dataDir` (in memory when
  * unset) and answers the relay thread's requests in the order they arrive. Each is handed to PGlite at once,
  * so PGlite's own locks order them exactly as they would in the relay's thread: a query outside a transaction
- * waits for the open transaction to end; a transaction's queries run inside it.
+ * waits for the open transaction to end; a transaction's queries run inside it. A procedure (db.ts) runs here
+ * whole, its statements going to PGlite without crossing threads, ordered by PGlite with everything else.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import type { Answer, Ready, Request } from "./pgliteMessages";
+import { pgliteDb, type Db, type Procedure } from "./db";
+import { PgliteStatements } from "./pgliteStatements";
 import { sendError } from "./pgliteMessages";
 import { INT8, parseInt8 } from "./valueTypes";
 
@@ -35,6 +38,14 @@ async function main(): Promise<void> {
     return;
   }
   const transactions = new Map<number, OpenTransaction>();
+  /** PGlite as the procedures see it: the same `Db` as PGlite in the relay's thread. */
+  const db: Db = pgliteDb(lite);
+  const statements = PgliteStatements.for(lite);
+  const procedureOf = (module: string, name: string): Procedure<unknown, unknown> => {
+    const p = (require(module) as Record<string, Procedure<unknown, unknown> | undefined>)[name];
+    if (!p || typeof p.body !== "function") throw new Error(`${module} exports no procedure ${name}`);
+    return p;
+  };
 
   const answer = (id: number, work: Promise<Omit<Extract<Answer, { ok: true }>, "id" | "ok">>) =>
     work.then(
@@ -77,7 +88,9 @@ async function main(): Promise<void> {
         answer(
           m.id,
           (async () => {
-            const r = await (await target(m)).query(m.sql, m.params as unknown[]);
+            const on = await target(m);
+            // A transaction's statements are prepared once (pgliteStatements.ts), as in the relay's thread.
+            const r = on === lite ? await lite.query(m.sql, m.params as unknown[]) : await statements.query(on as Transaction, m.sql, m.params);
             return { rows: r.rows, rowCount: r.affectedRows || r.rows.length };
           })(),
         );
@@ -89,6 +102,12 @@ async function main(): Promise<void> {
             await (await target(m)).exec(m.sql);
             return {};
           })(),
+        );
+        return;
+      case "run":
+        answer(
+          m.id,
+          (async () => ({ value: await procedureOf(m.module, m.name).body(db, m.args) }))(),
         );
         return;
       case "end": {
