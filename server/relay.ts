@@ -135,7 +135,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   );
   app.use(requestMetrics(ctx.metrics));
   // Request rates, before the body is read and before any signature, key, database or chain work.
-  app.use("/v1", limits.perClient, limits.perDevice, limits.perApiKey);
+  app.use("/v1", limits.v1);
   app.use("/v1/audit", limits.audit);
   app.use((req, _res, next) => {
     const empty = req.headers["content-length"] === "0" && req.headers["transfer-encoding"] === undefined;

@@ -100,6 +100,12 @@ for (const kind of testDbKinds()) {
       expect(answers.map((a) => a.status)).to.deep.equal([401, 401, 401, 401, 429, 429]);
       expect(answers[4]!.body.error.code).to.equal("rate_limited");
       expect(Number(answers[4]!.headers.get("retry-after"))).to.be.within(1, 60);
+      // Each limit that applied, in order, with what is left of it (none once refused) and the window's seconds.
+      const window = Math.ceil(h.config.RATE_LIMIT_WINDOW_MS / 1000);
+      expect(answers[0]!.headers.get("ratelimit-policy")).to.equal(`"client"; q=1000000; w=${window}, "device"; q=4; w=${window}`);
+      expect(answers[0]!.headers.get("ratelimit")).to.match(new RegExp(`^"client"; r=\\d+; t=\\d+, "device"; r=3; t=\\d+$`));
+      expect(answers[3]!.headers.get("ratelimit")).to.match(/"device"; r=0; t=\d+$/);
+      expect(answers[4]!.headers.get("ratelimit")).to.match(/"device"; r=0; t=\d+$/);
       // Another device is not held back by this one.
       expect((await h.deviceEvent(h.a.device, event(9))).status).to.equal(202);
       const metrics = await (await fetch(`${h.url}/metrics`)).text();
