@@ -1,6 +1,6 @@
 import type { Db } from "../store/db";
 import type { Env } from "../config";
-import { HttpError } from "../http/errors";
+import { httpErrorOf } from "../http/errors";
 import { eventBatch, type EventBatchConfig, type EventRequest, type EventResult } from "./eventBatch";
 import { GroupCommit, type BatchObserver, type Waiting } from "./groupCommit";
 
@@ -29,7 +29,7 @@ export class DeviceEventBatcher extends GroupCommit<EventRequest, EventResult> {
 
   private async handle(requests: EventRequest[]): Promise<EventResult[]> {
     const sent = await this.db.run(eventBatch, { config: this.batchConfig, requests });
-    return sent.map((r) => (r.kind === "error" ? { kind: "error", error: new HttpError(r.status, r.code, r.message) } : r));
+    return sent.map((r) => (r.kind === "error" ? { kind: "error", error: httpErrorOf(r.refusal) } : r));
   }
 
   protected async run(batch: Waiting<EventRequest, EventResult>[], release: () => void): Promise<void> {

@@ -30,8 +30,10 @@ export abstract class GroupCommit<R, A> {
   constructor(
     protected readonly db: Db,
     protected readonly config: Env,
+    /** Batches at once on PGlite (default one: its one connection runs one transaction at a time). */
+    pgliteSlots = 1,
   ) {
-    this.slots = db.kind === "pglite" ? 1 : config.DEVICE_EVENT_BATCHES;
+    this.slots = db.kind === "pglite" ? pgliteSlots : config.DEVICE_EVENT_BATCHES;
     this.max = config.DEVICE_EVENT_BATCH_MAX;
   }
 

@@ -1,7 +1,7 @@
 import type { Address, Hex } from "viem";
 import type { Env } from "../config";
-import type { Queryable } from "../store/db";
-import { HttpError } from "../http/errors";
+import { procedure, type Queryable } from "../store/db";
+import { HttpError, refusalOf, type Refusal } from "../http/errors";
 import { consentGrantedSql } from "../consent/gate";
 import { PURPOSE_OF_EVENT } from "../consent/purposes";
 import { walletOfCard } from "../customers/cards";
@@ -36,6 +36,9 @@ export type PurchaseResult =
   /** Its event id or its receipt is already in this batch: handled on its own once the batch has committed (events.ts). */
   | { kind: "alone" };
 
+/** The settings a purchase batch reads. */
+export type PurchaseBatchConfig = Pick<Env, "CARD_TOKEN_PEPPER" | "PURCHASE_MAX_AMOUNT">;
+
 interface Candidate {
   i: number;
   req: PurchaseRequest;
@@ -68,7 +71,7 @@ interface Accepted {
  */
 export async function handlePurchaseBatch(
   tx: Queryable,
-  config: Env,
+  config: PurchaseBatchConfig,
   requests: readonly PurchaseRequest[],
   backing: BackingReads,
   opts: { locks: boolean },
@@ -303,3 +306,19 @@ async function recordAccepted(tx: Queryable, accepted: readonly Accepted[], answ
     answer(p.a, { status: 202, body, duplicate: false });
   }
 }
+
+/** A PurchaseResult as it crosses threads: an HttpError as its Refusal. */
+export type SentPurchaseResult = Exclude<PurchaseResult, { kind: "error" }> | { kind: "error"; refusal: Refusal };
+
+/**
+ * A purchase batch in its one transaction, as a procedure: in PGlite's worker thread when PGlite runs there (db.ts
+ * `Procedure`), in the relay's thread otherwise. The backing was read from the chain beforehand (BackingCache).
+ */
+export const purchaseBatch = procedure(
+  __filename,
+  "purchaseBatch",
+  async (db, { config, requests, backing }: { config: PurchaseBatchConfig; requests: PurchaseRequest[]; backing: BackingReads }): Promise<SentPurchaseResult[]> => {
+    const results = await db.transaction((tx) => handlePurchaseBatch(tx, config, requests, backing, { locks: db.kind === "postgres" }));
+    return results.map((r) => (r.kind === "error" ? { kind: "error", refusal: refusalOf(r.error) } : r));
+  },
+);

@@ -2,16 +2,19 @@ import type { Db } from "../store/db";
 import type { Env } from "../config";
 import { handleDeviceEvent, type BackingReader, type EventOutcome } from "./events";
 import type { BackingAt, BackingCache } from "./backingCache";
-import { handlePurchaseBatch, type BackingReads, type PurchaseRequest, type PurchaseResult } from "./purchaseBatch";
+import { httpErrorOf } from "../http/errors";
+import { purchaseBatch, type BackingReads, type PurchaseBatchConfig, type PurchaseRequest, type PurchaseResult } from "./purchaseBatch";
 import { GroupCommit, type BatchObserver, type Waiting } from "./groupCommit";
 
 /**
  * Group commit for purchases (once the device-event batch has authenticated them): purchases that arrive
  * while the database is busy with earlier ones wait here and are handled together in ONE transaction
- * (purchaseBatch.ts) as soon as a slot is free, each answered once it has committed (every 2xx is durable).
- * The queue is DeviceEventBatcher's (groupCommit.ts): no timer, batches of up to DEVICE_EVENT_BATCH_MAX, at most
- * DEVICE_EVENT_BATCHES at once (one on PGlite). The brands' backing is read before the transaction opens (BackingCache: the chain's
- * block number per batch, a brand's balance once per block), so a transaction never waits on the chain.
+ * (purchaseBatch.ts, a procedure: in PGlite's worker thread when PGlite runs there) as soon as a slot is free,
+ * each answered once it has committed (every 2xx is durable). The queue is DeviceEventBatcher's
+ * (groupCommit.ts): no timer, batches of up to DEVICE_EVENT_BATCH_MAX, at most DEVICE_EVENT_BATCHES at once
+ * (two on PGlite, so that a batch's chain read overlaps the transaction before it). The brands' backing is read
+ * before the transaction opens (BackingCache: the chain's block number per batch, a brand's balance once per
+ * block), so a transaction never waits on the chain.
  *
  * A purchase the batch leaves `alone` (its event id or receipt came earlier in the batch), and every purchase
  * of a batch whose transaction failed (a database error: nothing of it is kept), is handled on its own
@@ -27,8 +30,12 @@ export class PurchaseBatcher extends GroupCommit<PurchaseRequest, EventOutcome> 
     private readonly cache: BackingCache | undefined,
     private readonly observe?: BatchObserver,
   ) {
-    super(db, config);
+    // Two batches at once even on PGlite: one's chain read overlaps the other's transaction (PGlite runs the
+    // transactions one after the other, so each still sees every purchase committed before it).
+    super(db, config, 2);
   }
+
+  private readonly batchConfig: PurchaseBatchConfig = { CARD_TOKEN_PEPPER: this.config.CARD_TOKEN_PEPPER, PURCHASE_MAX_AMOUNT: this.config.PURCHASE_MAX_AMOUNT };
 
   private async readBacking(batch: readonly Waiting<PurchaseRequest, EventOutcome>[]): Promise<BackingReads> {
     if (!this.cache) return new Map<string, BackingAt | undefined>();
@@ -48,9 +55,8 @@ export class PurchaseBatcher extends GroupCommit<PurchaseRequest, EventOutcome> 
     let results: PurchaseResult[] | undefined;
     try {
       const backing = await this.readBacking(batch);
-      results = await this.db.transaction((tx) =>
-        handlePurchaseBatch(tx, this.config, batch.map((w) => w.request), backing, { locks: this.db.kind === "postgres" }),
-      );
+      const sent = await this.db.run(purchaseBatch, { config: this.batchConfig, requests: batch.map((w) => w.request), backing });
+      results = sent.map((r) => (r.kind === "error" ? { kind: "error", error: httpErrorOf(r.refusal) } : r));
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err);
     }

@@ -17,6 +17,21 @@ export class HttpError extends Error {
   }
 }
 
+/** An HttpError as it crosses threads (structured clone keeps no class): its status, code and message. */
+export interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+}
+
+export function refusalOf(err: HttpError): Refusal {
+  return { status: err.status, code: err.code, message: err.message };
+}
+
+export function httpErrorOf(r: Refusal): HttpError {
+  return new HttpError(r.status, r.code, r.message);
+}
+
 export interface ErrorBody {
   error: { code: string; message: string };
 }
