@@ -59,7 +59,7 @@ export {
 export { getSignerAddress, type CustomerSigner, type EthersSigner, type GetSignerAddressErrorType, type WalletClientSigner } from "./signing/signer";
 
 // Shop devices
-export { canonicalRequest, DEVICE_NONCE_PATTERN, DEVICE_SIGNING_SCHEME, type CanonicalRequestParameters } from "./device/canonicalRequest";
+export { canonicalRequest, canonicalRequestOfHash, DEVICE_NONCE_PATTERN, DEVICE_SIGNING_SCHEME, type CanonicalRequestParameters } from "./device/canonicalRequest";
 export { devicePublicKey, devicePrivateKeyPem, InvalidDeviceKeyError, type DevicePrivateKey } from "./device/deviceKey";
 export { generateDeviceKey, type GenerateDeviceKeyReturnType } from "./device/generateDeviceKey";
 export {

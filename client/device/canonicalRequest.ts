@@ -34,7 +34,14 @@ export type CanonicalRequestParameters = {
  * canonicalRequest({ method: "POST", path: "/v1/stores/paris-rivoli/events", timestamp: 1795599000,
  *   nonce: "k3Jd9QmX2bLr7TzA", deviceId: "door-1", body })
  */
-export function canonicalRequest({ method, path, timestamp, nonce, deviceId, body }: CanonicalRequestParameters): string {
-  const bodyHash = bytesToHex(sha256(typeof body === "string" ? utf8ToBytes(body) : body));
+export function canonicalRequest({ body, ...request }: CanonicalRequestParameters): string {
+  return canonicalRequestOfHash(request, bytesToHex(sha256(typeof body === "string" ? utf8ToBytes(body) : body)));
+}
+
+/**
+ * The same canonical string from the body's sha256 (lower-case hex) computed by the caller: for one with a
+ * faster SHA-256 at hand (the relay uses node's).
+ */
+export function canonicalRequestOfHash({ method, path, timestamp, nonce, deviceId }: Omit<CanonicalRequestParameters, "body">, bodyHash: string): string {
   return [DEVICE_SIGNING_SCHEME, method.toUpperCase(), path, String(timestamp), nonce, deviceId, bodyHash].join("\n");
 }

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { Router } from "express";
 import { z } from "zod";
 import type { HttpContext } from "../http/context";
@@ -6,7 +7,7 @@ import { defineRoute } from "../http/openapi";
 import type { Address } from "viem";
 import { createTierReader } from "./tierReader";
 import { readDeviceHeaders } from "./auth";
-import { canonicalRequest } from "../../client/device/canonicalRequest";
+import { canonicalRequestOfHash } from "../../client/device/canonicalRequest";
 import { deviceEventSchema, eventAnswerSchema, handleDeviceEvent, type BackingReader, type EventOutcome } from "./events";
 import { DeviceEventBatcher } from "./batcher";
 import { PurchaseBatcher } from "./purchaseBatcher";
@@ -83,7 +84,10 @@ export function deviceEventsRouter(ctx: HttpContext): Router {
         deviceId: headers.deviceId,
         timestamp: headers.timestamp,
         signature: headers.signature,
-        canonical: canonicalRequest({ method: req.method, path: req.originalUrl, timestamp: headers.timestamp, nonce: headers.nonce, deviceId: headers.deviceId, body: locals(res).rawBody ?? "" }),
+        canonical: canonicalRequestOfHash(
+          { method: req.method, path: req.originalUrl, timestamp: headers.timestamp, nonce: headers.nonce, deviceId: headers.deviceId },
+          crypto.createHash("sha256").update(locals(res).rawBody ?? "").digest("hex"),
+        ),
         storeId: req.params.storeId as string | undefined,
         body: req.body,
       });

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { expect } from "chai";
-import { canonicalRequest, devicePrivateKeyPem, devicePublicKey, generateDeviceKey, InvalidDeviceKeyError, signDeviceRequest } from "../../client";
+import { canonicalRequest, canonicalRequestOfHash, devicePrivateKeyPem, devicePublicKey, generateDeviceKey, InvalidDeviceKeyError, signDeviceRequest } from "../../client";
 import { decodeSignature, normalisePublicKey, verifyDeviceSignature } from "../../server/devices/signing";
 
 /** docs/relay.md's worked example: the device key is 32 bytes of 0x07. */
@@ -38,6 +38,8 @@ describe("client: device request signing", () => {
     const text = canonicalRequest({ ...p, body });
     expect(canonicalRequest({ ...p, body: new TextEncoder().encode(body) })).to.equal(text);
     expect(text.split("\n")).to.deep.equal(["CONFIANCE-DEVICE-V1", "POST", "/v1/stores/s/events", "1", "n".repeat(16), "d", crypto.createHash("sha256").update(body, "utf8").digest("hex")]);
+    // The relay's form: the body's hash computed by the caller.
+    expect(canonicalRequestOfHash(p, crypto.createHash("sha256").update(body, "utf8").digest("hex"))).to.equal(text);
   });
 
   it("generates keys that node's crypto reads and the relay verifies, with a fresh nonce for every request", () => {
