@@ -11,6 +11,7 @@ import { startIndexer, type Indexer } from "./indexer";
 import { auditRouter } from "./audit/routes";
 import { adminRouter } from "./brands/adminRoutes";
 import { pruneRetained, tableSizeMetrics } from "./store/retention";
+import { vacuumPglite } from "./store/vacuum";
 import { brandRouter } from "./brands/brandRoutes";
 import { brandConsentRouter } from "./consent/brandConsentRoutes";
 import { StoreEventBus } from "./devices/bus";
@@ -219,6 +220,24 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     );
   }, deps.config.RETENTION_PRUNE_INTERVAL_MS);
   prune.unref();
+  // PGlite runs no autovacuum: a pass of its own, never two at once (PostgreSQL vacuums by itself).
+  let vacuuming = false;
+  const vacuum =
+    deps.db.kind === "pglite" && deps.config.PGLITE_VACUUM_INTERVAL_MS > 0
+      ? setInterval(() => {
+          if (vacuuming) return;
+          vacuuming = true;
+          vacuumPglite(deps.db)
+            .then(
+              (pass) => {
+                if (pass.vacuumed.length + pass.analyzed.length > 0) log.debug(pass, "PGlite vacuum pass");
+              },
+              (err: Error) => log.warn({ err: { name: err.name, message: err.message } }, "PGlite vacuum pass failed"),
+            )
+            .finally(() => (vacuuming = false));
+        }, deps.config.PGLITE_VACUUM_INTERVAL_MS)
+      : undefined;
+  vacuum?.unref();
   // A display name lives only while in-store recognition is granted: consents that ended on chain (expiry, a direct revocation) are caught here.
   const pruneNames = setInterval(() => {
     pruneDisplayNames(deps.db).catch((err: Error) => log.warn({ err: { message: err.message } }, "pruning display names failed"));
@@ -249,6 +268,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
     async stop() {
       clearInterval(prune);
       clearInterval(pruneNames);
+      clearInterval(vacuum);
       stopControl();
       streams.endAll();
       if (server) {

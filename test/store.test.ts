@@ -2,6 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { openTestDb, testDbKinds } from "./support/db";
 import { migrate } from "../server/store/db";
+import { vacuumPglite } from "../server/store/vacuum";
 
 for (const kind of testDbKinds()) {
   describe(`store (${kind})`, () => {
@@ -108,6 +109,32 @@ for (const kind of testDbKinds()) {
     });
   });
 }
+
+describe("store: PGlite's vacuum pass (autovacuum's rule)", () => {
+  it("vacuums and analyses a table once its dead rows pass the threshold, and leaves a quiet one alone", async () => {
+    const t = await openTestDb("pglite");
+    try {
+      const dead = async (table: string) => {
+        await t.db.query("SELECT pg_stat_force_next_flush()");
+        return (await t.db.query<{ dead: number }>("SELECT n_dead_tup::int AS dead FROM pg_stat_user_tables WHERE relname = $1", [table])).rows[0]!.dead;
+      };
+      await t.db.query("INSERT INTO meta (key, value) SELECT 'k' || g, 'a' FROM generate_series(1, 400) g");
+      expect((await vacuumPglite(t.db)).analyzed).to.include("meta"); // 400 rows changed: analysed
+      await t.db.query("UPDATE meta SET value = 'b' WHERE key LIKE 'k%'");
+      expect(await dead("meta")).to.equal(400);
+      const pass = await vacuumPglite(t.db);
+      expect(pass.vacuumed).to.include("meta");
+      expect(pass.vacuumed).to.not.include("relay_visits");
+      expect(await dead("meta")).to.equal(0);
+      // Below the threshold (50 + 20% of 400 live rows): nothing to do.
+      await t.db.query("UPDATE meta SET value = 'c' WHERE key IN ('k1', 'k2', 'k3')");
+      expect(await vacuumPglite(t.db)).to.deep.equal({ vacuumed: [], analyzed: [] });
+      expect((await t.db.query("SELECT value FROM meta WHERE key = 'k2'")).rows).to.deep.equal([{ value: "c" }]);
+    } finally {
+      await t.drop();
+    }
+  });
+});
 
 async function expectRejects(p: Promise<unknown>, pattern: RegExp): Promise<void> {
   try {
