@@ -252,7 +252,7 @@ Rerun it to refresh this file. \`BENCH_QUICK=1 npm run bench\` runs a small vers
 - Machine: ${machineLine(r)}.
 - Run: ${r.settings.quick ? "QUICK (small counts: not for comparison)" : "full"}, ${fmt(r.seconds)} s in all.
 - Each relay figure is the median of its runs, with the spread (min-max of the runs), on ${r.relays.map((d) => DB_NAMES[d.db]).join(" and ")}${r.relays.some((d) => d.db === "postgres") ? " (a schema of its own per relay in `DATABASE_URL`'s database, PostgreSQL on the same machine)" : ""}.
-- "before": the figures of this file before issue 13 (full run of 2026-11-26T12:59Z, PGlite, same machine).
+- "before": the figures of this file before issue 13 (full run of 2026-11-26T12:59Z, PGlite, on the machine of that day: same size, not the same machine; this project's machines have differed by up to 2× in speed from one day to the next).
 
 ## Set-up
 

@@ -41,7 +41,9 @@ export interface Db extends Queryable {
  * that its statements cost no message each to and from this thread (which is busy with HTTP under load), and
  * in this thread otherwise (PGlite here, PostgreSQL). Its arguments and result cross threads by structured
  * clone: plain data (objects, arrays, strings, numbers, bigints, Dates, Uint8Arrays), no class instances or
- * functions. The worker loads it as export `name` of `module` (the file defining it, `__filename`).
+ * functions. The worker loads it as export `name` of `module` (the file defining it, `__filename`). A refusal
+ * belongs in its result (as data): what it throws reaches the caller as the database's own errors do, with
+ * PostgreSQL's and PGlite's error classes and fields kept, any other class as a plain Error with its fields.
  */
 export interface Procedure<A, R> {
   readonly module: string;
