@@ -1,6 +1,6 @@
 import type { Db } from "../store/db";
 import type { Env } from "../config";
-import { httpErrorOf } from "../http/errors";
+import { receiveResults } from "../http/errors";
 import { eventBatch, type EventBatchConfig, type EventRequest, type EventResult } from "./eventBatch";
 import { GroupCommit, type BatchObserver, type Waiting } from "./groupCommit";
 
@@ -28,8 +28,7 @@ export class DeviceEventBatcher extends GroupCommit<EventRequest, EventResult> {
   };
 
   private async handle(requests: EventRequest[]): Promise<EventResult[]> {
-    const sent = await this.db.run(eventBatch, { config: this.batchConfig, requests });
-    return sent.map((r) => (r.kind === "error" ? { kind: "error", error: httpErrorOf(r.refusal) } : r));
+    return receiveResults<EventResult>(await this.db.run(eventBatch, { config: this.batchConfig, requests }));
   }
 
   protected async run(batch: Waiting<EventRequest, EventResult>[], release: () => void): Promise<void> {

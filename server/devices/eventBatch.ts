@@ -1,7 +1,7 @@
 import type { Address } from "viem";
 import type { Env } from "../config";
 import { procedure, type Queryable } from "../store/db";
-import { HttpError, refusalOf, validationError, type Refusal } from "../http/errors";
+import { HttpError, sendResults, validationError, type Sent } from "../http/errors";
 import { consentGrantedSql } from "../consent/gate";
 import { PURPOSE_OF_EVENT, type DeviceEventKind } from "../consent/purposes";
 import { walletOfCard } from "../customers/cards";
@@ -300,9 +300,6 @@ function drop(event: DeviceEvent, reason: DropReason): EventOutcome {
   return { status: 202, body: { accepted: true, eventId: event.eventId, kind: event.kind, dropped: reason }, duplicate: false, dropped: reason };
 }
 
-/** An EventResult as it crosses threads: an HttpError as its Refusal. */
-export type SentEventResult = Exclude<EventResult, { kind: "error" }> | { kind: "error"; refusal: Refusal };
-
 /**
  * A batch in its one transaction, as a procedure: in PGlite's worker thread when PGlite runs there (the whole
  * batch is one message each way, db.ts `Procedure`), in the relay's thread otherwise. Advisory locks order event
@@ -311,8 +308,6 @@ export type SentEventResult = Exclude<EventResult, { kind: "error" }> | { kind: 
 export const eventBatch = procedure(
   __filename,
   "eventBatch",
-  async (db, { config, requests }: { config: EventBatchConfig; requests: EventRequest[] }): Promise<SentEventResult[]> => {
-    const results = await db.transaction((tx) => handleEventBatch(tx, config, requests, { locks: db.kind === "postgres" }));
-    return results.map((r) => (r.kind === "error" ? { kind: "error", refusal: refusalOf(r.error) } : r));
-  },
+  async (db, { config, requests }: { config: EventBatchConfig; requests: EventRequest[] }): Promise<Sent<EventResult>[]> =>
+    sendResults(await db.transaction((tx) => handleEventBatch(tx, config, requests, { locks: db.kind === "postgres" }))),
 );

@@ -1,7 +1,7 @@
 import type { Address, Hex } from "viem";
 import type { Env } from "../config";
 import { procedure, type Queryable } from "../store/db";
-import { HttpError, refusalOf, type Refusal } from "../http/errors";
+import { HttpError, sendResults, type Sent } from "../http/errors";
 import { consentGrantedSql } from "../consent/gate";
 import { PURPOSE_OF_EVENT } from "../consent/purposes";
 import { walletOfCard } from "../customers/cards";
@@ -307,9 +307,6 @@ async function recordAccepted(tx: Queryable, accepted: readonly Accepted[], answ
   }
 }
 
-/** A PurchaseResult as it crosses threads: an HttpError as its Refusal. */
-export type SentPurchaseResult = Exclude<PurchaseResult, { kind: "error" }> | { kind: "error"; refusal: Refusal };
-
 /**
  * A purchase batch in its one transaction, as a procedure: in PGlite's worker thread when PGlite runs there (db.ts
  * `Procedure`), in the relay's thread otherwise. The backing was read from the chain beforehand (BackingCache).
@@ -317,8 +314,6 @@ export type SentPurchaseResult = Exclude<PurchaseResult, { kind: "error" }> | { 
 export const purchaseBatch = procedure(
   __filename,
   "purchaseBatch",
-  async (db, { config, requests, backing }: { config: PurchaseBatchConfig; requests: PurchaseRequest[]; backing: BackingReads }): Promise<SentPurchaseResult[]> => {
-    const results = await db.transaction((tx) => handlePurchaseBatch(tx, config, requests, backing, { locks: db.kind === "postgres" }));
-    return results.map((r) => (r.kind === "error" ? { kind: "error", refusal: refusalOf(r.error) } : r));
-  },
+  async (db, { config, requests, backing }: { config: PurchaseBatchConfig; requests: PurchaseRequest[]; backing: BackingReads }): Promise<Sent<PurchaseResult>[]> =>
+    sendResults(await db.transaction((tx) => handlePurchaseBatch(tx, config, requests, backing, { locks: db.kind === "postgres" }))),
 );

@@ -2,7 +2,7 @@ import type { Db } from "../store/db";
 import type { Env } from "../config";
 import { handleDeviceEvent, type BackingReader, type EventOutcome } from "./events";
 import type { BackingAt, BackingCache } from "./backingCache";
-import { httpErrorOf } from "../http/errors";
+import { receiveResults } from "../http/errors";
 import { purchaseBatch, type BackingReads, type PurchaseBatchConfig, type PurchaseRequest, type PurchaseResult } from "./purchaseBatch";
 import { GroupCommit, type BatchObserver, type Waiting } from "./groupCommit";
 
@@ -55,8 +55,7 @@ export class PurchaseBatcher extends GroupCommit<PurchaseRequest, EventOutcome> 
     let results: PurchaseResult[] | undefined;
     try {
       const backing = await this.readBacking(batch);
-      const sent = await this.db.run(purchaseBatch, { config: this.batchConfig, requests: batch.map((w) => w.request), backing });
-      results = sent.map((r) => (r.kind === "error" ? { kind: "error", error: httpErrorOf(r.refusal) } : r));
+      results = receiveResults<PurchaseResult>(await this.db.run(purchaseBatch, { config: this.batchConfig, requests: batch.map((w) => w.request), backing }));
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err);
     }

@@ -24,12 +24,25 @@ export interface Refusal {
   message: string;
 }
 
-export function refusalOf(err: HttpError): Refusal {
-  return { status: err.status, code: err.code, message: err.message };
+/** A result that may be a refusal (`{ kind: "error", error }`), as it crosses threads: the refusal as its Refusal. */
+export type Sent<R> = R extends { kind: "error"; error: HttpError } ? { kind: "error"; refusal: Refusal } : R;
+
+/** Results as they cross threads (a procedure's answer): each refusal as its Refusal. */
+export function sendResults<R extends { kind: string }>(results: readonly R[]): Sent<R>[] {
+  return results.map((r) => {
+    if (r.kind !== "error") return r;
+    const { status, code, message } = (r as unknown as { error: HttpError }).error;
+    return { kind: "error", refusal: { status, code, message } };
+  }) as Sent<R>[];
 }
 
-export function httpErrorOf(r: Refusal): HttpError {
-  return new HttpError(r.status, r.code, r.message);
+/** The results again, each refusal an HttpError. */
+export function receiveResults<R extends { kind: string }>(sent: readonly Sent<R>[]): R[] {
+  return sent.map((r) => {
+    if (r.kind !== "error") return r;
+    const { status, code, message } = (r as { refusal: Refusal }).refusal;
+    return { kind: "error", error: new HttpError(status, code, message) };
+  }) as R[];
 }
 
 export interface ErrorBody {
