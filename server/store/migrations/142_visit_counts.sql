@@ -20,22 +20,29 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE OR REPLACE FUNCTION relay_visit_counts_recount() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  DELETE FROM relay_visit_counts c USING (SELECT DISTINCT brand, subject FROM removed) r
-   WHERE c.brand = r.brand AND c.subject = r.subject;
+-- The counts of the given (brand, subject) pairs, each pair once, recounted from relay_visits.
+CREATE OR REPLACE FUNCTION relay_visit_counts_recount_pairs(brands text[], subjects text[]) RETURNS void LANGUAGE sql AS $$
+  DELETE FROM relay_visit_counts c USING unnest(brands, subjects) AS p(brand, subject)
+   WHERE c.brand = p.brand AND c.subject = p.subject;
   INSERT INTO relay_visit_counts (brand, subject, visits, last_seen)
   SELECT v.brand, v.subject, count(*), max(v.seen_at)
-    FROM relay_visits v JOIN (SELECT DISTINCT brand, subject FROM removed) r ON v.brand = r.brand AND v.subject = r.subject
+    FROM relay_visits v JOIN unnest(brands, subjects) AS p(brand, subject) ON v.brand = p.brand AND v.subject = p.subject
    GROUP BY v.brand, v.subject ORDER BY v.brand, v.subject;
+$$;
+
+CREATE OR REPLACE FUNCTION relay_visit_counts_recount() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  brands text[];
+  subjects text[];
+BEGIN
+  -- The pairs the statement touched: those of the rows it removed, and for an update those of the new rows too.
   IF TG_OP = 'UPDATE' THEN
-    DELETE FROM relay_visit_counts c USING (SELECT DISTINCT brand, subject FROM added) a
-     WHERE c.brand = a.brand AND c.subject = a.subject;
-    INSERT INTO relay_visit_counts (brand, subject, visits, last_seen)
-    SELECT v.brand, v.subject, count(*), max(v.seen_at)
-      FROM relay_visits v JOIN (SELECT DISTINCT brand, subject FROM added) a ON v.brand = a.brand AND v.subject = a.subject
-     GROUP BY v.brand, v.subject ORDER BY v.brand, v.subject;
+    SELECT array_agg(brand), array_agg(subject) INTO brands, subjects
+      FROM (SELECT brand, subject FROM removed UNION SELECT brand, subject FROM added) p;
+  ELSE
+    SELECT array_agg(brand), array_agg(subject) INTO brands, subjects FROM (SELECT DISTINCT brand, subject FROM removed) p;
   END IF;
+  PERFORM relay_visit_counts_recount_pairs(brands, subjects);
   RETURN NULL;
 END $$;
 
