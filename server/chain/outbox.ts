@@ -13,6 +13,11 @@ export type OperationKind = "grant" | "revoke" | "revokeAll" | "setDelegate" | "
 export type OperationStatus = "queued" | "submitted" | "confirmed" | "failed";
 
 export interface NewOperation {
+  /**
+   * Its id, when the caller chose it (a random UUID) to write the rows that name it before queuing it; the
+   * database draws one otherwise. Kept only when the operation is created (not for a repeated idempotency key).
+   */
+  id?: string;
   kind: OperationKind;
   contract: "ledger" | "points";
   functionName: string;
@@ -76,8 +81,9 @@ function lower(value: string | undefined, pattern: RegExp, field: string): strin
  * An operation's columns as `operations` stores them (kind, contract, function, args, signer, subject,
  * controller, purpose, idempotency key), after checking what it names; throws OutboxError otherwise.
  */
-function operationRow(op: NewOperation): [string, string, string, string, string | null, string | null, string | null, string | null, string | null] {
+function operationRow(op: NewOperation): [string, string, string, string, string | null, string | null, string | null, string | null, string | null, string | null] {
   if (!KINDS.includes(op.kind)) throw new OutboxError(`unknown operation kind ${op.kind}`);
+  if (op.id !== undefined && !UUID.test(op.id)) throw new OutboxError(`operation id ${op.id} is not a UUID`);
   if (op.contract !== "ledger" && op.contract !== "points") throw new OutboxError(`unknown contract ${op.contract}`);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(op.functionName)) throw new OutboxError(`bad function name ${op.functionName}`);
   return [
@@ -90,6 +96,7 @@ function operationRow(op: NewOperation): [string, string, string, string, string
     lower(op.controller, ADDRESS, "controller"),
     lower(op.purpose, BYTES32, "purpose"),
     op.idempotencyKey ?? null,
+    op.id ?? null,
   ];
 }
 
@@ -97,8 +104,8 @@ function operationRow(op: NewOperation): [string, string, string, string, string
 export async function enqueueOperation(tx: Queryable, op: NewOperation): Promise<{ id: string; created: boolean }> {
   const params = operationRow(op);
   const inserted = await tx.query<{ id: string }>(
-    `INSERT INTO operations (kind, contract, function_name, args, signer, subject, controller, purpose, idempotency_key)
-     VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9)
+    `INSERT INTO operations (kind, contract, function_name, args, signer, subject, controller, purpose, idempotency_key, id)
+     VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, COALESCE($10::uuid, gen_random_uuid()))
      ON CONFLICT (idempotency_key) DO NOTHING
      RETURNING id`,
     params,
@@ -122,14 +129,14 @@ export async function enqueueOperations(tx: Queryable, ops: readonly NewOperatio
   });
   const column = (i: number) => rows.map((r) => r[i]);
   const inserted = await tx.query<{ id: string; key: string }>(
-    `INSERT INTO operations (kind, contract, function_name, args, signer, subject, controller, purpose, idempotency_key)
-     SELECT k, c, f, a::jsonb, s, sub, ctl, p, key
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-            WITH ORDINALITY AS q(k, c, f, a, s, sub, ctl, p, key, n)
+    `INSERT INTO operations (kind, contract, function_name, args, signer, subject, controller, purpose, idempotency_key, id)
+     SELECT k, c, f, a::jsonb, s, sub, ctl, p, key, COALESCE(i::uuid, gen_random_uuid())
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+            WITH ORDINALITY AS q(k, c, f, a, s, sub, ctl, p, key, i, n)
       ORDER BY n
      ON CONFLICT (idempotency_key) DO NOTHING
      RETURNING id::text AS id, idempotency_key AS key`,
-    [column(0), column(1), column(2), column(3), column(4), column(5), column(6), column(7), column(8)],
+    [column(0), column(1), column(2), column(3), column(4), column(5), column(6), column(7), column(8), column(9)],
   );
   const created = new Map(inserted.rows.map((r) => [r.key, r.id]));
   const keys = rows.map((r) => r[8]!);

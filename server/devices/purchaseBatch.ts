@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import type { Address, Hex } from "viem";
 import type { Env } from "../config";
 import { procedure, type Queryable } from "../store/db";
@@ -228,15 +229,15 @@ export async function promisedPoints(tx: Queryable, brand: Address, blockNumber:
 
 /**
  * Every accepted purchase's writes, in three statements and the outbox's: its issuances (a welcome bonus a
- * concurrent first purchase got first is left out), their issues queued (no return window) and bound to them,
- * and the purchase.
+ * concurrent first purchase got first is left out), bound to their issues (no return window: queued at once,
+ * under ids drawn here so that each issuance is written once, already naming its issue), and the purchase.
  */
 async function recordAccepted(tx: Queryable, accepted: readonly Accepted[], answer: (a: Accepted, outcome: EventOutcome) => void): Promise<void> {
   if (accepted.length === 0) return;
-  const parts = accepted.flatMap((a) => a.parts.map((part) => ({ a, part })));
+  const parts = accepted.flatMap((a) => a.parts.map((part) => ({ a, part, operationId: a.queue ? crypto.randomUUID() : null })));
   const inserted = await tx.query<{ brand: string; receipt_id: string }>(
-    `INSERT INTO relay_issuances (brand, receipt_id, purchase_receipt_id, subject, reason, campaign, points, due_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::timestamptz[])
+    `INSERT INTO relay_issuances (brand, receipt_id, purchase_receipt_id, subject, reason, campaign, points, due_at, operation_id)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::timestamptz[], $9::uuid[])
      ON CONFLICT DO NOTHING RETURNING brand, receipt_id`,
     [
       parts.map((x) => x.a.c.req.brand.address),
@@ -247,13 +248,14 @@ async function recordAccepted(tx: Queryable, accepted: readonly Accepted[], answ
       parts.map((x) => x.part.campaign),
       parts.map((x) => x.part.points.toString()),
       parts.map((x) => x.a.dueAt.toISOString()),
+      parts.map((x) => x.operationId),
     ],
   );
   const keyOf = (brand: string, receiptId: string) => `${brand}:${receiptId}`;
   const recorded = new Set(inserted.rows.map((r) => keyOf(r.brand, r.receipt_id)));
-  const kept = parts.filter((x) => recorded.has(keyOf(x.a.c.req.brand.address, x.part.receiptId)));
-  const queued = kept.filter((x) => x.a.queue);
-  const ops: NewOperation[] = queued.map(({ a, part }) => ({
+  const queued = parts.filter((x) => x.operationId !== null && recorded.has(keyOf(x.a.c.req.brand.address, x.part.receiptId)));
+  const ops: NewOperation[] = queued.map(({ a, part, operationId }) => ({
+    id: operationId!,
     kind: "issue",
     contract: "points",
     functionName: "issue",
@@ -265,11 +267,13 @@ async function recordAccepted(tx: Queryable, accepted: readonly Accepted[], answ
   }));
   const ids = await enqueueOperations(tx, ops);
   const operationOf = new Map(queued.map((x, k) => [keyOf(x.a.c.req.brand.address, x.part.receiptId), ids[k]!.id]));
-  if (queued.length > 0) {
+  // An issue queued before under the same idempotency key keeps its first id (enqueueOperations): bound to that one.
+  const rebound = queued.filter((x, k) => ids[k]!.id !== x.operationId);
+  if (rebound.length > 0) {
     await tx.query(
       `UPDATE relay_issuances i SET operation_id = q.id::uuid FROM unnest($1::text[], $2::text[], $3::text[]) AS q(brand, receipt_id, id)
         WHERE i.brand = q.brand AND i.receipt_id = q.receipt_id`,
-      [queued.map((x) => x.a.c.req.brand.address), queued.map((x) => x.part.receiptId), queued.map((x) => operationOf.get(keyOf(x.a.c.req.brand.address, x.part.receiptId))!)],
+      [rebound.map((x) => x.a.c.req.brand.address), rebound.map((x) => x.part.receiptId), rebound.map((x) => operationOf.get(keyOf(x.a.c.req.brand.address, x.part.receiptId))!)],
     );
   }
   const purchases = accepted.map((a) => {

@@ -5,6 +5,7 @@ import { deviceOf, getBrand, type Brand, type Device, type DeviceRow } from "../
 import { handlePurchaseBatch, type PurchaseEvent, type PurchaseRequest, type PurchaseResult } from "../../server/devices/purchaseBatch";
 import type { BackingAt } from "../../server/devices/backingCache";
 import { welcomeReceiptId } from "../../server/loyalty/receiptIds";
+import { enqueueOperation } from "../../server/chain/outbox";
 import { setProgramme } from "../../server/loyalty/programme";
 import { testDbKinds } from "../support/db";
 import { Harness, newCustomer } from "./relay-harness";
@@ -105,6 +106,39 @@ for (const kind of testDbKinds()) {
       expect(response).to.deep.equal((results[0] as Extract<PurchaseResult, { kind: "done" }>).outcome.body);
       const op = await h.t.db.query<{ operation_id: string }>("SELECT operation_id::text AS operation_id FROM relay_issuances WHERE brand = $1 AND receipt_id = $2", [brand.address, rid("PB-1")]);
       expect(op.rows[0]!.operation_id).to.equal((results[0] as Extract<PurchaseResult, { kind: "done" }>).outcome.body.operationId);
+    });
+
+    it("writes each issuance once, naming its issue; an issue queued before under the same key keeps its id and the issuance names it", async () => {
+      const erin = newCustomer();
+      await h.consent(erin, h.a.address, ["loyalty"]);
+      await setProgramme(h.t.db, brand.address, { welcomeBonus: 0n });
+      // An issue for receipt EB-1 queued before any purchase of it (as an earlier relay version could leave it).
+      const earlier = await h.t.db.transaction((tx) =>
+        enqueueOperation(tx, {
+          kind: "issue",
+          contract: "points",
+          functionName: "issue",
+          args: [brand.address, erin.address.toLowerCase(), 20n, rid("EB-1")],
+          signer: brand.operator,
+          subject: erin.address.toLowerCase() as Address,
+          controller: brand.address,
+          idempotencyKey: `issue:${rid("EB-1")}`,
+        }),
+      );
+      const results = await batch([req(purchase("eb-1", { wallet: erin.address }, "EB-1")), req(purchase("eb-2", { wallet: erin.address }, "EB-2"))]);
+      const ids = results.map((r) => (r as Extract<PurchaseResult, { kind: "done" }>).outcome.body.operationId);
+      expect(ids[0]).to.equal(earlier.id);
+      expect(ids[1]).to.match(/^[0-9a-f-]{36}$/).and.not.equal(earlier.id);
+      const { rows } = await h.t.db.query<{ receipt_id: string; operation_id: string; key: string }>(
+        `SELECT i.receipt_id, i.operation_id::text AS operation_id, o.idempotency_key AS key FROM relay_issuances i JOIN operations o ON o.id = i.operation_id
+          WHERE i.brand = $1 AND i.receipt_id = ANY($2::text[]) ORDER BY i.receipt_id = $3 DESC`,
+        [brand.address, [rid("EB-1"), rid("EB-2")], rid("EB-1")],
+      );
+      expect(rows).to.deep.equal([
+        { receipt_id: rid("EB-1"), operation_id: earlier.id, key: `issue:${rid("EB-1")}` },
+        { receipt_id: rid("EB-2"), operation_id: ids[1], key: `issue:${rid("EB-2")}` },
+      ]);
+      expect(await h.count("operations", "kind = 'issue' AND idempotency_key = ANY($1::text[])", [[`issue:${rid("EB-1")}`, `issue:${rid("EB-2")}`]])).to.equal(2);
     });
 
     it("counts the batch's earlier purchases against the brand's backing, and the issues confirmed after the block it was read at", async () => {

@@ -1,7 +1,8 @@
+import crypto from "node:crypto";
 import { expect } from "chai";
 import { decodeFunctionData, type Hex } from "viem";
 import { coalitionPointsAbi, consentLedgerAbi } from "../../client/abis";
-import { enqueueOperation, getOperation, type NewOperation } from "../../server/chain/outbox";
+import { enqueueOperation, enqueueOperations, getOperation, OutboxError, type NewOperation } from "../../server/chain/outbox";
 import { signersFromKeys } from "../../server/chain/signers";
 import { startSubmitter } from "../../server/chain/submitter";
 import type { Env } from "../../server/config";
@@ -382,6 +383,21 @@ for (const kind of testDbKinds()) {
       expect(first.created).to.equal(true);
       expect(second).to.deep.equal({ id: first.id, created: false });
       expect(await getOperation(tdb.db, "not-a-uuid")).to.equal(undefined);
+    });
+
+    it("queues an operation under the id its caller chose, keeps the first id for a repeated key, and refuses an id that is not a UUID", async () => {
+      const id = crypto.randomUUID();
+      const op = { ...issueOp(world, newCustomer().address, 4n), id };
+      const [first] = await tdb.db.transaction((tx) => enqueueOperations(tx, [op]));
+      expect(first).to.deep.equal({ id, created: true });
+      expect((await getOperation(tdb.db, id))?.kind).to.equal("issue");
+      const again = await tdb.db.transaction((tx) => enqueueOperations(tx, [{ ...op, id: crypto.randomUUID() }]));
+      expect(again).to.deep.equal([{ id, created: false }]);
+      const single = { ...issueOp(world, newCustomer().address, 5n), id: crypto.randomUUID() };
+      expect(await tdb.db.transaction((tx) => enqueueOperation(tx, single))).to.deep.equal({ id: single.id, created: true });
+      let refused: unknown;
+      await tdb.db.transaction((tx) => enqueueOperation(tx, { ...issueOp(world, newCustomer().address, 6n), id: "op-1" })).catch((err: unknown) => (refused = err));
+      expect(refused).to.be.instanceOf(OutboxError).and.have.property("message", "operation id op-1 is not a UUID");
     });
   });
 }
