@@ -10,12 +10,12 @@
  */
 import crypto from "node:crypto";
 import fs from "node:fs/promises";
-import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { benchEvents } from "./events";
 import { customerAddresses, openRelaySession } from "./relaySession";
+import { cpuSeconds } from "./relayProcess";
 import { setUpBenchWorld } from "./world";
 import { fmtFigure } from "./stats";
 
@@ -86,12 +86,6 @@ async function main(): Promise<void> {
     }
   }
   process.exit(0);
-}
-
-/** CPU time (user + system, every thread) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 main().catch((err: Error) => {
