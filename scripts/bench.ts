@@ -30,6 +30,7 @@ import { setUpBenchWorld } from "./bench/world";
 import { timeWalletPage } from "./bench/walletPage";
 import { figure } from "./bench/stats";
 import { helpFromDocComment } from "./lib/usage";
+import { buildWeb } from "./lib/webBuild";
 
 const note = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
   const loadAverage = os.loadavg();
   const t0 = performance.now();
   await hre.run("compile", { quiet: true });
+  // Before any relay starts: a relay serves the web app only when its build was there at start (the wallet page).
+  await buildWeb({ ifStale: true, quiet: true });
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "confiance-bench-"));
   note(`bench (${settings.quick ? "quick" : "full"}) in ${dir}`);
 
@@ -51,11 +54,11 @@ async function main(): Promise<void> {
 
   let latency, walletPage;
   const relays: RelayDbFigures[] = [];
+  const topClients = settings.concurrency[settings.concurrency.length - 1]!;
   for (const db of benchDatabases()) {
     note(`relay on ${db.kind} (BATCHING=true): device events${db.kind === "pglite" ? ", staff stream latency, wallet page" : ""}, purchases`);
-    const a = await openRelaySession(world, dir, `relay-${db.kind}`, { ...RELAY_ENV, BATCHING: "true" }, { db, cpuProfile: true });
+    const a = await openRelaySession(world, dir, `relay-${db.kind}`, { ...RELAY_ENV, BATCHING: "true" }, { db });
     let events, purchasesBatched, sizeBefore, sizeAfter, peakRss;
-    let profileFile: string | undefined;
     try {
       sizeBefore = await a.relay.dbSize();
       events = await benchEvents({ url: a.relay.url, device: a.beacon, customers, concurrency: settings.concurrency, requests: settings.eventRequests, runs: settings.runs });
@@ -71,7 +74,18 @@ async function main(): Promise<void> {
       }
       peakRss = a.relay.peakRss();
     } finally {
-      profileFile = await a.relay.stop();
+      await a.relay.stop();
+    }
+
+    // The profiler slows the relay down: it profiles a relay of its own, not the one measured above.
+    note(`relay on ${db.kind} under node --cpu-prof: one run of device events at ${topClients} clients and one of purchases, for the profile`);
+    const prof = await openRelaySession(world, dir, `relay-profile-${db.kind}`, { ...RELAY_ENV, BATCHING: "true" }, { db, cpuProfile: true });
+    let profileFiles: string[];
+    try {
+      await benchEvents({ url: prof.relay.url, device: prof.beacon, customers, concurrency: [topClients], requests: settings.eventRequests, runs: 1 });
+      await benchPurchases({ url: prof.relay.url, client: world.chain.client, deployment: world.coalition.deployment, till: prof.till, customers, count: settings.purchasesBatched, clients: settings.purchaseClients, runs: 1 });
+    } finally {
+      profileFiles = await prof.relay.stop();
     }
     const eventsStored = 100 + settings.concurrency.reduce((n, c) => n + (settings.eventRequests[c] ?? 500) * settings.runs, 0);
 
@@ -102,7 +116,7 @@ async function main(): Promise<void> {
       peakRssBytes: peakRss,
       eventsForSize: eventsStored,
       bytesPerMillionEvents: ((sizeAfter - sizeBefore) / eventsStored) * 1_000_000,
-      profile: profileFile ? summariseProfile(profileFile) : undefined,
+      profile: profileFiles.length > 0 ? summariseProfile(profileFiles) : undefined,
     });
   }
 
@@ -119,8 +133,7 @@ async function main(): Promise<void> {
     note(`one relay command with RELAY_WORKERS=${count} on PostgreSQL: device events`);
     const w = await openRelaySession(world, dir, "relay-workers", { ...RELAY_ENV, BATCHING: "true", RELAY_WORKERS: String(count) }, { db: { kind: "postgres", url: pgUrl } });
     try {
-      const top = settings.concurrency[settings.concurrency.length - 1]!;
-      workers = { count, events: await benchEvents({ url: w.relay.url, device: w.beacon, customers, concurrency: [top], requests: settings.eventRequests, runs: settings.runs }) };
+      workers = { count, events: await benchEvents({ url: w.relay.url, device: w.beacon, customers, concurrency: [topClients], requests: settings.eventRequests, runs: settings.runs }) };
     } finally {
       await w.relay.stop();
     }

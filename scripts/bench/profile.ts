@@ -1,14 +1,16 @@
 import fs from "node:fs";
 
 /**
- * Where the relay's time goes: a V8 CPU profile (`node --cpu-prof`) summarised by self time into a few
- * buckets, by the function and the file each sample was in. A sample counts once, in the first bucket
- * whose rule matches its own frame (not its callers), so the buckets add up to the whole.
+ * Where the relay's time goes: V8 CPU profiles (`node --cpu-prof`, one per thread) summarised by self time
+ * into a few buckets, by the function and the file each sample was in. A sample counts once, in the first
+ * bucket whose rule matches its own frame (not its callers), so the buckets add up to the whole.
  */
 export interface ProfileSummary {
-  /** Milliseconds sampled in all, idle excluded. */
+  /** Threads profiled (the relay's main thread, and PGlite's worker when PGlite runs there). */
+  threads: number;
+  /** Milliseconds sampled in all threads, idle excluded. */
   busyMs: number;
-  /** Milliseconds idle (the event loop waiting). */
+  /** Milliseconds idle (each thread's event loop waiting), summed. */
   idleMs: number;
   /** Share of busy time per bucket (0-1), in BUCKETS order. */
   shares: Record<Bucket, number>;
@@ -60,34 +62,37 @@ function shortFile(url: string): string {
   return url.replace(/^file:\/\//, "") || "(native)";
 }
 
-export function summariseProfile(file: string): ProfileSummary {
-  const p = JSON.parse(fs.readFileSync(file, "utf8")) as CpuProfile;
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const self = new Map<number, number>();
-  for (let i = 0; i < p.samples.length; i++) self.set(p.samples[i]!, (self.get(p.samples[i]!) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
+/** The self time of every sample, bucketed, summed over `files` (a process's threads, each profiled on its own). */
+export function summariseProfile(files: readonly string[]): ProfileSummary {
   const shares = Object.fromEntries(BUCKETS.map((b) => [b, 0])) as Record<Bucket, number>;
-  const files = new Map<string, number>();
+  const where = new Map<string, number>();
   let busy = 0;
   let idle = 0;
-  for (const [id, ms] of self) {
-    const f = byId.get(id)!.callFrame;
-    if (f.functionName === "(idle)" || f.functionName === "(program)") {
-      idle += ms;
-      continue;
+  for (const file of files) {
+    const p = JSON.parse(fs.readFileSync(file, "utf8")) as CpuProfile;
+    const byId = new Map(p.nodes.map((n) => [n.id, n]));
+    const self = new Map<number, number>();
+    for (let i = 0; i < p.samples.length; i++) self.set(p.samples[i]!, (self.get(p.samples[i]!) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
+    for (const [id, ms] of self) {
+      const f = byId.get(id)!.callFrame;
+      if (f.functionName === "(idle)" || f.functionName === "(program)") {
+        idle += ms;
+        continue;
+      }
+      busy += ms;
+      shares[bucketOf(f)] += ms;
+      const at = f.url ? shortFile(f.url) : f.functionName;
+      where.set(at, (where.get(at) ?? 0) + ms);
     }
-    busy += ms;
-    shares[bucketOf(f)] += ms;
-    const where = f.url ? shortFile(f.url) : f.functionName;
-    files.set(where, (files.get(where) ?? 0) + ms);
   }
   for (const b of BUCKETS) shares[b] = busy > 0 ? shares[b] / busy : 0;
-  const top = [...files].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([where, ms]) => ({ where, ms }));
-  return { busyMs: busy, idleMs: idle, shares, top };
+  const top = [...where].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([at, ms]) => ({ where: at, ms }));
+  return { threads: files.length, busyMs: busy, idleMs: idle, shares, top };
 }
 
 if (require.main === module) {
-  const s = summariseProfile(process.argv[2]!);
-  console.log(`busy ${s.busyMs.toFixed(0)} ms, idle ${s.idleMs.toFixed(0)} ms`);
+  const s = summariseProfile(process.argv.slice(2));
+  console.log(`${s.threads} thread(s): busy ${s.busyMs.toFixed(0)} ms, idle ${s.idleMs.toFixed(0)} ms`);
   for (const b of BUCKETS) console.log(`${b}: ${(s.shares[b] * 100).toFixed(1)}%`);
   for (const t of s.top) console.log(`  ${t.where}: ${t.ms.toFixed(0)} ms`);
 }

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     console.log(`CPU over ${wall.toFixed(1)} s of runs: relay ${relayCpu.toFixed(1)} s (all its threads), this process (tills, chain) ${benchCpu.toFixed(1)} s; per purchase ${((relayCpu * 1000) / (Number(process.env.PURCHASES ?? 600) * f.runs.length)).toFixed(2)} and ${((benchCpu * 1000) / (Number(process.env.PURCHASES ?? 600) * f.runs.length)).toFixed(2)} ms`);
   } finally {
     const prof = await s.relay.stop();
-    if (prof) console.log("profile", prof);
+    if (prof.length > 0) console.log("profiles (one per thread):", prof.join(" "));
     console.log("dir", dir);
   }
   await world.chain.stop();

@@ -28,8 +28,8 @@ export interface RelayProcess {
   peakRss(): number | undefined;
   /** Bytes the relay's data takes: the PGlite folder, or the relations of its PostgreSQL schema. */
   dbSize(): Promise<number>;
-  /** Stops the process (SIGTERM); returns the CPU profile file it wrote, if profiling. */
-  stop(): Promise<string | undefined>;
+  /** Stops the process (SIGTERM); returns the CPU profile files it wrote when profiling, one per thread. */
+  stop(): Promise<string[]>;
 }
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -196,9 +196,13 @@ export async function startRelayProcess(o: {
         fs.closeSync(log);
       }
       if (schema && o.db?.kind === "postgres") await dropSchema(o.db.url, schema.schema).catch(() => undefined);
-      if (!o.cpuProfile || !fs.existsSync(profileDir)) return undefined;
-      const f = fs.readdirSync(profileDir).find((n) => n.endsWith(".cpuprofile"));
-      return f ? path.join(profileDir, f) : undefined;
+      if (!o.cpuProfile || !fs.existsSync(profileDir)) return [];
+      // One file per thread (node names them by thread id: the main thread's sorts first, then PGlite's worker).
+      return fs
+        .readdirSync(profileDir)
+        .filter((n) => n.endsWith(".cpuprofile"))
+        .sort()
+        .map((n) => path.join(profileDir, n));
     },
   };
 }

@@ -171,7 +171,8 @@ export function profileTable(r: BenchResults): string {
   if (with_.length === 0) return "(no profile)";
   const lines = [`| where | ${with_.map((d) => DB_NAMES[d.db]).join(" | ")} |`, `|---|${with_.map(() => "---:|").join("")}`];
   for (const b of BUCKETS) lines.push(`| ${b} | ${with_.map((d) => `${fmt(d.profile!.shares[b] * 100, 1)} %`).join(" | ")} |`);
-  lines.push(`| busy / idle (s) | ${with_.map((d) => `${fmt(d.profile!.busyMs / 1000, 1)} / ${fmt(d.profile!.idleMs / 1000, 1)}`).join(" | ")} |`);
+  lines.push(`| threads profiled | ${with_.map((d) => d.profile!.threads).join(" | ")} |`);
+  lines.push(`| busy / idle (s, all threads) | ${with_.map((d) => `${fmt(d.profile!.busyMs / 1000, 1)} / ${fmt(d.profile!.idleMs / 1000, 1)}`).join(" | ")} |`);
   const tops = with_.map((d) => `${DB_NAMES[d.db]}: ${d.profile!.top.map((t) => `${t.where} ${fmt(t.ms / 1000, 1)} s`).join(", ")}`);
   return `${lines.join("\n")}\n\nBusiest files (self time): ${tops.join("; ")}.`;
 }
@@ -261,7 +262,8 @@ Everything runs on this one machine over loopback, with real parts only:
 - the chain is the in-process Hardhat network (automine: each transaction is mined at once) served over HTTP
   JSON-RPC on 127.0.0.1, in the benchmark process;
 - the relay is \`npm run relay\` (\`server/main.ts\`, with \`--max-semi-space-size=64\` as \`npm start\` runs it) as a child process with its own PGlite folder or PostgreSQL
-  schema, its submitter and its indexer running (${env}), under \`node --cpu-prof\` for the profile summary;
+  schema, its submitter and its indexer running (${env}); the profile summary comes from another relay of the
+  same kind, started for it under \`node --cpu-prof\` (which slows it down), not from the one measured;
 - the load generator is autocannon in the benchmark process, with bounded request counts; every device request
   is signed on its own (Ed25519, \`CONFIANCE-DEVICE-V1\`, its own nonce) with a unique event id, just before the
   run that sends it (well inside the relay's clock tolerance), so the generator spends the run sending rather
@@ -287,8 +289,10 @@ ${relayTable(r)}
 
 ### Where the relay's time goes
 
-CPU profile of the relay child that served the device events and the purchases (\`node --cpu-prof\`), self time
-of each sample bucketed by its own function and file (\`scripts/bench/profile.ts\`): signature checks
+CPU profiles (\`node --cpu-prof\`, one per thread: the main thread, and PGlite's worker thread where the database
+runs on PGlite) of a relay started for the profile alone, serving one run of device events at the top concurrency
+and one of purchases; its figures are not reported (the profiler slows it down). Self time
+of each sample bucketed by its own function and file (\`scripts/bench/profile.ts\`), summed over the threads: signature checks
 (@noble/curves, node:crypto verify), database (PGlite and its WebAssembly, \`pg\`, server/store), JSON (parse,
 stringify, body parsing), HTTP and sockets (express, node:http/net/stream, socket writes of responses and of \`pg\`),
 chain RPC (viem and its fetch), start-up (ts-node compiling the relay, module loading), garbage collection, other
