@@ -84,6 +84,10 @@ for (const kind of testDbKinds()) {
       const crashing = {
         transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
           h.t.db.transaction<T>(async (tx) => {
+            // The relay's own loyalty loop runs the same round on another PostgreSQL connection: while its
+            // transaction holds the rows (FOR UPDATE ... SKIP LOCKED) this one would skip them and find none.
+            // The table lock waits for that transaction to end and keeps the loop's next one out until this one's.
+            await tx.query("LOCK TABLE relay_issuances IN EXCLUSIVE MODE");
             queuedBeforeCrash = await fn(tx);
             throw new Error("crash");
           }),
