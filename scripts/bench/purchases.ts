@@ -4,18 +4,11 @@ import path from "node:path";
 import type { Address, PublicClient } from "viem";
 import { coalitionPointsAbi } from "../../client/abis";
 import type { Deployment } from "../../server/chain/deployment";
-import {
-  createRelayClient,
-  postDeviceEvent as postDeviceEventWith,
-} from "../../client";
+import { createRelayClient, postDeviceEvent, type DeviceEvent } from "../../client";
 import type { Device } from "../demo/relayClient";
 import { httpFetch } from "./httpFetch";
 import { sleep, waitFor } from "../demo/wait";
-import {
-  benchSignerKeys,
-  customerAddresses,
-  openRelaySession,
-} from "./relaySession";
+import { benchSignerKeys, customerAddresses, openRelaySession } from "./relaySession";
 import { startRelayProcess, type BenchDb } from "./relayProcess";
 import { figure, type Figure } from "./stats";
 import type { BenchWorld } from "./world";
@@ -24,50 +17,30 @@ export class PurchaseBenchError extends Error {
   override name = "PurchaseBenchError";
 }
 
-function totalSupply(
-  client: PublicClient,
-  deployment: Deployment,
-): Promise<bigint> {
-  return client.readContract({
-    address: deployment.points,
-    abi: coalitionPointsAbi,
-    functionName: "totalSupply",
-  });
+function totalSupply(client: PublicClient, deployment: Deployment): Promise<bigint> {
+  return client.readContract({ address: deployment.points, abi: coalitionPointsAbi, functionName: "totalSupply" });
 }
 
 /**
  * `count` purchases posted by `clients` concurrent tills through the client module (each signed as it is sent),
  * over node:http (httpFetch.ts); resolves with the points they earned.
  */
-export async function postPurchases(
-  url: string,
-  till: Device,
-  customers: readonly Address[],
-  count: number,
-  clients: number,
-): Promise<bigint> {
+export async function postPurchases(url: string, till: Device, customers: readonly Address[], count: number, clients: number): Promise<bigint> {
   const relay = createRelayClient({ url, fetch: httpFetch(clients) });
   let next = 0;
   let points = 0n;
   const worker = async () => {
     while (next < count) {
       const i = next++;
-      const a = await postDeviceEventWith(relay, {
-        deviceId: till.id,
-        storeId: till.storeId,
-        sign: till.sign,
-        event: {
-          eventId: `buy-${crypto.randomUUID()}`,
-          kind: "purchase",
-          customer: { wallet: customers[i % customers.length]! },
-          receipt: `R-${crypto.randomUUID()}`,
-          amount: "1.00",
-        },
-      });
-      if (a.dropped || !a.points)
-        throw new PurchaseBenchError(
-          `purchase ${a.eventId} was not accepted for issuance (${a.dropped ?? "no points"})`,
-        );
+      const event: DeviceEvent = {
+        eventId: `buy-${crypto.randomUUID()}`,
+        kind: "purchase",
+        customer: { wallet: customers[i % customers.length]! },
+        receipt: `R-${crypto.randomUUID()}`,
+        amount: "1.00",
+      };
+      const a = await postDeviceEvent(relay, { deviceId: till.id, storeId: till.storeId, sign: till.sign, event });
+      if (a.dropped || !a.points) throw new PurchaseBenchError(`purchase ${a.eventId} was not accepted for issuance (${a.dropped ?? "no points"})`);
       points += BigInt(a.points);
     }
   };
@@ -93,20 +66,8 @@ export async function benchPurchases(p: {
   for (let r = 0; r < p.runs; r++) {
     const before = await totalSupply(p.client, p.deployment);
     const t0 = performance.now();
-    const points = await postPurchases(
-      p.url,
-      p.till,
-      p.customers,
-      p.count,
-      p.clients,
-    );
-    await waitFor(
-      async () =>
-        (await totalSupply(p.client, p.deployment)) >= before + points,
-      `${p.count} issuances to be confirmed on chain`,
-      300_000,
-      20,
-    );
+    const points = await postPurchases(p.url, p.till, p.customers, p.count, p.clients);
+    await waitFor(async () => (await totalSupply(p.client, p.deployment)) >= before + points, `${p.count} issuances to be confirmed on chain`, 300_000, 20);
     const seconds = (performance.now() - t0) / 1000;
     perSecond.push(p.count / seconds);
   }
@@ -125,17 +86,12 @@ export interface DrainResult {
 }
 
 /** When the relay's loop for `signer` started, from its log (pino JSON, LOG_LEVEL=info): epoch ms. */
-function submitterStartedAt(
-  logFile: string,
-  signer: Address,
-  after: number,
-): number | undefined {
+function submitterStartedAt(logFile: string, signer: Address, after: number): number | undefined {
   for (const line of fs.readFileSync(logFile, "utf8").split("\n")) {
     if (!line.includes('"submitter started"')) continue;
     try {
       const j = JSON.parse(line) as { time: number; signer?: string };
-      if (j.signer?.toLowerCase() === signer.toLowerCase() && j.time >= after)
-        return j.time;
+      if (j.signer?.toLowerCase() === signer.toLowerCase() && j.time >= after) return j.time;
     } catch {
       /* a partial line */
     }
@@ -167,10 +123,7 @@ export async function benchPurchaseDrain(p: {
   const deployment = world.coalition.deployment;
   const customers = customerAddresses(world);
   // Registering the brand needs its operator key in the relay: registered first, then started without it.
-  const session = await openRelaySession(world, p.dir, p.name, p.env, {
-    db: p.db,
-    shareDatabaseUrl: p.databaseUrl,
-  });
+  const session = await openRelaySession(world, p.dir, p.name, p.env, { db: p.db, shareDatabaseUrl: p.databaseUrl });
   await session.relay.stop();
   const intake: number[] = [];
   const drain: number[] = [];
@@ -178,23 +131,9 @@ export async function benchPurchaseDrain(p: {
   const txs: number[] = [];
   const operator = world.brand.operator as Address;
   for (let r = 0; r < p.runs; r++) {
-    const intakeRelay = await startRelayProcess({
-      rpcUrl: world.chain.url,
-      deployment,
-      dir: path.join(p.dir, p.name),
-      signerKeys: benchSignerKeys(world, false),
-      env: p.env,
-      db: p.db,
-      shareDatabaseUrl: p.databaseUrl,
-    });
+    const intakeRelay = await startRelayProcess({ rpcUrl: world.chain.url, deployment, dir: path.join(p.dir, p.name), signerKeys: benchSignerKeys(world, false), env: p.env, db: p.db, shareDatabaseUrl: p.databaseUrl });
     const t0 = performance.now();
-    const points = await postPurchases(
-      intakeRelay.url,
-      session.till,
-      customers,
-      p.count,
-      p.clients,
-    );
+    const points = await postPurchases(intakeRelay.url, session.till, customers, p.count, p.clients);
     intake.push(p.count / ((performance.now() - t0) / 1000));
     await intakeRelay.stop();
     const before = await totalSupply(client, deployment);
@@ -212,48 +151,25 @@ export async function benchPurchaseDrain(p: {
     try {
       let done = 0;
       let first: { at: number; supply: bigint } | undefined;
-      await waitFor(
-        async () => {
-          const supply = await totalSupply(client, deployment);
-          const now = Date.now();
-          if (!first && supply > before) first = { at: now, supply };
-          if (supply < before + points) return false;
-          done = now;
-          return true;
-        },
-        `${p.count} queued issues to be confirmed on chain`,
-        300_000,
-        25,
-      );
+      await waitFor(async () => {
+        const supply = await totalSupply(client, deployment);
+        const now = Date.now();
+        if (!first && supply > before) first = { at: now, supply };
+        if (supply < before + points) return false;
+        done = now;
+        return true;
+      }, `${p.count} queued issues to be confirmed on chain`, 300_000, 25);
       await sleep(200); // the log line is written asynchronously
-      const t = submitterStartedAt(
-        path.join(p.dir, p.name, "relay.log"),
-        operator,
-        startedAfter,
-      );
-      if (t === undefined)
-        throw new PurchaseBenchError(
-          "the relay's log does not say when the operator key's loop started",
-        );
+      const t = submitterStartedAt(path.join(p.dir, p.name, "relay.log"), operator, startedAfter);
+      if (t === undefined) throw new PurchaseBenchError("the relay's log does not say when the operator key's loop started");
       fromStart.push(p.count / ((done - t) / 1000));
       // Steady state: the points confirmed after the first transaction landed, over the time since.
-      const after =
-        Number(before + points - first!.supply) /
-        Number(points / BigInt(p.count));
-      drain.push(
-        done > first!.at && after > 0
-          ? after / ((done - first!.at) / 1000)
-          : p.count / ((done - t) / 1000),
-      );
+      const after = Number(before + points - first!.supply) / Number(points / BigInt(p.count));
+      drain.push(done > first!.at && after > 0 ? after / ((done - first!.at) / 1000) : p.count / ((done - t) / 1000));
       txs.push(Number((await client.getBlockNumber()) - blockBefore));
     } finally {
       await sender.stop();
     }
   }
-  return {
-    intake: figure(intake),
-    drain: figure(drain),
-    fromStart: figure(fromStart),
-    transactions: figure(txs).median,
-  };
+  return { intake: figure(intake), drain: figure(drain), fromStart: figure(fromStart), transactions: figure(txs).median };
 }
