@@ -37,7 +37,7 @@ for (const kind of testDbKinds()) {
       }
     });
 
-    it("answers a transaction's statements the same each time they run (prepared once on PGlite), and after their table changes", async () => {
+    it("answers a transaction's statements the same each time they run (prepared once per connection), and after their table changes", async () => {
       const t = await openTestDb(kind);
       try {
         const sql = "SELECT * FROM meta WHERE key = ANY($1::text[]) ORDER BY key";
@@ -48,6 +48,12 @@ for (const kind of testDbKinds()) {
             { key: "p2", value: "b" },
           ]);
         }
+        // Prepared on the connection that ran it (PGlite's one, or the pool's), not parsed again per call.
+        const prepared = await t.db.transaction(async (tx) => {
+          await tx.query(sql, [["p1"]]);
+          return (await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1 AND NOT from_sql", [sql])).rows[0]!.n;
+        });
+        expect(prepared).to.equal(1);
         const insert = "INSERT INTO meta (key, value) SELECT * FROM unnest($1::text[], $2::text[])";
         expect((await t.db.transaction((tx) => tx.query(insert, [["p3", "p4"], ["c", "d"]]))).rowCount).to.equal(2);
         expect((await t.db.transaction((tx) => tx.query(insert, [["p5"], ["e"]]))).rowCount).to.equal(1);

@@ -4,6 +4,7 @@ import { PGlite, type Transaction } from "@electric-sql/pglite";
 import pg from "pg";
 import { openPgliteWorker } from "./pgliteThread";
 import { PgliteStatements } from "./pgliteStatements";
+import { PgStatementNames } from "./pgStatements";
 import { DatabaseError, INT8, parseInt8 } from "./valueTypes";
 
 export { DatabaseError };
@@ -147,10 +148,17 @@ function openPostgres(url: string, max: number): Db {
   pool.on("error", () => {
     /* idle client errors surface on the next query */
   });
+  const statements = new PgStatementNames();
   const wrap = (q: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T extends Row>(sql: string, params: readonly unknown[] = []) {
-      const r = await q.query<T>(sql, params as unknown[]);
-      return { rows: r.rows, rowCount: r.rowCount ?? r.rows.length };
+      const name = statements.nameOf(sql);
+      try {
+        const r = await q.query<T>({ name, text: sql, values: params as unknown[] });
+        return { rows: r.rows, rowCount: r.rowCount ?? r.rows.length };
+      } catch (err) {
+        statements.failed(sql, err);
+        throw err;
+      }
     },
     async exec(sql: string) {
       await q.query(sql);
