@@ -149,7 +149,7 @@ export function relayRows(r: BenchResults): RelayRow[] {
     (d) => ({ median: `${fmt(d.drain.drain.median / d.purchasesUnbatched.median, 1)}×`, spread: "" }),
     "medians of the two rows above (unbatched: one transaction per purchase, so its end-to-end rate is its chain rate); goal at least 10×",
   );
-  each("relay process peak memory (RSS)", (d) => ({ median: d.peakRssBytes === undefined ? "n/a" : `${fmt(d.peakRssBytes / 2 ** 20)} MiB`, spread: "" }), "VmHWM of the relay child that served the events, the purchases (and on PGlite the staff stream and wallet page), under --cpu-prof");
+  each("relay process peak memory (RSS)", (d) => ({ median: d.peakRssBytes === undefined ? "n/a" : `${fmt(d.peakRssBytes / 2 ** 20)} MiB`, spread: "" }), "VmHWM of the relay child that served the events, the purchases (and on PGlite the staff stream and wallet page)");
   each(
     "database size per million device events",
     (d) => ({ median: `${fmt(d.bytesPerMillionEvents / 2 ** 30, 2)} GiB`, spread: "" }),
@@ -264,10 +264,12 @@ Everything runs on this one machine over loopback, with real parts only:
 - the relay is \`npm run relay\` (\`server/main.ts\`, with \`--max-semi-space-size=64\` as \`npm start\` runs it) as a child process with its own PGlite folder or PostgreSQL
   schema, its submitter and its indexer running (${env}); the profile summary comes from another relay of the
   same kind, started for it under \`node --cpu-prof\` (which slows it down), not from the one measured;
-- the load generator is autocannon in the benchmark process, with bounded request counts; every device request
-  is signed on its own (Ed25519, \`CONFIANCE-DEVICE-V1\`, its own nonce) with a unique event id, just before the
-  run that sends it (well inside the relay's clock tolerance), so the generator spends the run sending rather
-  than signing on the cores it shares with the relay;
+- the load generator for device events is autocannon in the benchmark process, with bounded request counts; every
+  device request is signed on its own (Ed25519, \`CONFIANCE-DEVICE-V1\`, its own nonce) with a unique event id, just
+  before the run that sends it (well inside the relay's clock tolerance), so the generator spends the run sending
+  rather than signing on the cores it shares with the relay; purchases are sent by tills in the benchmark process
+  through the client module (each signed as it is sent, its answer checked) over node:http with kept-alive
+  connections (\`scripts/bench/httpFetch.ts\`: the platform's fetch cost them half as much CPU again);
 - device events are \`presence\` events of customers who granted in-store recognition on chain, so each one is
   authenticated, validated, consent-checked and stored (visit row, event answer, signature for replay
   protection) in one database transaction before the 202;
