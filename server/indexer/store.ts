@@ -2,7 +2,7 @@ import type { Address, Hex } from "viem";
 import type { Queryable } from "../store/db";
 import type { HistoryAction, HistoryRecord } from "../audit/historyChain";
 import { foldConsents } from "../audit/consentFold";
-import type { DecodedRange } from "./decode";
+import type { DecodedRange, PointsRow } from "./decode";
 
 /**
  * The indexer's writes. Event rows are inserted as decoded; derived rows (consents, delegates, purposes,
@@ -136,7 +136,7 @@ export async function storeRange(
       [blocks.map((b) => b.blockNumber), blocks.map((b) => b.blockHash), blocks.map((b) => b.parentHash), blocks.map((b) => b.timestamp)],
     );
   }
-  await refreshDerived(tx, AffectedKeys.fromRange(d), opts.unitValue);
+  await refreshDerived(tx, AffectedKeys.fromRange(d), opts.unitValue, d.points);
   await writeCursor(tx, cursor);
   await tx.query("DELETE FROM indexer_blocks WHERE block_number < $1 AND block_number <> $2", [opts.keepBlocksFrom, cursor.blockNumber]);
 }
@@ -212,7 +212,13 @@ export type { HistoryDbRow };
 
 const PAIRS = "(SELECT * FROM unnest($1::text[], $2::text[]))";
 
-async function refreshDerived(tx: Queryable, keys: AffectedKeys, unitValue: bigint): Promise<void> {
+/**
+ * Rebuilds the derived tables for the keys a range touched. The customers' and brands' balances are sums over
+ * every event: when the range was `added` on top of what is stored, its events' changes are added to them (the
+ * cost of a block stays that of its own events, however long a customer's or a brand's history); after a rewind
+ * they are summed again from the events that remain.
+ */
+async function refreshDerived(tx: Queryable, keys: AffectedKeys, unitValue: bigint, added?: readonly PointsRow[]): Promise<void> {
   if (keys.consentPairs.size) await refreshConsents(tx, [...keys.consentPairs.values()]);
   if (keys.delegatePairs.size) {
     const pairs = [...keys.delegatePairs.values()];
@@ -239,42 +245,13 @@ async function refreshDerived(tx: Queryable, keys: AffectedKeys, unitValue: bigi
       args,
     );
   }
-  if (keys.customers.size) {
-    const customers = [...keys.customers];
-    await tx.query("DELETE FROM points_balances WHERE customer = ANY($1::text[])", [customers]);
-    await tx.query(
-      `INSERT INTO points_balances (customer, balance, lifetime_earned, last_activity)
-       SELECT who,
-         sum(CASE WHEN kind IN ('issued', 'received') THEN amount ELSE -amount END),
-         sum(CASE kind WHEN 'issued' THEN amount WHEN 'reversed' THEN -amount ELSE 0 END),
-         coalesce(max(timestamp) FILTER (WHERE kind IN ('issued', 'redeemed', 'received')), 0)
-       FROM (
-         SELECT customer AS who, kind, amount, timestamp FROM points_events
-           WHERE customer = ANY($1::text[]) AND kind IN ('issued', 'reversed', 'redeemed', 'expired', 'transfer')
-         UNION ALL
-         SELECT counterparty, 'received', amount, timestamp FROM points_events
-           WHERE kind = 'transfer' AND counterparty = ANY($1::text[])
-       ) e GROUP BY who`,
-      [customers],
-    );
+  if (added) await addBalanceChanges(tx, added, unitValue);
+  else {
+    if (keys.customers.size) await recomputeCustomerBalances(tx, [...keys.customers]);
+    if (keys.brands.size) await recomputeBrandBalances(tx, [...keys.brands], unitValue);
   }
   if (keys.brands.size) {
     const brands = [...keys.brands];
-    await tx.query("DELETE FROM brand_balances WHERE brand = ANY($1::text[])", [brands]);
-    await tx.query(
-      `INSERT INTO brand_balances (brand, balance, deposited, withdrawn, points_issued, points_reversed, points_redeemed)
-       SELECT brand, dep - wd + $2::numeric * (rev + red - iss), dep, wd, iss, rev, red FROM (
-         SELECT brand,
-           coalesce(sum(amount) FILTER (WHERE kind = 'deposited'), 0) AS dep,
-           coalesce(sum(amount) FILTER (WHERE kind = 'withdrawn'), 0) AS wd,
-           coalesce(sum(amount) FILTER (WHERE kind = 'issued'), 0) AS iss,
-           coalesce(sum(amount) FILTER (WHERE kind = 'reversed'), 0) AS rev,
-           coalesce(sum(amount) FILTER (WHERE kind = 'redeemed'), 0) AS red
-         FROM points_events WHERE brand = ANY($1::text[])
-           AND kind IN ('deposited', 'withdrawn', 'issued', 'reversed', 'redeemed')
-         GROUP BY brand) t`,
-      [brands, unitValue.toString()],
-    );
     await tx.query("DELETE FROM points_brands WHERE brand = ANY($1::text[])", [brands]);
     await tx.query(
       `INSERT INTO points_brands (brand, status, accepts_redemptions, updated_at)
@@ -295,6 +272,109 @@ async function refreshDerived(tx: Queryable, keys: AffectedKeys, unitValue: bigi
        FROM points_events WHERE brand = ANY($1::text[]) AND kind = 'operator_set'
        ORDER BY brand, counterparty, block_number DESC, log_index DESC`,
       [brands],
+    );
+  }
+}
+
+/** Points kinds that count in a customer's balance as the event's own `customer` (a transfer: its sender). */
+const CUSTOMER_KINDS = new Set(["issued", "reversed", "redeemed", "expired", "transfer"]);
+/** Points kinds that count in a brand's account. */
+const BRAND_KINDS = new Set(["deposited", "withdrawn", "issued", "reversed", "redeemed"]);
+
+/** points_balances of `customers` summed from every stored event (balanceOf, lifetimeEarned, lastActivity). */
+export async function recomputeCustomerBalances(tx: Queryable, customers: readonly string[]): Promise<void> {
+  await tx.query("DELETE FROM points_balances WHERE customer = ANY($1::text[])", [customers]);
+  await tx.query(
+    `INSERT INTO points_balances (customer, balance, lifetime_earned, last_activity)
+     SELECT who,
+       sum(CASE WHEN kind IN ('issued', 'received') THEN amount ELSE -amount END),
+       sum(CASE kind WHEN 'issued' THEN amount WHEN 'reversed' THEN -amount ELSE 0 END),
+       coalesce(max(timestamp) FILTER (WHERE kind IN ('issued', 'redeemed', 'received')), 0)
+     FROM (
+       SELECT customer AS who, kind, amount, timestamp FROM points_events
+         WHERE customer = ANY($1::text[]) AND kind IN ('issued', 'reversed', 'redeemed', 'expired', 'transfer')
+       UNION ALL
+       SELECT counterparty, 'received', amount, timestamp FROM points_events
+         WHERE kind = 'transfer' AND counterparty = ANY($1::text[])
+     ) e GROUP BY who`,
+    [customers],
+  );
+}
+
+/** brand_balances of `brands` summed from every stored event (brandBalance and the totals behind it). */
+export async function recomputeBrandBalances(tx: Queryable, brands: readonly string[], unitValue: bigint): Promise<void> {
+  await tx.query("DELETE FROM brand_balances WHERE brand = ANY($1::text[])", [brands]);
+  await tx.query(
+    `INSERT INTO brand_balances (brand, balance, deposited, withdrawn, points_issued, points_reversed, points_redeemed)
+     SELECT brand, dep - wd + $2::numeric * (rev + red - iss), dep, wd, iss, rev, red FROM (
+       SELECT brand,
+         coalesce(sum(amount) FILTER (WHERE kind = 'deposited'), 0) AS dep,
+         coalesce(sum(amount) FILTER (WHERE kind = 'withdrawn'), 0) AS wd,
+         coalesce(sum(amount) FILTER (WHERE kind = 'issued'), 0) AS iss,
+         coalesce(sum(amount) FILTER (WHERE kind = 'reversed'), 0) AS rev,
+         coalesce(sum(amount) FILTER (WHERE kind = 'redeemed'), 0) AS red
+       FROM points_events WHERE brand = ANY($1::text[])
+         AND kind IN ('deposited', 'withdrawn', 'issued', 'reversed', 'redeemed')
+       GROUP BY brand) t`,
+    [brands, unitValue.toString()],
+  );
+}
+
+/**
+ * Adds the changes of `rows` (events just stored above everything else) to points_balances and brand_balances,
+ * with the same rules as the sums above: a customer or brand gets its row with its first event that counts.
+ */
+async function addBalanceChanges(tx: Queryable, rows: readonly PointsRow[], unitValue: bigint): Promise<void> {
+  const customers = new Map<string, { balance: bigint; earned: bigint; last: number }>();
+  const brands = new Map<string, { deposited: bigint; withdrawn: bigint; issued: bigint; reversed: bigint; redeemed: bigint }>();
+  const customer = (who: string) => {
+    let c = customers.get(who);
+    if (!c) customers.set(who, (c = { balance: 0n, earned: 0n, last: 0 }));
+    return c;
+  };
+  for (const r of rows) {
+    const amount = BigInt(r.amount);
+    if (r.customer && CUSTOMER_KINDS.has(r.kind)) {
+      const c = customer(r.customer);
+      c.balance += r.kind === "issued" ? amount : -amount;
+      if (r.kind === "issued") c.earned += amount;
+      if (r.kind === "reversed") c.earned -= amount;
+      if (r.kind === "issued" || r.kind === "redeemed") c.last = Math.max(c.last, r.timestamp);
+    }
+    if (r.kind === "transfer" && r.counterparty) {
+      const c = customer(r.counterparty);
+      c.balance += amount;
+      c.last = Math.max(c.last, r.timestamp);
+    }
+    if (r.brand && BRAND_KINDS.has(r.kind)) {
+      let b = brands.get(r.brand);
+      if (!b) brands.set(r.brand, (b = { deposited: 0n, withdrawn: 0n, issued: 0n, reversed: 0n, redeemed: 0n }));
+      b[r.kind as keyof typeof b] += amount;
+    }
+  }
+  if (customers.size > 0) {
+    const c = [...customers];
+    await tx.query(
+      `INSERT INTO points_balances (customer, balance, lifetime_earned, last_activity)
+       SELECT * FROM unnest($1::text[], $2::numeric[], $3::numeric[], $4::bigint[])
+       ON CONFLICT (customer) DO UPDATE SET balance = points_balances.balance + EXCLUDED.balance,
+         lifetime_earned = points_balances.lifetime_earned + EXCLUDED.lifetime_earned,
+         last_activity = greatest(points_balances.last_activity, EXCLUDED.last_activity)`,
+      [c.map(([who]) => who), c.map(([, x]) => x.balance.toString()), c.map(([, x]) => x.earned.toString()), c.map(([, x]) => x.last)],
+    );
+  }
+  if (brands.size > 0) {
+    const b = [...brands];
+    const column = (k: keyof (typeof b)[number][1]) => b.map(([, x]) => x[k].toString());
+    await tx.query(
+      `INSERT INTO brand_balances AS t (brand, balance, deposited, withdrawn, points_issued, points_reversed, points_redeemed)
+       SELECT brand, dep - wd + $7::numeric * (rev + red - iss), dep, wd, iss, rev, red
+         FROM unnest($1::text[], $2::numeric[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[]) AS q(brand, dep, wd, iss, rev, red)
+       ON CONFLICT (brand) DO UPDATE SET deposited = t.deposited + EXCLUDED.deposited, withdrawn = t.withdrawn + EXCLUDED.withdrawn,
+         points_issued = t.points_issued + EXCLUDED.points_issued, points_reversed = t.points_reversed + EXCLUDED.points_reversed,
+         points_redeemed = t.points_redeemed + EXCLUDED.points_redeemed,
+         balance = t.balance + EXCLUDED.balance`,
+      [b.map(([brand]) => brand), column("deposited"), column("withdrawn"), column("issued"), column("reversed"), column("redeemed"), unitValue.toString()],
     );
   }
 }
