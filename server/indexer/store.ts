@@ -6,8 +6,11 @@ import type { DecodedRange, PointsRow } from "./decode";
 
 /**
  * The indexer's writes. Event rows are inserted as decoded; derived rows (consents, delegates, purposes,
- * balances, brands, operators) are recomputed from the event rows for exactly the keys a range or a
- * rewind touched, so the forward path and the reorganisation path share one definition of each figure.
+ * brands, operators) are recomputed from the event rows for exactly the keys a range or a rewind touched, so
+ * the forward path and the reorganisation path share one definition of each figure. The balances are the
+ * exception: sums over a customer's or a brand's whole history, a forward range adds its own events to them
+ * (addBalanceChanges) and a rewind sums them again (recompute*Balances); test/indexer/balances.test.ts holds
+ * the two equal over random ranges and rewinds.
  */
 export interface Cursor {
   blockNumber: number;
