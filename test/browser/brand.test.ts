@@ -3,7 +3,9 @@ import type { Page } from "playwright-core";
 import { erc20Abi, formatUnits, keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { coalitionPointsAbi, mockStablecoinAbi } from "../../client/abis";
+import { purposeId } from "../../client/purposes";
 import { testAccount, testPrivateKey } from "../support/chain";
+import { newCustomer } from "../server/relay-harness";
 import { browserSuite, DESKTOP, expectAccessible, expectText, screenshot } from "./support/browser";
 import { TEST_WALLET_NAME as WALLET } from "./support/testWallet";
 
@@ -100,6 +102,37 @@ describe("Browser: the brand's console", function () {
     await signIn(other.page, h.a.apiKey);
     await other.page.getByRole("button", { name: `Connect ${WALLET}` }).click();
     await expectText(other.page.getByRole("alert").filter({ hasText: /is not the brand/ }), `This wallet (${other.wallet.address}) is not the brand (${h.a.address}). Connect the brand's wallet.`);
+  });
+
+  it("says how many rewards for consent wait for backing, and that none do once a deposit covered them", async () => {
+    const h = app.harness;
+    const points = h.deployment.points;
+    const wait = async (hash: `0x${string}`) => expect((await h.chain.client.waitForTransactionReceipt({ hash })).status).to.equal("success");
+    const balance = () => h.chain.client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "brandBalance", args: [h.b.address] });
+    const unit = await h.chain.client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "unitValue" });
+    const waiting = async () => (await h.http("GET", "/v1/brand/programme", { auth: h.b.apiKey })).body.rewardsWaitingForBacking as { count: number; points: string };
+    async function until(what: string, fn: () => Promise<boolean>): Promise<void> {
+      for (let i = 0; i < 1500 && !(await fn()); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(await fn(), what).to.equal(true);
+    }
+    // Brand b rewards consent to "shopping-list" with 200 points and keeps the backing of 150: a reward fails on chain.
+    expect((await h.http("POST", "/v1/brand/rewards", { auth: h.b.apiKey, body: { purpose: purposeId("shopping-list"), points: "200" } })).status).to.equal(200);
+    const withdrawn = (await balance()) - 150n * unit;
+    await wait(await h.b.wallet.writeContract({ address: points, abi: coalitionPointsAbi, functionName: "withdraw", args: [withdrawn, h.b.address] }));
+    await h.consent(newCustomer(), h.b.address, ["shopping-list"]);
+    await until("the reward to wait for backing", async () => (await waiting()).count === 1);
+
+    const { page } = await app.open("/brand", { wallet: false });
+    await signIn(page, h.b.apiKey);
+    await expectText(page.getByTestId("rewards-waiting"), "Rewards for consent waiting for backing: 1 (200 points). They are paid, oldest first, as soon as your backing covers them.");
+    await expectAccessible(page);
+
+    // The brand deposits back what it withdrew: the relay pays the reward and the console says none waits.
+    await wait(await h.b.wallet.writeContract({ address: h.deployment.settlement, abi: mockStablecoinAbi, functionName: "approve", args: [points, withdrawn] }));
+    await wait(await h.b.wallet.writeContract({ address: points, abi: coalitionPointsAbi, functionName: "deposit", args: [withdrawn] }));
+    await until("the reward to be paid", async () => (await waiting()).count === 0);
+    await page.reload();
+    await expectText(page.getByTestId("rewards-waiting"), "No reward for consent is waiting for backing.");
   });
 
   it("in French, keyboard only: adds a store; the consent counts and the export are there", async () => {

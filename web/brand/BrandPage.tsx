@@ -74,6 +74,7 @@ function Console({ apiKey, signOut }: { apiKey: string; signOut: () => void }) {
               <section className="card" aria-labelledby="backing-title">
                 <h2 id="backing-title">{t("backing.title")}</h2>
                 <p>{t("backing.intro")}</p>
+                <WaitingRewards apiKey={apiKey} />
                 <RequireWallet>
                   {({ address, config }) =>
                     decimals.status === "ready" ? (
@@ -104,5 +105,19 @@ function Console({ apiKey, signOut }: { apiKey: string; signOut: () => void }) {
       <StoresSection apiKey={apiKey} />
       <WebhooksSection apiKey={apiKey} />
     </>
+  );
+}
+
+/** The rewards for consent that wait for backing: a deposit that covers them gets them paid. */
+function WaitingRewards({ apiKey }: { apiKey: string }) {
+  const { t } = useBrandText();
+  const programme = useBrandQuery("programme", apiKey, api.getProgramme);
+  if (programme.error) return <p role="alert">{t("failed", { message: programme.error.message })}</p>;
+  const waiting = programme.data?.rewardsWaitingForBacking;
+  if (!waiting) return null;
+  return (
+    <p data-testid="rewards-waiting" className={waiting.count > 0 ? undefined : "muted"}>
+      {waiting.count > 0 ? t("backing.waiting", { count: waiting.count, points: waiting.points }) : t("backing.noneWaiting")}
+    </p>
   );
 }

@@ -32,6 +32,11 @@ export interface Money {
   totals: MoneyFigures;
 }
 export type MoneyDay = MoneyFigures & { day: string };
+/** What the console shows of the loyalty programme (`GET /v1/brand/programme`). */
+export interface Programme {
+  /** Rewards for consent whose issue failed for want of backing, paid (oldest first) once the backing covers them. */
+  rewardsWaitingForBacking: { count: number; points: string };
+}
 export interface Store {
   id: string;
   name: string;
@@ -84,6 +89,7 @@ const call = <T>(relay: RelayClientBase, apiKey: string, method: "GET" | "POST" 
 
 export const getBrand = (relay: RelayClientBase, apiKey: string) => call<BrandInfo>(relay, apiKey, "GET", "/v1/brand");
 export const getMoney = (relay: RelayClientBase, apiKey: string) => call<Money>(relay, apiKey, "GET", "/v1/brand/money");
+export const getProgramme = (relay: RelayClientBase, apiKey: string) => call<Programme>(relay, apiKey, "GET", "/v1/brand/programme");
 export const getMoneyDaily = (relay: RelayClientBase, apiKey: string) => call<{ days: MoneyDay[] }>(relay, apiKey, "GET", "/v1/brand/money/daily").then((r) => r.days);
 export const getStores = (relay: RelayClientBase, apiKey: string) => call<{ stores: Store[] }>(relay, apiKey, "GET", "/v1/brand/stores").then((r) => r.stores);
 export const getDevices = (relay: RelayClientBase, apiKey: string, storeId: string) =>
