@@ -104,6 +104,33 @@ describe("Browser: the brand's console", function () {
     await expectText(other.page.getByRole("alert").filter({ hasText: /is not the brand/ }), `This wallet (${other.wallet.address}) is not the brand (${h.a.address}). Connect the brand's wallet.`);
   });
 
+  it("stops and resumes taking points as payment with the brand's own wallet; customers see it once indexed", async () => {
+    const h = app.harness;
+    const accepts = () => h.chain.client.readContract({ address: h.deployment.points, abi: coalitionPointsAbi, functionName: "acceptsRedemptions", args: [h.a.address] });
+    const listed = async () => ((await h.http("GET", "/v1/brands")).body.brands as { address: string; acceptsRedemptions: boolean }[]).find((b) => b.address.toLowerCase() === h.a.address.toLowerCase())?.acceptsRedemptions;
+    const { page } = await app.open("/brand", { wallet: { account: privateKeyToAccount(testPrivateKey(1)) }, viewport: DESKTOP });
+    await signIn(page, h.a.apiKey);
+    // Before a wallet is connected, the card says where to connect it (once for the page, in the backing card).
+    await page.getByText("Connect the brand's wallet (in the backing card above) to see and change it.", { exact: true }).waitFor();
+    await page.getByRole("button", { name: `Connect ${WALLET}` }).click();
+    await expectText(page.getByTestId("redemptions"), "Your shops take points as payment.");
+    expect(await accepts()).to.equal(true);
+
+    await page.getByRole("button", { name: "Stop taking points" }).click();
+    await expectText(page.getByTestId("redemptions"), "Your shops do not take points as payment.");
+    expect(await page.getByTestId("redemptions-status").textContent()).to.match(/^Confirmed in transaction 0x[0-9a-f]{64}\.$/);
+    expect(await accepts()).to.equal(false);
+    await h.indexed();
+    expect(await listed()).to.equal(false);
+    await expectAccessible(page);
+
+    await page.getByRole("button", { name: "Take points again" }).click();
+    await expectText(page.getByTestId("redemptions"), "Your shops take points as payment.");
+    expect(await accepts()).to.equal(true);
+    await h.indexed();
+    expect(await listed()).to.equal(true);
+  });
+
   it("says how many rewards for consent wait for backing, and that none do once a deposit covered them", async () => {
     const h = app.harness;
     const points = h.deployment.points;

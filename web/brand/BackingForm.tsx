@@ -1,18 +1,16 @@
 import { useState } from "react";
-import { erc20Abi, type Address, type Hex } from "viem";
+import { erc20Abi, type Address } from "viem";
 import { useConfig } from "wagmi";
 import { readContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
-import { isWalletRefusal } from "../common/actions/signedAction";
 import { parseAmount } from "./brandApi";
 import { useBrandText } from "./messages";
+import { isBusy, stageOfError, StageStatus, type Stage } from "./walletStage";
 
 /** The two CoalitionPoints functions this form calls (the whole ABI would weigh on the room's bundle). */
 const coalitionPointsAbi = [
   { type: "function", name: "deposit", stateMutability: "nonpayable", inputs: [{ name: "amount", type: "uint256" }], outputs: [] },
   { type: "function", name: "withdraw", stateMutability: "nonpayable", inputs: [{ name: "amount", type: "uint256" }, { name: "to", type: "address" }], outputs: [] },
 ] as const;
-
-type Stage = { kind: "idle" } | { kind: "approving" | "sending" | "mining" } | { kind: "done"; hash: Hex } | { kind: "refused" } | { kind: "failed"; message: string };
 
 /**
  * Deposit (approve the settlement asset as needed, then deposit) or withdraw backing with the connected
@@ -24,7 +22,7 @@ export function BackingForm({ brand, wallet, points, settlement, decimals, onDon
   const config = useConfig();
   const [amount, setAmount] = useState("");
   const [stage, setStage] = useState<Stage>({ kind: "idle" });
-  const busy = stage.kind === "approving" || stage.kind === "sending" || stage.kind === "mining";
+  const busy = isBusy(stage);
   const isBrand = wallet.toLowerCase() === brand.toLowerCase();
 
   async function run(action: "deposit" | "withdraw") {
@@ -51,8 +49,7 @@ export function BackingForm({ brand, wallet, points, settlement, decimals, onDon
       setStage({ kind: "done", hash });
       onDone();
     } catch (err) {
-      if (isWalletRefusal(err)) setStage({ kind: "refused" });
-      else setStage({ kind: "failed", message: ((err as { shortMessage?: string }).shortMessage ?? (err as Error).message).split("\n")[0]! });
+      setStage(stageOfError(err));
     }
   }
 
@@ -69,14 +66,7 @@ export function BackingForm({ brand, wallet, points, settlement, decimals, onDon
           {t("backing.withdraw")}
         </button>
       </div>
-      <p role="status" data-testid="backing-status">
-        {stage.kind === "approving" && t("backing.approving")}
-        {stage.kind === "sending" && t("backing.sending")}
-        {stage.kind === "mining" && t("backing.mining")}
-        {stage.kind === "done" && t("backing.done", { hash: stage.hash })}
-        {stage.kind === "refused" && t("backing.refused")}
-        {stage.kind === "failed" && t("backing.failed", { message: stage.message })}
-      </p>
+      <StageStatus stage={stage} testId="backing-status" />
     </form>
   );
 }

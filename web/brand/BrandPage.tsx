@@ -4,6 +4,7 @@ import { RequireWallet } from "../common/components/RequireWallet";
 import * as api from "./brandApi";
 import { BackingForm } from "./BackingForm";
 import { MoneySection } from "./MoneySection";
+import { RedemptionsCard } from "./RedemptionsForm";
 import { SettlementDecimals } from "./SettlementDecimals";
 import { ExpiringSection } from "./ExpiringSection";
 import { StoresSection } from "./StoresSection";
@@ -93,6 +94,11 @@ function Console({ apiKey, signOut }: { apiKey: string; signOut: () => void }) {
                     )
                   }
                 </RequireWallet>
+              </section>
+              <section className="card" aria-labelledby="redemptions-title">
+                <h2 id="redemptions-title">{t("redemptions.title")}</h2>
+                <p>{t("redemptions.intro")}</p>
+                <RedemptionsCard brand={b.address} />
               </section>
             </>
           )}
