@@ -1,8 +1,8 @@
 import { useState } from "react";
 import type { Address } from "viem";
 import { useConfig, useConnection, useReadContract } from "wagmi";
-import { useChainStatus } from "../common/wallet/useChainStatus";
 import { waitForTransactionReceipt, writeContract } from "wagmi/actions";
+import { useChainStatus } from "../common/wallet/useChainStatus";
 import { useBrandText } from "./messages";
 import { isBusy, stageOfError, StageStatus, type Stage } from "./walletStage";
 
