@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   let dbFailed = false;
   const db = await openDb({
     databaseUrl: config.DATABASE_URL,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
     dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR,
     pgliteWorker: config.PGLITE_WORKER,
     // PGlite's worker thread died: every query now fails, so the relay stops (exit status 1) for its supervisor to restart it.

@@ -66,6 +66,23 @@ for (const kind of testDbKinds()) {
       }
     });
 
+    if (kind === "postgres") {
+      it("runs statements unnamed with DATABASE_PREPARED_STATEMENTS=false (a pooler in transaction mode), with the same answers", async () => {
+        const t = await openTestDb(kind, { preparedStatements: false });
+        try {
+          const sql = "SELECT key, value FROM meta WHERE key = ANY($1::text[]) ORDER BY key";
+          await t.db.query("INSERT INTO meta (key, value) VALUES ('u1', 'a')");
+          const { rows, kept } = await t.db.transaction(async (tx) => ({
+            rows: (await tx.query(sql, [["u1", "u2"]])).rows,
+            kept: (await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE NOT from_sql")).rows[0]!.n,
+          }));
+          expect([rows, kept]).to.deep.equal([[{ key: "u1", value: "a" }], 0]);
+        } finally {
+          await t.drop();
+        }
+      });
+    }
+
     it("keeps relay_visit_counts equal to the count and latest of relay_visits over random inserts, deletes and updates", async () => {
       const t = await openTestDb(kind);
       const brands = ["0xb1", "0xb2"];

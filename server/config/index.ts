@@ -50,6 +50,8 @@ export const envSchema = z.object({
   // Storage
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "a postgres:// URL").optional(),
   DATA_DIR: z.string().default("data/relay"),
+  /** PostgreSQL: named prepared statements (server/store/pgStatements.ts); false behind a pooler that cannot keep them. */
+  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   /** PGlite runs in a worker thread of its own (false: in the relay's thread). */
   PGLITE_WORKER: bool.default(true),
   /** PGlite's stand-in for autovacuum (server/store/vacuum.ts): a pass every so often; 0: none. */

@@ -64,6 +64,12 @@ export interface OpenDbOptions {
   dataDir?: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /**
+   * PostgreSQL: run each statement text as a named prepared statement (default). False for a connection pooler
+   * in transaction mode that does not keep prepared statements (PgBouncer before 1.21, or without
+   * `max_prepared_statements`): each statement is then parsed and planned on every call.
+   */
+  preparedStatements?: boolean;
   /** PGlite in a worker thread (default) rather than in this thread (PGLITE_WORKER). */
   pgliteWorker?: boolean;
   /** Told when PGlite's worker fails (the relay logs it); default: stderr. */
@@ -76,7 +82,7 @@ export interface OpenDbOptions {
 }
 
 export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
-  const db = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : await openPglite(options);
+  const db = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.preparedStatements ?? true) : await openPglite(options);
   await migrate(db);
   return db;
 }
@@ -136,7 +142,7 @@ export function pgliteDb(lite: PGlite): Db {
   return db;
 }
 
-function openPostgres(url: string, max: number): Db {
+function openPostgres(url: string, max: number, prepared: boolean): Db {
   const pool = new pg.Pool({
     connectionString: url,
     max,
@@ -148,15 +154,15 @@ function openPostgres(url: string, max: number): Db {
   pool.on("error", () => {
     /* idle client errors surface on the next query */
   });
-  const statements = new PgStatementNames();
+  const statements = prepared ? new PgStatementNames() : undefined;
   const wrap = (q: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T extends Row>(sql: string, params: readonly unknown[] = []) {
-      const name = statements.nameOf(sql);
+      const name = statements?.nameOf(sql);
       try {
         const r = await q.query<T>({ name, text: sql, values: params as unknown[] });
         return { rows: r.rows, rowCount: r.rowCount ?? r.rows.length };
       } catch (err) {
-        statements.failed(sql, err);
+        statements?.failed(sql, err);
         throw err;
       }
     },

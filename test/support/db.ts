@@ -28,7 +28,7 @@ let migrated: Promise<Blob> | undefined;
  * and by every suite that starts a relay process (the relay's default), and a thread per suite database would
  * only add CPU to a 2-core CI.
  */
-export async function openTestDb(kind: DbKind, opts: { dataDir?: string } = {}): Promise<TestDb> {
+export async function openTestDb(kind: DbKind, opts: { dataDir?: string; preparedStatements?: boolean } = {}): Promise<TestDb> {
   if (kind === "pglite") {
     const pgliteWorker = process.env.PGLITE_WORKER === "true";
     // A folder may hold a database already (a test reopening it): only a new in-memory one is a copy.
@@ -46,7 +46,7 @@ export async function openTestDb(kind: DbKind, opts: { dataDir?: string } = {}):
   const url = new URL(base);
   url.searchParams.set("options", `-c search_path=${schema}`);
   const databaseUrl = url.toString();
-  const db = await openDb({ databaseUrl, poolSize: 5 });
+  const db = await openDb({ databaseUrl, poolSize: 5, preparedStatements: opts.preparedStatements });
   return {
     db,
     databaseUrl,
