@@ -27,14 +27,15 @@ async function main(): Promise<void> {
   const s = await openRelaySession(world, dir, "relay", { ...RELAY_ENV, BATCHING: process.env.BATCHING ?? "true" }, { db, cpuProfile: process.env.PROFILE === "1" });
   try {
     const cpu0 = { relay: cpuSeconds(s.relay.pid), bench: process.cpuUsage(), postgres: cpuSecondsOfAll("postgres"), wall: performance.now() };
-    const f = await benchPurchases({ url: s.relay.url, client: world.chain.client, deployment: world.coalition.deployment, till: s.till, customers: customerAddresses(world), count: Number(process.env.PURCHASES ?? 600), clients: Number(process.env.CLIENTS ?? 8), runs: Number(process.env.RUNS ?? 2) });
+    const count = Number(process.env.PURCHASES ?? 600);
+    const f = await benchPurchases({ url: s.relay.url, client: world.chain.client, deployment: world.coalition.deployment, till: s.till, customers: customerAddresses(world), count, clients: Number(process.env.CLIENTS ?? 8), runs: Number(process.env.RUNS ?? 2) });
     const wall = (performance.now() - cpu0.wall) / 1000;
     const relayCpu = cpuSeconds(s.relay.pid) - cpu0.relay;
     const b = process.cpuUsage(cpu0.bench);
     const benchCpu = (b.user + b.system) / 1e6;
     console.log("purchases/s", f.runs.map((x) => x.toFixed(0)).join(", "), "peak RSS MB", ((s.relay.peakRss() ?? 0) / 2 ** 20).toFixed(0));
     const postgresCpu = cpuSecondsOfAll("postgres") - cpu0.postgres;
-    const per = (seconds: number) => ((seconds * 1000) / (Number(process.env.PURCHASES ?? 600) * f.runs.length)).toFixed(2);
+    const per = (seconds: number) => ((seconds * 1000) / (count * f.runs.length)).toFixed(2);
     console.log(
       `CPU over ${wall.toFixed(1)} s of runs: relay ${relayCpu.toFixed(1)} s (all its threads), this process (tills, chain) ${benchCpu.toFixed(1)} s, PostgreSQL's processes ${postgresCpu.toFixed(1)} s; per purchase ${per(relayCpu)}, ${per(benchCpu)} and ${per(postgresCpu)} ms`,
     );

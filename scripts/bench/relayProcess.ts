@@ -85,10 +85,17 @@ function folderSize(dir: string): number {
   return total;
 }
 
+/** A process's name and CPU time (user + system, every thread, seconds) from its /proc/<pid>/stat line (Linux). */
+function parseStat(stat: string): { name: string; cpu: number } {
+  // The name is in parentheses and may hold spaces or parentheses itself: the fields follow the last ")".
+  const close = stat.lastIndexOf(")");
+  const fields = stat.slice(close + 2).split(" ");
+  return { name: stat.slice(stat.indexOf("(") + 1, close), cpu: (Number(fields[11]) + Number(fields[12])) / 100 };
+}
+
 /** CPU time (user + system, every thread) a process has used so far, from /proc (Linux). */
 export function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return parseStat(fs.readFileSync(`/proc/${pid}/stat`, "utf8")).cpu;
 }
 
 /** CPU time (user + system) every process named `name` on this machine has used so far, from /proc (Linux). */
@@ -96,8 +103,8 @@ export function cpuSecondsOfAll(name: string): number {
   let total = 0;
   for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) === name) total += cpuSeconds(Number(pid));
+      const stat = parseStat(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+      if (stat.name === name) total += stat.cpu;
     } catch {
       // ended meanwhile
     }
