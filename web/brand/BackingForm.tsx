@@ -4,7 +4,7 @@ import { useConfig } from "wagmi";
 import { readContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
 import { parseAmount } from "./brandApi";
 import { useBrandText } from "./messages";
-import { isBusy, stageOfError, StageStatus, type Stage } from "./walletStage";
+import { isBusy, sendAndMine, stageOfError, StageStatus, type Stage } from "./walletStage";
 
 /** The two CoalitionPoints functions this form calls (the whole ABI would weigh on the room's bundle). */
 const coalitionPointsAbi = [
@@ -38,15 +38,11 @@ export function BackingForm({ brand, wallet, points, settlement, decimals, onDon
           await waitForTransactionReceipt(config, { hash: approve });
         }
       }
-      setStage({ kind: "sending" });
-      const hash =
+      await sendAndMine(config, setStage, () =>
         action === "deposit"
-          ? await writeContract(config, { address: points, abi: coalitionPointsAbi, functionName: "deposit", args: [value] })
-          : await writeContract(config, { address: points, abi: coalitionPointsAbi, functionName: "withdraw", args: [value, wallet] });
-      setStage({ kind: "mining" });
-      const receipt = await waitForTransactionReceipt(config, { hash });
-      if (receipt.status !== "success") throw new Error("reverted");
-      setStage({ kind: "done", hash });
+          ? writeContract(config, { address: points, abi: coalitionPointsAbi, functionName: "deposit", args: [value] })
+          : writeContract(config, { address: points, abi: coalitionPointsAbi, functionName: "withdraw", args: [value, wallet] }),
+      );
       onDone();
     } catch (err) {
       setStage(stageOfError(err));

@@ -1,10 +1,10 @@
 import { useState } from "react";
 import type { Address } from "viem";
 import { useConfig, useConnection, useReadContract } from "wagmi";
-import { waitForTransactionReceipt, writeContract } from "wagmi/actions";
+import { writeContract } from "wagmi/actions";
 import { useChainStatus } from "../common/wallet/useChainStatus";
 import { useBrandText } from "./messages";
-import { isBusy, stageOfError, StageStatus, type Stage } from "./walletStage";
+import { isBusy, sendAndMine, stageOfError, StageStatus, type Stage } from "./walletStage";
 
 /** The two CoalitionPoints functions this card calls (the whole ABI would weigh on the room's bundle). */
 const coalitionPointsAbi = [
@@ -38,12 +38,7 @@ export function RedemptionsForm({ brand, wallet, points }: { brand: Address; wal
 
   async function set(accepted: boolean) {
     try {
-      setStage({ kind: "sending" });
-      const hash = await writeContract(config, { address: points, abi: coalitionPointsAbi, functionName: "setAcceptsRedemptions", args: [accepted] });
-      setStage({ kind: "mining" });
-      const receipt = await waitForTransactionReceipt(config, { hash });
-      if (receipt.status !== "success") throw new Error("reverted");
-      setStage({ kind: "done", hash });
+      await sendAndMine(config, setStage, () => writeContract(config, { address: points, abi: coalitionPointsAbi, functionName: "setAcceptsRedemptions", args: [accepted] }));
       await accepts.refetch();
     } catch (err) {
       setStage(stageOfError(err));
