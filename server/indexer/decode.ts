@@ -1,6 +1,7 @@
-import { parseEventLogs, zeroAddress, type Address, type Log } from "viem";
+import { zeroAddress, type Address, type Log } from "viem";
 import { coalitionPointsAbi, consentLedgerAbi } from "../../client/abis";
 import { recordsFromLogs, type HistoryRecord } from "../audit/historyChain";
+import { createLogDecoder } from "./logDecoder";
 
 /**
  * Turns one range's raw logs of both contracts into the rows the indexer stores. Every row carries its
@@ -66,6 +67,10 @@ export class DecodeError extends Error {
 
 const lc = (a: unknown): string => String(a).toLowerCase();
 
+// Addresses come out lowercase (every row stores them so): see logDecoder.ts.
+const decodeLedgerLogs = createLogDecoder(consentLedgerAbi);
+const decodePointsLogs = createLogDecoder(coalitionPointsAbi);
+
 export function decodeRange(
   logs: readonly Log[],
   contracts: { ledger: Address; points: Address },
@@ -86,7 +91,7 @@ export function decodeRange(
     return { blockNumber: Number(l.blockNumber), blockHash: lc(l.blockHash), logIndex: l.logIndex, txHash: lc(l.transactionHash), timestamp: Number(ts) };
   };
 
-  const ledgerEvents = parseEventLogs({ abi: consentLedgerAbi, logs: ledgerLogs });
+  const ledgerEvents = decodeLedgerLogs(ledgerLogs);
   const hashes = new Map<string, Log>();
   for (const l of ledgerLogs) hashes.set(`${l.blockNumber}:${l.logIndex}`, l);
   for (const rec of recordsFromLogs(ledgerEvents as never, timestamps)) {
@@ -117,7 +122,7 @@ export function decodeRange(
     amount: f.amount ?? "0",
     ref: f.ref ?? null,
   });
-  for (const e of parseEventLogs({ abi: coalitionPointsAbi, logs: pointsLogs })) {
+  for (const e of decodePointsLogs(pointsLogs)) {
     switch (e.eventName) {
       case "PointsIssued":
         out.points.push(row(e, "issued", { brand: lc(e.args.brand), customer: lc(e.args.customer), amount: e.args.points.toString(), ref: lc(e.args.receiptId) }));
