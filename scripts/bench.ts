@@ -22,7 +22,8 @@ import { customerAddresses, openRelaySession } from "./bench/relaySession";
 import { gasComparison, machineLine, markdownTable, performanceRows, profileTable, relayTable, twoRelaysTable, workersTable, writeBenchmarksMd, type BenchResults } from "./bench/report";
 import { benchDatabases, benchSettings, RELAY_ENV } from "./bench/settings";
 import { benchPurchaseDrain } from "./bench/purchases";
-import { dropSchema, freshSchema } from "./bench/relayProcess";
+import { cpuSeconds, cpuSecondsOfAll, dropSchema, freshSchema } from "./bench/relayProcess";
+import { measureMachineSpeed } from "./bench/machineSpeed";
 import { summariseProfile } from "./bench/profile";
 import { benchTwoRelays } from "./bench/twoRelays";
 import type { RelayDbFigures } from "./bench/report";
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
   const settings = benchSettings();
   const startedAt = new Date();
   const loadAverage = os.loadavg();
+  // Before anything else runs: this machine's single-thread speed, to set these figures beside other machines'.
+  const speed = measureMachineSpeed();
   const t0 = performance.now();
   await hre.run("compile", { quiet: true });
   // Before any relay starts: a relay serves the web app only when its build was there at start (the wallet page).
@@ -58,15 +61,29 @@ async function main(): Promise<void> {
   for (const db of benchDatabases()) {
     note(`relay on ${db.kind} (BATCHING=true): device events${db.kind === "pglite" ? ", staff stream latency, wallet page" : ""}, purchases`);
     const a = await openRelaySession(world, dir, `relay-${db.kind}`, { ...RELAY_ENV, BATCHING: "true" }, { db });
-    let events, purchasesBatched, sizeBefore, sizeAfter, peakRss;
+    let events, purchasesBatched, sizeBefore, sizeAfter, peakRss, cpu;
     try {
       sizeBefore = await a.relay.dbSize();
+      const relayCpu0 = cpuSeconds(a.relay.pid);
       events = await benchEvents({ url: a.relay.url, device: a.beacon, customers, concurrency: settings.concurrency, requests: settings.eventRequests, runs: settings.runs });
+      // Every event of the runs and of benchEvents' warm-up (100).
+      const perEvent = (cpuSeconds(a.relay.pid) - relayCpu0) / events.reduce((n, e) => n + e.requests * settings.runs, 100);
       sizeAfter = await a.relay.dbSize();
       if (db.kind === "pglite") {
         latency = await benchStaffLatency({ url: a.relay.url, apiKey: a.apiKey, device: a.beacon, customers, samples: settings.latencySamples, runs: settings.runs });
       }
+      const before = { relay: cpuSeconds(a.relay.pid), bench: process.cpuUsage(), postgres: cpuSecondsOfAll("postgres") };
       purchasesBatched = await benchPurchases({ url: a.relay.url, client: world.chain.client, deployment: world.coalition.deployment, till: a.till, customers, count: settings.purchasesBatched, clients: settings.purchaseClients, runs: settings.runs });
+      const purchases = settings.purchasesBatched * settings.runs;
+      const benchCpu = process.cpuUsage(before.bench);
+      cpu = {
+        perEvent,
+        perPurchase: {
+          relay: (cpuSeconds(a.relay.pid) - before.relay) / purchases,
+          bench: (benchCpu.user + benchCpu.system) / 1e6 / purchases,
+          postgres: db.kind === "postgres" ? (cpuSecondsOfAll("postgres") - before.postgres) / purchases : undefined,
+        },
+      };
       if (db.kind === "pglite") {
         note("wallet page: bundle, navigation to interactive, revoke to on chain (headless Chromium)");
         const w = await timeWalletPage({ url: a.relay.url, apiKey: a.apiKey, brand: world.brand.address as `0x${string}`, chainId: world.coalition.deployment.chainId, rpcUrl: world.chain.url, runs: settings.runs });
@@ -114,6 +131,7 @@ async function main(): Promise<void> {
       purchasesUnbatched,
       drain,
       peakRssBytes: peakRss,
+      cpu: cpu!,
       eventsForSize: eventsStored,
       bytesPerMillionEvents: ((sizeAfter - sizeBefore) / eventsStored) * 1_000_000,
       profile: profileFiles.length > 0 ? summariseProfile(profileFiles) : undefined,
@@ -159,6 +177,7 @@ async function main(): Promise<void> {
     walletPage: walletPage!,
     relayEnv: RELAY_ENV,
     loadAverage,
+    speed,
   };
   console.log(`\nConfiance benchmarks: ${machineLine(results)}\n`);
   console.log(relayTable(results));

@@ -4,6 +4,7 @@ import type { GasSection } from "../gas/report";
 import type { AuditFigures } from "./auditTime";
 import type { EventsResult } from "./events";
 import type { LatencyResult } from "./latency";
+import type { MachineSpeed } from "./machineSpeed";
 import { BUCKETS, type ProfileSummary } from "./profile";
 import type { DrainResult } from "./purchases";
 import type { TwoRelaysResult } from "./twoRelays";
@@ -29,6 +30,8 @@ export interface BenchResults {
   relayEnv: Record<string, string>;
   /** os.loadavg() when the run started: other work on the machine shows here. */
   loadAverage: number[];
+  /** This machine's single-thread speed at the start (machineSpeed.ts). */
+  speed: MachineSpeed;
 }
 
 /** One database's relay figures. */
@@ -41,6 +44,12 @@ export interface RelayDbFigures {
   drain: DrainResult;
   /** Peak resident memory (VmHWM) of the relay process that served the device events and purchases. */
   peakRssBytes?: number;
+  /**
+   * CPU seconds (user and system, from /proc and process.cpuUsage) per device event accepted by the relay, over
+   * every events run, and per purchase over the batched purchase runs: the relay's (all its threads), the
+   * benchmark process's (tills and chain), PostgreSQL's processes' (on PostgreSQL only).
+   */
+  cpu: { perEvent: number; perPurchase: { relay: number; bench: number; postgres?: number } };
   /** Device events the size was measured over, and the growth extrapolated to a million. */
   eventsForSize: number;
   bytesPerMillionEvents: number;
@@ -149,6 +158,13 @@ export function relayRows(r: BenchResults): RelayRow[] {
     (d) => ({ median: `${fmt(d.drain.drain.median / d.purchasesUnbatched.median, 1)}×`, spread: "" }),
     "medians of the two rows above (unbatched: one transaction per purchase, so its end-to-end rate is its chain rate); goal at least 10×",
   );
+  const ms = (seconds: number) => `${fmt(seconds * 1000, 2)} ms`;
+  each("CPU per device event accepted, relay", (d) => ({ median: ms(d.cpu.perEvent), spread: "" }), "user and system time of the relay process (all its threads) over every device-events run above, per event");
+  each(
+    "CPU per purchase to confirmed issuance: relay / tills and chain / PostgreSQL",
+    (d) => ({ median: [d.cpu.perPurchase.relay, d.cpu.perPurchase.bench, d.cpu.perPurchase.postgres].filter((x) => x !== undefined).map(ms).join(" / "), spread: "" }),
+    "over the batched runs above: the relay process (all its threads), the benchmark process (the tills, the in-process chain), PostgreSQL's processes; on two cores their sum bounds the rate (1,000 purchases/s needs at most 2 ms)",
+  );
   each("relay process peak memory (RSS)", (d) => ({ median: d.peakRssBytes === undefined ? "n/a" : `${fmt(d.peakRssBytes / 2 ** 20)} MiB`, spread: "" }), "VmHWM of the relay child that served the events, the purchases (and on PGlite the staff stream and wallet page)");
   each(
     "database size per million device events",
@@ -218,7 +234,8 @@ export function gasMarkdown(sections: GasSection[]): string {
 
 export function machineLine(r: BenchResults): string {
   const cpus = os.cpus();
-  return `${cpus.length} cores (${cpus[0]?.model.trim() ?? "unknown CPU"}), ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}, ${r.startedAt.toISOString()}, load average ${r.loadAverage.map((l) => fmt(l, 1)).join(" / ")} at start`;
+  const s = r.speed;
+  return `${cpus.length} cores (${cpus[0]?.model.trim() ?? "unknown CPU"}), ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}, ${r.startedAt.toISOString()}, load average ${r.loadAverage.map((l) => fmt(l, 1)).join(" / ")} at start; one thread at start: Ed25519 verification ${fmt(s.ed25519VerifyUs, 1)} µs, keccak-256 (JavaScript) ${fmt(s.keccakUs, 1)} µs, JSON round trip of a purchase event ${fmt(s.jsonRoundTripUs, 1)} µs`;
 }
 
 /** Coalition points beside the plain ERC-20 doing the same kind of write (rows looked up by their action's start). */
