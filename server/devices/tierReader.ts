@@ -14,14 +14,20 @@ const TIERS_KEPT = 50_000;
  * Null when the coalition defines no tiers or the chain cannot be read (a recognition is never held back
  * for its tier; a failed read is not kept).
  */
-export function createTierReader(client: PublicClient, points: Address, ttlMs = TIER_TTL_MS): (customer: Address) => Promise<number | null> {
+export function createTierReader(
+  client: PublicClient,
+  points: Address,
+  ttlMs = TIER_TTL_MS,
+  /** The clock, in ms (tests move it by hand). */
+  now: () => number = Date.now,
+): (customer: Address) => Promise<number | null> {
   let thresholds: { at: number; count: Promise<number> } | undefined;
   const tiers = new Map<string, { at: number; tier: Promise<number | null> }>();
-  const fresh = (at: number) => Date.now() - at <= ttlMs;
+  const fresh = (at: number) => now() - at <= ttlMs;
   return async (customer) => {
     if (!thresholds || !fresh(thresholds.at)) {
       const count = client.readContract({ address: points, abi: coalitionPointsAbi, functionName: "tiers" }).then((t) => t.length);
-      thresholds = { at: Date.now(), count };
+      thresholds = { at: now(), count };
       count.catch(() => {
         if (thresholds?.count === count) thresholds = undefined;
       });
@@ -42,7 +48,7 @@ export function createTierReader(client: PublicClient, points: Address, ttlMs = 
         return null;
       },
     );
-    tiers.set(key, { at: Date.now(), tier });
+    tiers.set(key, { at: now(), tier });
     return tier;
   };
 }
