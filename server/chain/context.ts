@@ -3,6 +3,7 @@ import { coalitionPointsAbi } from "../../client/abis";
 import type { Env } from "../config";
 import fs from "node:fs";
 import { defaultDeploymentFile, readDeployment, DeploymentError, type Deployment } from "./deployment";
+import { rpcFetch } from "./rpcFetch";
 
 /** The chain the relay talks to: a viem public client and the deployment it serves. */
 export interface ChainContext {
@@ -23,7 +24,8 @@ export class ChainMismatchError extends Error {
  */
 export async function connectChain(config: Env): Promise<ChainContext> {
   const client = createPublicClient({
-    transport: http(config.RPC_URL, { retryCount: 0, timeout: 10_000 }),
+    // node:http(s) with kept-alive connections rather than the platform's fetch: rpcFetch.ts.
+    transport: http(config.RPC_URL, { retryCount: 0, timeout: 10_000, fetchFn: rpcFetch() }),
   }) as PublicClient;
   const chainId = await client.getChainId();
   const deployment = await resolveDeployment(config, client, chainId);
