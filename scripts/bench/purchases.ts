@@ -5,8 +5,8 @@ import type { Address, PublicClient } from "viem";
 import { coalitionPointsAbi } from "../../client/abis";
 import type { Deployment } from "../../server/chain/deployment";
 import { createRelayClient, postDeviceEvent, type DeviceEvent } from "../../client";
+import { nodeFetch } from "../../server/http/nodeFetch";
 import type { Device } from "../demo/relayClient";
-import { httpFetch } from "./httpFetch";
 import { sleep, waitFor } from "../demo/wait";
 import { benchSignerKeys, customerAddresses, openRelaySession } from "./relaySession";
 import { startRelayProcess, type BenchDb } from "./relayProcess";
@@ -23,10 +23,10 @@ function totalSupply(client: PublicClient, deployment: Deployment): Promise<bigi
 
 /**
  * `count` purchases posted by `clients` concurrent tills through the client module (each signed as it is sent),
- * over node:http (httpFetch.ts); resolves with the points they earned.
+ * over node:http (nodeFetch.ts, as the relay's RPC transport); resolves with the points they earned.
  */
 export async function postPurchases(url: string, till: Device, customers: readonly Address[], count: number, clients: number): Promise<bigint> {
-  const relay = createRelayClient({ url, fetch: httpFetch(clients) });
+  const relay = createRelayClient({ url, fetch: nodeFetch(clients) });
   let next = 0;
   let points = 0n;
   const worker = async () => {

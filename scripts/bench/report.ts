@@ -286,7 +286,7 @@ Everything runs on this one machine over loopback, with real parts only:
   before the run that sends it (well inside the relay's clock tolerance), so the generator spends the run sending
   rather than signing on the cores it shares with the relay; purchases are sent by tills in the benchmark process
   through the client module (each signed as it is sent, its answer checked) over node:http with kept-alive
-  connections (\`scripts/bench/httpFetch.ts\`: the platform's fetch cost them half as much CPU again);
+  connections (\`server/http/nodeFetch.ts\`, the relay's RPC transport too: the platform's fetch cost them half as much CPU again);
 - device events are \`presence\` events of customers who granted in-store recognition on chain, so each one is
   authenticated, validated, consent-checked and stored (visit row, event answer, signature for replay
   protection) in one database transaction before the 202;

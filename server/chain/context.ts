@@ -3,7 +3,7 @@ import { coalitionPointsAbi } from "../../client/abis";
 import type { Env } from "../config";
 import fs from "node:fs";
 import { defaultDeploymentFile, readDeployment, DeploymentError, type Deployment } from "./deployment";
-import { rpcFetch } from "./rpcFetch";
+import { nodeFetch } from "../http/nodeFetch";
 
 /** The chain the relay talks to: a viem public client and the deployment it serves. */
 export interface ChainContext {
@@ -24,8 +24,8 @@ export class ChainMismatchError extends Error {
  */
 export async function connectChain(config: Env): Promise<ChainContext> {
   const client = createPublicClient({
-    // node:http(s) with kept-alive connections rather than the platform's fetch: rpcFetch.ts.
-    transport: http(config.RPC_URL, { retryCount: 0, timeout: 10_000, fetchFn: rpcFetch() }),
+    // node:http(s) with kept-alive connections rather than the platform's fetch: nodeFetch.ts.
+    transport: http(config.RPC_URL, { retryCount: 0, timeout: 10_000, fetchFn: nodeFetch() }),
   }) as PublicClient;
   const chainId = await client.getChainId();
   const deployment = await resolveDeployment(config, client, chainId);

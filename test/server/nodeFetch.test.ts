@@ -4,13 +4,13 @@ import type { AddressInfo } from "node:net";
 import { createPublicClient, http as httpTransport, type PublicClient } from "viem";
 import { coalitionPointsAbi } from "../../client/abis";
 import { deployConfiance } from "../../scripts/lib/deploy";
-import { rpcFetch } from "../../server/chain/rpcFetch";
+import { nodeFetch } from "../../server/http/nodeFetch";
 import { freePort, LocalChain, testAccount } from "../support/chain";
 
-/** A viem client on `url` with rpcFetch, and one with the platform's fetch (what the relay used before). */
+/** A viem client on `url` with nodeFetch, and one with the platform's fetch (what the relay used before). */
 function clients(url: string, timeout = 10_000): { ours: PublicClient; platform: PublicClient } {
-  const make = (fetchFn?: ReturnType<typeof rpcFetch>) => createPublicClient({ transport: httpTransport(url, { retryCount: 0, timeout, fetchFn }) }) as PublicClient;
-  return { ours: make(rpcFetch()), platform: make() };
+  const make = (fetchFn?: ReturnType<typeof nodeFetch>) => createPublicClient({ transport: httpTransport(url, { retryCount: 0, timeout, fetchFn }) }) as PublicClient;
+  return { ours: make(nodeFetch()), platform: make() };
 }
 
 /** What a failed call threw, for comparison: its class, its HTTP status and its short message. */
@@ -41,7 +41,7 @@ async function endpoint(answer: (res: http.ServerResponse) => void) {
   };
 }
 
-describe("rpcFetch (the relay's JSON-RPC transport)", () => {
+describe("nodeFetch (the relay's JSON-RPC transport, the benchmarks' tills)", () => {
   let chain: LocalChain;
   before(async () => {
     chain = await LocalChain.start();
