@@ -1,11 +1,10 @@
 import { parseEther } from "viem";
-import crypto from "node:crypto";
 import type { AddressInfo } from "node:net";
 import http, { type Server } from "node:http";
 import express, { type Express, type Response } from "express";
-import { pinoHttp } from "pino-http";
 import type { RelayDeps, Service } from "./deps";
 import { startSubmitter } from "./chain/submitter";
+import { accessLog } from "./http/accessLog";
 import { loadSigners } from "./chain/signers";
 import { startIndexer, type Indexer } from "./indexer";
 import { auditRouter } from "./audit/routes";
@@ -111,29 +110,7 @@ export async function createRelay(deps: RelayDeps, options: RelayOptions = {}): 
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
-  app.use(
-    pinoHttp({
-      logger: log,
-      genReqId: (req, res) => {
-        const given = req.headers["x-request-id"];
-        const id = typeof given === "string" && /^[\w.-]{1,128}$/.test(given) ? given : crypto.randomUUID();
-        res.setHeader("X-Request-Id", id);
-        return id;
-      },
-      // Only method, path and id: never headers (API keys, signatures) or bodies (personal data).
-      serializers: {
-        // Wallet addresses in paths (pseudonymous personal data) are not kept: each becomes `0x…`.
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split("?")[0]!.replace(/0x[0-9a-fA-F]{40}/g, "0x…") }),
-        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
-      // A route's own facts (a device event's id, kind, outcome) join the request's one line.
-      customSuccessObject: (_req, res, value) => {
-        const fields = locals(res as Response).logFields;
-        return fields ? { ...value, ...fields } : value;
-      },
-    }),
-  );
+  app.use(accessLog(log));
   app.use(requestMetrics(ctx.metrics));
   // Request rates, before the body is read and before any signature, key, database or chain work.
   app.use("/v1", limits.v1);

@@ -44,7 +44,7 @@ const RULES: [Bucket, (f: CallFrame) => boolean][] = [
   ["HTTP and sockets", (f) => /node_modules\/(express|router|finalhandler|send|on-finished|raw-body|http-errors|qs)\//.test(f.url) || /^node:(_http|http|net|stream|_stream)/.test(f.url) || f.functionName === "writev" || f.functionName === "writeBuffer"],
   ["chain RPC (viem)", (f) => /node_modules\/(viem|abitype|ox)\//.test(f.url) || /undici/.test(f.url)],
   ["start-up (ts-node, module loading)", (f) => /node_modules\/(typescript|ts-node)\/|node:internal\/modules\//.test(f.url) || f.functionName === "compileFunction"],
-  ["logging (pino)", (f) => /node_modules\/(pino|pino-http|pino-std-serializers|sonic-boom|thread-stream)\//.test(f.url)],
+  ["logging (pino)", (f) => /node_modules\/(pino|pino-std-serializers|sonic-boom|thread-stream)\/|server\/http\/accessLog\.ts$/.test(f.url)],
   ["validation (zod)", (f) => /node_modules\/zod\//.test(f.url)],
   ["garbage collection", (f) => f.functionName === "(garbage collector)"],
 ];

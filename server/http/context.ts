@@ -23,7 +23,7 @@ export interface AuthLocals {
   brand?: Brand;
   device?: Device;
   rawBody?: Buffer;
-  /** Added to the request's log line once it is answered (pino-http's completion line). */
+  /** Added to the request's log line once it is answered (accessLog.ts). */
   logFields?: Record<string, unknown>;
 }
 
