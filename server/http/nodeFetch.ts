@@ -1,6 +1,9 @@
 import http from "node:http";
 import https from "node:https";
 
+/** How long a kept-alive connection may stay idle, ms. */
+const IDLE_MS = 4_000;
+
 /** Statuses whose responses carry no body. */
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
@@ -20,7 +23,11 @@ export type FetchFn = (input: string | URL | Request, init?: RequestInit) => Pro
  * followed and no compression is asked for: a JSON-RPC endpoint and the relay need neither.
  */
 export function nodeFetch(maxSockets = 16): FetchFn {
-  const agents = { "http:": new http.Agent({ keepAlive: true, maxSockets }), "https:": new https.Agent({ keepAlive: true, maxSockets }) };
+  // An idle connection is closed after 4 s, or a second before the server says it will close it (a
+  // `Keep-Alive: timeout=` answer header; node's agent honours it only with a timeout of its own): so a
+  // request is not sent on a connection the server is closing at that moment (ECONNRESET).
+  const options = { keepAlive: true, maxSockets, timeout: IDLE_MS };
+  const agents = { "http:": new http.Agent(options), "https:": new https.Agent(options) };
   return (input, init) =>
     new Promise<Response>((resolve, reject) => {
       const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);

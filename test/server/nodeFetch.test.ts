@@ -24,15 +24,19 @@ async function failure(call: Promise<unknown>): Promise<{ name: string; status?:
   throw new Error("the call did not fail");
 }
 
-/** An HTTP endpoint answering every request with `answer`, counting the TCP connections it was sent on. */
-async function endpoint(answer: (res: http.ServerResponse) => void) {
-  const stats = { connections: 0, requests: 0 };
+/** An HTTP endpoint answering every request with `answer`, counting the TCP connections it was sent on and when each closed. */
+async function endpoint(answer: (res: http.ServerResponse) => void, keepAliveTimeout?: number) {
+  const stats = { connections: 0, requests: 0, closedAt: [] as number[] };
   const server = http.createServer((req, res) => {
     stats.requests++;
     req.resume();
     req.on("end", () => answer(res));
   });
-  server.on("connection", () => stats.connections++);
+  if (keepAliveTimeout !== undefined) server.keepAliveTimeout = keepAliveTimeout;
+  server.on("connection", (socket) => {
+    stats.connections++;
+    socket.on("close", () => stats.closedAt.push(performance.now()));
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -76,10 +80,27 @@ describe("nodeFetch (the relay's JSON-RPC transport, the benchmarks' tills)", ()
     try {
       const { ours } = clients(e.url);
       for (let i = 0; i < 20; i++) expect(await ours.getChainId()).to.equal(31337);
-      expect(e.stats).to.deep.equal({ connections: 1, requests: 20 });
+      expect(e.stats).to.include({ connections: 1, requests: 20 });
       await Promise.all([...Array(4)].map(() => ours.request({ method: "eth_chainId" })));
       expect(e.stats.requests).to.equal(24);
       expect(e.stats.connections).to.be.within(2, 4);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("closes an idle connection a second before the server says it would (Keep-Alive: timeout=), not on the server's timing", async () => {
+    const e = await endpoint((res) => res.writeHead(200, { "content-type": "application/json" }).end('{"jsonrpc":"2.0","id":1,"result":"0x7a69"}'), 3_000);
+    try {
+      const { ours } = clients(e.url);
+      const answered = performance.now();
+      expect(await ours.getChainId()).to.equal(31337);
+      await new Promise((r) => setTimeout(r, 2_500));
+      // The server announced 3 s: the client closed it after 2 s, before the server would have.
+      expect(e.stats.closedAt).to.have.length(1);
+      expect(e.stats.closedAt[0]! - answered).to.be.within(1_900, 2_500);
+      expect(await ours.getChainId()).to.equal(31337);
+      expect(e.stats.connections).to.equal(2);
     } finally {
       await e.close();
     }
