@@ -1,5 +1,9 @@
 import http from "node:http";
 import https from "node:https";
+import { ResponseBodyTooLargeError } from "viem";
+
+/** The largest answer read, bytes: viem's own limit (maxResponseBodySize), which it can only check once the answer is read here. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /** How long a kept-alive connection may stay idle, ms. */
 const IDLE_MS = 4_000;
@@ -19,10 +23,11 @@ export type FetchFn = (input: string | URL | Request, init?: RequestInit) => Pro
  * and the benchmarks' tills (the client module's `fetch`) use it. Both read an answer's status, headers and
  * text only; the platform's fetch (undici) builds web streams around every answer, which cost more CPU than
  * the JSON they carry: the relay's CPU per purchase fell from 2.71 to 2.29 ms with it (purchase benchmark,
- * PostgreSQL). The request's signal aborts it (viem's timeout); the body is a string. No redirects are
- * followed and no compression is asked for: a JSON-RPC endpoint and the relay need neither.
+ * PostgreSQL). The request's signal aborts it (viem's timeout); the body is a string; an answer larger
+ * than `maxBodyBytes` (viem's default limit) is refused as it arrives. No redirects are followed and no
+ * compression is asked for: a JSON-RPC endpoint and the relay need neither.
  */
-export function nodeFetch(maxSockets = 16): FetchFn {
+export function nodeFetch(maxSockets = 16, maxBodyBytes = MAX_BODY_BYTES): FetchFn {
   // An idle connection is closed after 4 s, or a second before the server says it will close it (a
   // `Keep-Alive: timeout=` answer header; node's agent honours it only with a timeout of its own): so a
   // request is not sent on a connection the server is closing at that moment (ECONNRESET).
@@ -42,7 +47,16 @@ export function nodeFetch(maxSockets = 16): FetchFn {
         { agent: agents[url.protocol], method: init?.method ?? "GET", headers, signal: init?.signal ?? undefined },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
+          let size = 0;
+          res.on("data", (c: Buffer) => {
+            size += c.length;
+            if (size > maxBodyBytes) {
+              res.destroy();
+              // viem's own error for it, as when it reads a streamed answer itself.
+              return reject(new ResponseBodyTooLargeError({ maxSize: maxBodyBytes, size }));
+            }
+            chunks.push(c);
+          });
           res.on("error", reject);
           res.on("end", () => {
             const status = res.statusCode ?? 0;

@@ -106,7 +106,7 @@ describe("nodeFetch (the relay's JSON-RPC transport, the benchmarks' tills)", ()
     }
   });
 
-  it("fails as the platform's fetch does: a JSON-RPC error, HTTP 429 and 500, an endpoint that does not answer, one that is down", async () => {
+  it("fails as the platform's fetch does: a JSON-RPC error, HTTP 429 and 500, an endpoint that does not answer, an answer too large, one that is down", async () => {
     const cases: { what: string; answer: (res: http.ServerResponse) => void; name: string; status?: number }[] = [
       {
         what: "JSON-RPC error",
@@ -132,6 +132,21 @@ describe("nodeFetch (the relay's JSON-RPC transport, the benchmarks' tills)", ()
       } finally {
         await e.close();
       }
+    }
+    // An answer beyond viem's limit (10 MiB) is refused as it arrives, with viem's error.
+    const huge = await endpoint((res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      for (let i = 0; i < 11; i++) res.write(chunk);
+      res.end('{"jsonrpc":"2.0","id":1,"result":"0x1"}');
+    });
+    try {
+      const { ours, platform } = clients(huge.url);
+      const tooLarge = await failure(ours.getBlockNumber({ cacheTime: 0 }));
+      expect(tooLarge.name).to.equal("ResponseBodyTooLargeError");
+      expect(tooLarge).to.deep.equal({ ...(await failure(platform.getBlockNumber({ cacheTime: 0 }))) });
+    } finally {
+      await huge.close();
     }
     const down = `http://127.0.0.1:${await freePort()}`;
     const { ours, platform } = clients(down, 1_000);
