@@ -1,4 +1,5 @@
-import { encodePacked, keccak256, type Address, type Hex } from "viem";
+import { encodePacked, type Address, type Hex } from "viem";
+import { keccak256 } from "../chain/keccak";
 
 /** Decimal strings with at most 6 decimals as integers of millionths. */
 const SCALE = 1_000_000n;

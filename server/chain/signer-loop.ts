@@ -1,4 +1,4 @@
-import { decodeFunctionData, decodeFunctionResult, keccak256, parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
+import { decodeFunctionData, decodeFunctionResult, parseEventLogs, type Address, type Hex, type TransactionReceipt, type TransactionSerializable } from "viem";
 import { consentLedgerAbi } from "../../client/abis";
 import { failLaterActions, freeFailedReceipts, refineFailures } from "./actionFailures";
 import { createSpendMetric } from "./spend";
@@ -7,6 +7,7 @@ import type { RelayDeps } from "../deps";
 import { encodeBatch, encodeOperation, InvalidCallError, planBatch, type Batch, type BatchKind } from "./batch";
 import { boundedCapacity, boundedGas } from "./batchGas";
 import { broadcastRaw } from "./broadcast";
+import { signTransactionFast } from "./signTransaction";
 import { bumpFees, currentFees, type Fees } from "./fees";
 import { holdLease, releaseLease } from "./lease";
 import type { SubmitterMetrics } from "./metrics";
@@ -105,11 +106,11 @@ export function startSignerLoop(opts: SignerLoopOptions): SignerLoop {
 
   async function sign(call: TxCall, nonce: number, fees: Fees): Promise<SignedTx> {
     const base = { chainId, nonce, to: call.to, data: call.data, gas: call.gas, value: 0n };
-    const raw =
+    const tx: TransactionSerializable =
       fees.type === "eip1559"
-        ? await account.signTransaction({ ...base, type: "eip1559", maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas })
-        : await account.signTransaction({ ...base, type: "legacy", gasPrice: fees.gasPrice });
-    return { raw, hash: keccak256(raw), fees };
+        ? { ...base, type: "eip1559", maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas }
+        : { ...base, type: "legacy", gasPrice: fees.gasPrice };
+    return { ...(await signTransactionFast(account, tx)), fees };
   }
 
   async function send(txId: number, raw: Hex, hadError: boolean): Promise<void> {

@@ -1,4 +1,5 @@
-import { encodePacked, keccak256, type Address, type Hex } from "viem";
+import { encodePacked, type Address, type Hex } from "viem";
+import { keccak256 } from "../chain/keccak";
 
 /**
  * On-chain receipt ids of the issuances that are not a purchase's base points. Each is derived from what
