@@ -270,7 +270,8 @@ Rerun it to refresh this file. \`BENCH_QUICK=1 npm run bench\` runs a small vers
 - Machine: ${machineLine(r)}.
 - Run: ${r.settings.quick ? "QUICK (small counts: not for comparison)" : "full"}, ${fmt(r.seconds)} s in all.
 - Each relay figure is the median of its runs, with the spread (min-max of the runs), on ${r.relays.map((d) => DB_NAMES[d.db]).join(" and ")}${r.relays.some((d) => d.db === "postgres") ? " (a schema of its own per relay in `DATABASE_URL`'s database, PostgreSQL on the same machine)" : ""}.
-- "before": the figures of this file before issue 13 (full run of 2026-11-26T12:59Z, PGlite, on the machine of that day: same size, not the same machine; this project's machines have differed by up to 2× in speed from one day to the next).
+- "before": the figures of this file before issue 13 (full run of 2026-11-26T12:59Z, PGlite, on the machine of that day: same size, not the same machine; this project's machines have differed by up to 2× in speed from one day to the next, and by 3× within a day).
+- The run before this file's (2026-11-27T10:47Z, commit \`f4fcc2d\`, on a 2-core AMD EPYC machine, a faster one: its single-thread speed was not recorded then) gave, at 64 clients, 3,196 (PGlite) and 3,271 (PostgreSQL) device events/s with p99 52 and 39 ms, and 953 and 986 purchases/s to confirmed issuance; that session's final code (\`df6b8d2\`) gave 959 device events/s on PostgreSQL on this file's machine (\`eventsOnly.ts\`). Set figures from different machines side by side through the CPU time per event and per purchase (table below) and the single-thread speed above, not through the rates alone.
 
 ## Set-up
 
