@@ -24,13 +24,22 @@ async function app(level: LevelWithSilent) {
   });
   a.get("/missing", (_req, res) => void res.status(404).json({ error: "no" }));
   a.get("/boom", (_req, res) => void res.status(503).json({ error: "down" }));
-  a.get("/hang", (_req, res) => void setTimeout(() => res.end(), 5_000).unref());
+  let reached: () => void = () => undefined;
+  const hangReached = new Promise<void>((r) => (reached = r));
+  a.get("/hang", (_req, res) => {
+    reached();
+    setTimeout(() => res.end(), 5_000).unref();
+  });
   const server: Server = await new Promise((resolve) => {
     const s = a.listen(0, "127.0.0.1", () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const settle = () => new Promise((r) => setTimeout(r, 50));
-  return { url, lines, settle, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
+  /** Until `predicate` holds of the lines (at most 5 s). */
+  const until = async (predicate: (lines: Line[]) => boolean) => {
+    for (let i = 0; i < 100 && !predicate(lines); i++) await new Promise((r) => setTimeout(r, 50));
+  };
+  return { url, lines, settle, until, hangReached, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
 }
 
 describe("accessLog", () => {
@@ -46,7 +55,7 @@ describe("accessLog", () => {
       expect(generated).to.match(/^[0-9a-f-]{36}$/);
       await missing.text();
       await (await fetch(`${a.url}/boom`, { headers: { "x-request-id": "bad id with spaces" } })).text();
-      await a.settle();
+      await a.until((lines) => lines.length >= 4);
       const pick = (l: Line) => ({ level: l.level, msg: l.msg, req: l.req, res: l.res, eventId: l.eventId, kind: l.kind, step: l.step, err: (l.err as { message?: string } | undefined)?.message });
       expect(a.lines.map(pick)).to.deep.equal([
         { level: 30, msg: "route says", req: { id: "trace-1", method: "GET", path: "/v1/ok/0x…" }, res: undefined, eventId: undefined, kind: undefined, step: "inside", err: undefined },
@@ -68,10 +77,10 @@ describe("accessLog", () => {
     try {
       const controller = new AbortController();
       const pending = fetch(`${a.url}/hang`, { signal: controller.signal }).catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 100));
+      await a.hangReached;
       controller.abort();
       await pending;
-      await new Promise((r) => setTimeout(r, 100));
+      await a.until((lines) => lines.length > 0);
       expect(a.lines.map((l) => [l.level, l.msg, l.res])).to.deep.equal([[30, "request aborted", { status: 200 }]]);
       expect(a.lines[0]!.req).to.include({ method: "GET", path: "/hang" });
     } finally {
@@ -89,7 +98,7 @@ describe("accessLog", () => {
       await a.settle();
       expect(a.lines).to.deep.equal([]);
       await (await fetch(`${a.url}/boom`)).text();
-      await a.settle();
+      await a.until((lines) => lines.length >= 1);
       expect(a.lines.map((l) => l.msg)).to.deep.equal(["request errored"]);
     } finally {
       await a.close();
