@@ -13,6 +13,7 @@ import {
 } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
+import { forgetChainHead } from "../../server/chain/clock";
 
 /** Hardhat's default accounts (well-known test keys; never use them anywhere real). */
 export const TEST_MNEMONIC = "test test test test test test test test test test test junk";
@@ -125,8 +126,11 @@ export class LocalChain {
     return this.rpc<string>("evm_snapshot");
   }
 
-  revert(id: string): Promise<boolean> {
-    return this.rpc<boolean>("evm_revert", [id]);
+  /** Back to a snapshot; this client's cached latest block (server/chain/clock.ts) goes with the blocks it undoes. */
+  async revert(id: string): Promise<boolean> {
+    const reverted = await this.rpc<boolean>("evm_revert", [id]);
+    forgetChainHead(this.client);
+    return reverted;
   }
 
   async increaseTime(seconds: number): Promise<void> {

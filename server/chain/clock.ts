@@ -39,6 +39,15 @@ export async function chainNow(client: PublicClient, { fresh = false }: { fresh?
 }
 
 /**
+ * Lets go of the latest block read through `client`, for a chain whose history went back under the relay (a
+ * test network reverted to a snapshot): without it, for up to CHAIN_CACHE_MS, "now" is the time of a block
+ * that no longer exists, which may be days ahead.
+ */
+export function forgetChainHead(client: PublicClient): void {
+  latest.delete(client);
+}
+
+/**
  * The latest block (number, hash, time), read once per CHAIN_CACHE_MS and shared by every caller
  * meanwhile, concurrent ones included. Per-block caches key on its hash.
  */
