@@ -48,8 +48,8 @@ export function consentGrantedSql(subject: string, controller: string, purpose: 
           AND c.granted_at > 0 AND c.revoked_at = 0 AND (c.expires_at = 0 OR c.expires_at > ${now})
      ) AND NOT EXISTS (
        SELECT 1 FROM operations o
-        WHERE o.subject = ${subject} AND o.controller = ${controller}
-          AND (o.kind = 'revokeAll' OR (o.kind = 'revoke' AND o.purpose = ${purpose}))
+        WHERE o.subject = ${subject} AND o.controller = ${controller} AND o.kind IN ('revoke', 'revokeAll')
+          AND (o.kind = 'revokeAll' OR o.purpose = ${purpose})
           AND ((o.status <> 'failed'
                 AND (o.block_number IS NULL
                      OR o.block_number > COALESCE((SELECT block_number FROM indexer_cursor LIMIT 1), -1)))

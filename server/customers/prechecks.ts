@@ -19,10 +19,14 @@ interface PendingRow {
   args: unknown;
 }
 
-async function pendingOf(db: Queryable, subject: Address, kinds: readonly string[]): Promise<PendingRow[]> {
+/** The operations a customer's own actions make: operations_customer_actions indexes them by subject. */
+type CustomerActionKind = "grant" | "revoke" | "revokeAll" | "setDelegate" | "redeem";
+
+async function pendingOf(db: Queryable, subject: Address, kinds: readonly CustomerActionKind[]): Promise<PendingRow[]> {
   const r = await db.query<PendingRow>(
     `SELECT kind, controller, purpose, args FROM operations
-      WHERE subject = $1 AND status IN ('queued', 'submitted') AND kind = ANY($2::text[]) ORDER BY seq`,
+      WHERE subject = $1 AND status IN ('queued', 'submitted') AND kind = ANY($2::text[])
+        AND kind IN ('grant', 'revoke', 'revokeAll', 'setDelegate', 'redeem') ORDER BY seq`,
     [subject.toLowerCase(), kinds],
   );
   return r.rows;

@@ -102,10 +102,13 @@ export async function handlePurchaseBatch(
   const { rows } = await tx.query<{ i: number; status: number | null; response: EventAnswer | string | null; granted: boolean; seen: boolean; bought: boolean }>(
     `SELECT q.i::int AS i, e.status, e.response,
             (q.subject IS NOT NULL AND ${consentGrantedSql("q.subject", "lower(q.brand)", "$5", "$6")}) AS granted,
-            EXISTS (SELECT 1 FROM relay_purchases p WHERE p.brand = q.brand AND p.receipt_id = q.receipt) AS seen,
+            s.seen IS NOT NULL AS seen,
             EXISTS (SELECT 1 FROM relay_purchases p WHERE q.subject IS NOT NULL AND p.brand = q.brand AND p.subject = q.subject) AS bought
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS q(brand, event_id, subject, receipt, i)
-       LEFT JOIN relay_device_events e ON e.brand = q.brand AND e.event_id = q.event_id`,
+       LEFT JOIN relay_device_events e ON e.brand = q.brand AND e.event_id = q.event_id
+       -- A lookup of each receipt in relay_purchases' key. As an EXISTS the planner may hash the whole table once per
+       -- batch instead, whenever its statistics (say, of a table that grew since the last ANALYZE) make that look cheaper.
+       LEFT JOIN LATERAL (SELECT true AS seen FROM relay_purchases p WHERE p.brand = q.brand AND p.receipt_id = q.receipt LIMIT 1) s ON true`,
     [
       candidates.map((c) => c.req.brand.address),
       candidates.map((c) => c.req.event.eventId),
