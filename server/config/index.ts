@@ -55,7 +55,7 @@ export const envSchema = z.object({
   /** PGlite runs in a worker thread of its own (false: in the relay's thread). */
   PGLITE_WORKER: bool.default(true),
   /** PGlite's stand-in for autovacuum (server/store/vacuum.ts): a pass every so often; 0: none. */
-  PGLITE_VACUUM_INTERVAL_MS: int(0).default(10_000),
+  PGLITE_VACUUM_INTERVAL_MS: int(0).default(2_000),
   // Chain
   RPC_URL: z.url().default("http://127.0.0.1:8545"),
   PUBLIC_RPC_URL: z.url().optional(),
