@@ -27,13 +27,46 @@ export function signerAmong<D>(candidates: readonly D[], keyOf: (d: D) => string
   return candidates.find((d) => verifyDeviceSignature(keyOf(d), canonical, sig));
 }
 
-/** signerAmong on the thread pool: the candidates' keys are tried side by side (the device-event batch). */
-export async function signerAmongAsync<D>(candidates: readonly D[], keyOf: (d: D) => string, canonical: string, sig: Buffer | undefined): Promise<D | undefined> {
+/**
+ * signerAmong on the thread pool: the candidates' keys are tried side by side (the device-event batch). `known`:
+ * the results of this very signature's checks already made, by public key (a key absent from it is verified now).
+ */
+export async function signerAmongAsync<D>(
+  candidates: readonly D[],
+  keyOf: (d: D) => string,
+  canonical: string,
+  sig: Buffer | undefined,
+  known?: ReadonlyMap<string, boolean>,
+): Promise<D | undefined> {
   if (sig === undefined) return undefined;
+  const verify = (key: string) => known?.get(key) ?? verifyDeviceSignatureAsync(key, canonical, sig);
   if (candidates.length === 0) {
-    await verifyDeviceSignatureAsync(UNKNOWN_DEVICE_KEY, canonical, sig);
+    await verify(UNKNOWN_DEVICE_KEY);
     return undefined;
   }
-  const ok = await Promise.all(candidates.map((d) => verifyDeviceSignatureAsync(keyOf(d), canonical, sig)));
+  const ok = await Promise.all(candidates.map((d) => verify(keyOf(d))));
   return candidates[ok.indexOf(true)];
+}
+
+/**
+ * Each signature of `requests` checked against the keys of the devices its id names, as read now (one
+ * verification against a key nobody holds for an unknown id): by request, the result per public key, for
+ * signerAmongAsync's `known`. A malformed signature gets an empty map (it is refused without a check).
+ */
+export async function verifyAhead(db: Queryable, requests: readonly { deviceId: string; canonical: string; signature: Buffer | undefined }[]): Promise<Map<string, boolean>[]> {
+  const { rows } = await db.query<{ id: string; public_key: string }>("SELECT id, public_key FROM relay_devices WHERE id = ANY($1::text[])", [
+    [...new Set(requests.map((r) => r.deviceId))],
+  ]);
+  const keysOf = new Map<string, string[]>();
+  for (const r of rows) keysOf.set(r.id, [...(keysOf.get(r.id) ?? []), r.public_key]);
+  return Promise.all(
+    requests.map(async ({ deviceId, canonical, signature }) => {
+      const known = new Map<string, boolean>();
+      if (signature === undefined) return known;
+      const keys = keysOf.get(deviceId) ?? [UNKNOWN_DEVICE_KEY];
+      const ok = await Promise.all(keys.map((key) => verifyDeviceSignatureAsync(key, canonical, signature)));
+      keys.forEach((key, i) => known.set(key, ok[i]!));
+      return known;
+    }),
+  );
 }

@@ -7,7 +7,7 @@ import { PURPOSE_OF_EVENT, type DeviceEventKind } from "../consent/purposes";
 import { walletOfCard } from "../customers/cards";
 import { brandOf, deviceOf, type Brand, type BrandRow, type Device, type DeviceRow } from "../brands/registry";
 import { signatureHash } from "./auth";
-import { signerAmongAsync } from "./deviceLookup";
+import { signerAmongAsync, verifyAhead } from "./deviceLookup";
 import { decodeSignature } from "./signing";
 import { EVENT_KINDS, deviceEventSchema, type DeviceEvent, type EventAnswer, type EventOutcome, type DropReason } from "./events";
 
@@ -67,7 +67,12 @@ type DeviceBrandRow = DeviceRow & { [K in keyof BrandRow as `b_${K}`]: BrandRow[
  * A database error fails the whole batch (the transaction rolls back); the batcher then handles each
  * event alone.
  */
-export async function handleEventBatch(tx: Queryable, config: EventBatchConfig, sent: readonly EventRequest[], opts: { locks: boolean }): Promise<EventResult[]> {
+export async function handleEventBatch(
+  tx: Queryable,
+  config: EventBatchConfig,
+  sent: readonly EventRequest[],
+  opts: { locks: boolean; verified?: readonly ReadonlyMap<string, boolean>[] },
+): Promise<EventResult[]> {
   const requests = sent.map((r) => ({ ...r, signature: decodeSignature(r.signature), parsed: parseEvent(r.body) }));
   const results = new Array<EventResult>(requests.length);
   const { rows: found } = await tx.query<DeviceBrandRow>(
@@ -85,8 +90,11 @@ export async function handleEventBatch(tx: Queryable, config: EventBatchConfig, 
   // 1. Signatures: verified (an unknown device is verified against a key nobody holds), then recorded.
   const hashes = new Array<string | undefined>(requests.length);
   const firstUse = new Map<string, number>();
-  // Verified side by side on the thread pool; decided below in request order (the first use of a signature wins).
-  const verified = await Promise.all(requests.map((r) => signerAmongAsync(withId.get(r.deviceId) ?? [], (d) => d.public_key, r.canonical, r.signature)));
+  // Verified side by side on the thread pool (or before the transaction: `opts.verified`, for the keys of the rows
+  // read then); decided below in request order with the rows read now (the first use of a signature wins).
+  const verified = await Promise.all(
+    requests.map((r, i) => signerAmongAsync(withId.get(r.deviceId) ?? [], (d) => d.public_key, r.canonical, r.signature, opts.verified?.[i])),
+  );
   requests.forEach((r, i) => {
     const row = verified[i];
     signers[i] = row;
@@ -304,10 +312,17 @@ function drop(event: DeviceEvent, reason: DropReason): EventOutcome {
  * A batch in its one transaction, as a procedure: in PGlite's worker thread when PGlite runs there (the whole
  * batch is one message each way, db.ts `Procedure`), in the relay's thread otherwise. Advisory locks order event
  * ids across connections; PGlite has only one.
+ *
+ * The signatures are checked before the transaction begins (verifyAhead), so that it does not hold a connection
+ * while the thread pool works: PGlite's one connection serves the whole relay, and in the purchase benchmark a
+ * batch's transaction waited 2.2 ms of its 3.5 on the checks. The transaction decides with the devices as it
+ * reads them; a key it finds that was not checked ahead (a device registered meanwhile) is checked then.
  */
 export const eventBatch = procedure(
   __filename,
   "eventBatch",
-  async (db, { config, requests }: { config: EventBatchConfig; requests: EventRequest[] }): Promise<Sent<EventResult>[]> =>
-    sendResults(await db.transaction((tx) => handleEventBatch(tx, config, requests, { locks: db.kind === "postgres" }))),
+  async (db, { config, requests }: { config: EventBatchConfig; requests: EventRequest[] }): Promise<Sent<EventResult>[]> => {
+    const verified = await verifyAhead(db, requests.map((r) => ({ deviceId: r.deviceId, canonical: r.canonical, signature: decodeSignature(r.signature) })));
+    return sendResults(await db.transaction((tx) => handleEventBatch(tx, config, requests, { locks: db.kind === "postgres", verified })));
+  },
 );

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { expect } from "chai";
 import pino from "pino";
 import type { Address, Hex } from "viem";
@@ -7,7 +8,9 @@ import { purposeId } from "../../client/purposes";
 import { signDeviceRequest } from "../../client";
 import { canonicalRequest } from "../../client/device/canonicalRequest";
 import { DeviceEventBatcher } from "../../server/devices/batcher";
-import type { EventRequest, EventResult } from "../../server/devices/eventBatch";
+import { handleEventBatch, type EventRequest, type EventResult } from "../../server/devices/eventBatch";
+import { UNKNOWN_DEVICE_KEY, verifyAhead } from "../../server/devices/deviceLookup";
+import { decodeSignature } from "../../server/devices/signing";
 import { createRelay } from "../../server/relay";
 import { openDb } from "../../server/store/db";
 import { testPrivateKey } from "../support/chain";
@@ -129,6 +132,33 @@ for (const kind of testDbKinds()) {
         await h.t.db.query("DROP TRIGGER refuse_boom ON relay_device_events");
         await h.t.db.query("DROP FUNCTION refuse_boom()");
       }
+    });
+
+    it("signatures checked before the transaction: it decides with the device rows it reads, checking afresh a key it was not given", async () => {
+      const alice = newCustomer();
+      await h.consent(alice, h.a.address, ["in-store-recognition"]);
+      const { rows } = await h.t.db.query<{ public_key: string }>("SELECT public_key FROM relay_devices WHERE id = $1 AND brand = $2", [h.a.device.id, h.a.address.toLowerCase()]);
+      const oldKey = rows[0]!.public_key;
+      const fresh = crypto.generateKeyPairSync("ed25519");
+      const freshDevice = { ...h.a.device, privateKeyPem: fresh.privateKey.export({ format: "pem", type: "pkcs8" }).toString() };
+      const newKey = fresh.publicKey.export({ format: "der", type: "spki" }).subarray(12).toString("base64url");
+      const byOld = request(h.a.device, presence("va-1", alice.address)).req;
+      const byNew = request(freshDevice, presence("va-2", alice.address)).req;
+      const ahead = await verifyAhead(h.t.db, [byOld, byNew].map((r) => ({ deviceId: r.deviceId, canonical: r.canonical, signature: decodeSignature(r.signature) })));
+      // Checked against the key the device held then.
+      expect(ahead.map((m) => Object.fromEntries(m))).to.deep.equal([{ [oldKey]: true }, { [oldKey]: false }]);
+      // The device's key is replaced between the checks and the transaction.
+      await h.t.db.query("UPDATE relay_devices SET public_key = $1 WHERE id = $2 AND brand = $3", [newKey, h.a.device.id, h.a.address.toLowerCase()]);
+      try {
+        const results = await h.t.db.transaction((tx) => handleEventBatch(tx, h.config, [byOld, byNew], { locks: h.t.db.kind === "postgres", verified: ahead }));
+        expect(results.map((r) => (r.kind === "error" ? r.error.code : r.kind === "done" ? r.outcome.status : r.kind))).to.deep.equal(["bad_device_signature", 202]);
+      } finally {
+        await h.t.db.query("UPDATE relay_devices SET public_key = $1 WHERE id = $2 AND brand = $3", [oldKey, h.a.device.id, h.a.address.toLowerCase()]);
+      }
+      // An unknown device is checked against a key nobody holds, and a malformed signature not at all.
+      const unknown = { ...byOld, deviceId: "no-such-device" };
+      const more = await verifyAhead(h.t.db, [unknown, byOld].map((r, i) => ({ deviceId: r.deviceId, canonical: r.canonical, signature: i === 0 ? decodeSignature(r.signature) : undefined })));
+      expect(more.map((m) => Object.fromEntries(m))).to.deep.equal([{ [UNKNOWN_DEVICE_KEY]: false }, {}]);
     });
 
     it("answers concurrent HTTP events each correctly, and each answered event is already stored", async () => {
