@@ -26,6 +26,7 @@ async function pendingOf(db: Queryable, subject: Address, kinds: readonly Custom
   const r = await db.query<PendingRow>(
     `SELECT kind, controller, purpose, args FROM operations
       WHERE subject = $1 AND status IN ('queued', 'submitted') AND kind = ANY($2::text[])
+        -- Implied by $2's kinds, written out for the planner: the partial index's own condition.
         AND kind IN ('grant', 'revoke', 'revokeAll', 'setDelegate', 'redeem') ORDER BY seq`,
     [subject.toLowerCase(), kinds],
   );

@@ -156,7 +156,9 @@ export function customerReadsRouter(ctx: HttpContext): Router {
       const now = Math.floor(Date.now() / 1000);
       const pending = await db.query<{ id: string; kind: string; status: string; controller: string | null; purpose: string | null; block_number: number | null }>(
         `SELECT id::text AS id, kind, status, controller, purpose, block_number FROM operations
-          WHERE subject = $1 AND contract = 'ledger' AND kind IN ('grant', 'revoke', 'revokeAll', 'setDelegate') AND status <> 'failed'
+          WHERE subject = $1 AND contract = 'ledger' AND status <> 'failed'
+            -- The ledger's kinds (implied by contract = 'ledger'), written out so that operations_customer_actions applies.
+            AND kind IN ('grant', 'revoke', 'revokeAll', 'setDelegate')
             AND (block_number IS NULL OR block_number > COALESCE((SELECT block_number FROM indexer_cursor LIMIT 1), -1))
           ORDER BY seq`,
         [subject],
